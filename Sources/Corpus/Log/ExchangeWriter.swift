@@ -1,0 +1,42 @@
+import ChatAPI
+
+/// Writes batches of exchanges on the writer thread's own connection.
+///
+/// `@unchecked Sendable` only so it can be handed to the writer thread once;
+/// after that the thread is its sole user.
+final class ExchangeWriter: @unchecked Sendable {
+    let database: SQLiteDatabase
+    let insertExchange: SQLiteStatement
+    let insertBody: SQLiteStatement
+
+    init(database: SQLiteDatabase) throws(SQLiteError) {
+        self.database = database
+        insertExchange = try database.prepare("""
+            INSERT OR REPLACE INTO exchanges (id, created_at, completed_at, route, served_by, served_reason,
+              teacher_url, upstream_model, completion_id, status, error, latency_ms, ttft_ms, prompt_tokens,
+              completion_tokens, total_tokens, finish_reason, stream, attempts, user, tags, metadata, prompt_hash)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+            """)
+        insertBody = try database.prepare(
+            "INSERT OR REPLACE INTO exchange_bodies (exchange_id, request, response) VALUES (?,?,?)")
+    }
+
+    /// Writes `batch` in one transaction.
+    func write(_ batch: [ExchangeRecord]) throws {
+        try database.transaction {
+            for record in batch {
+                try insertExchange.run(ExchangeWriter.columns(of: record))
+                try insertBody.run([record.id, record.requestJSON, record.responseJSON])
+            }
+        }
+    }
+
+    static func columns(of r: ExchangeRecord) -> [any SQLiteBindable] {
+        let tags: String? = r.tags.isEmpty ? nil : JSONValue.array(r.tags.map(JSONValue.string)).jsonString
+        return [
+            r.id, r.createdAt, r.completedAt, r.route, r.servedBy, r.servedReason,
+            r.teacherURL, r.upstreamModel, r.completionID, r.status, r.error, r.latencyMs, r.ttftMs, r.promptTokens,
+            r.completionTokens, r.totalTokens, r.finishReason, r.stream, r.attempts, r.user, tags, r.metadata, r.promptHash,
+        ]
+    }
+}

@@ -1,0 +1,71 @@
+/// The corpus schema as an ordered list of migrations. `PRAGMA user_version` holds
+/// how many have been applied; each runs in its own transaction, so a crash leaves
+/// the database at a whole version.
+public enum Migrations {
+    /// Every migration, oldest first. Append only: never edit a shipped one.
+    static let all: [String] = [
+        // 1: exchanges, lean rows for listing; bodies apart so scans stay fast.
+        """
+        CREATE TABLE exchanges (
+            id                TEXT PRIMARY KEY,   -- UUIDv7, also the x-retort-exchange-id header
+            created_at        REAL NOT NULL,      -- unix seconds, request received
+            completed_at      REAL,               -- unix seconds, response finished
+            route             TEXT NOT NULL,      -- the model name the client asked for
+            served_by         TEXT NOT NULL,      -- 'teacher' or 'student'
+            served_reason     TEXT,               -- why that server (mode, fallback reason)
+            teacher_url       TEXT,
+            upstream_model    TEXT,               -- model name sent upstream
+            completion_id     TEXT,               -- the 'id' of the chat completion the client saw
+            status            INTEGER NOT NULL,   -- HTTP status the client got (499: client went away)
+            error             TEXT,
+            latency_ms        REAL,
+            ttft_ms           REAL,               -- time to first byte of the answer
+            prompt_tokens     INTEGER,
+            completion_tokens INTEGER,
+            total_tokens      INTEGER,
+            finish_reason     TEXT,
+            stream            INTEGER NOT NULL,
+            attempts          INTEGER NOT NULL DEFAULT 1,
+            user              TEXT,
+            tags              TEXT,               -- JSON array of strings
+            metadata          TEXT,               -- JSON object from the request
+            prompt_hash       TEXT NOT NULL       -- sha256 of the messages JSON
+        );
+        CREATE INDEX exchanges_created ON exchanges(created_at);
+        CREATE INDEX exchanges_completion ON exchanges(completion_id);
+        CREATE INDEX exchanges_route_created ON exchanges(route, created_at);
+        CREATE INDEX exchanges_prompt ON exchanges(prompt_hash);
+        CREATE TABLE exchange_bodies (
+            exchange_id TEXT PRIMARY KEY REFERENCES exchanges(id) ON DELETE CASCADE,
+            request     TEXT NOT NULL,            -- the request JSON as received, no auth headers
+            response    TEXT                      -- chat.completion JSON; a stream reassembled
+        );
+        """,
+    ]
+
+    /// The schema version this build writes.
+    public static var currentVersion: Int { all.count }
+
+    /// Brings `database` up to ``currentVersion``.
+    ///
+    /// - Throws: if the file is newer than this build understands, or a migration fails.
+    public static func migrate(_ database: SQLiteDatabase) throws {
+        let version = try database.query("PRAGMA user_version").first?.first?.int ?? 0
+        guard version <= all.count else {
+            throw SQLiteError(code: 0, message: "database schema version \(version) is newer than this build (\(all.count))")
+        }
+        for index in version..<all.count {
+            try database.transaction {
+                try database.execute(all[index])
+                try database.execute("PRAGMA user_version = \(index + 1)")
+            }
+        }
+    }
+
+    /// Connection settings every corpus connection uses: WAL for concurrent readers,
+    /// `synchronous=NORMAL` (durable across process crashes; an OS crash may lose the
+    /// last transactions), foreign keys on.
+    public static func configure(_ database: SQLiteDatabase) throws(SQLiteError) {
+        try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+    }
+}
