@@ -1,0 +1,21 @@
+extension GatewayConfiguration {
+    /// This configuration with the environment's overrides applied:
+    /// `RETORT_TEACHER_URL`, `RETORT_TEACHER_API_KEY` (else `OPENAI_API_KEY`), `RETORT_DB`,
+    /// `RETORT_HOST`, `RETORT_PORT`, `RETORT_ADMIN_KEY`.
+    public func applyingEnvironment(_ environment: [String: String]) throws -> GatewayConfiguration {
+        var c = self
+        func nonEmpty(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
+        if let url = nonEmpty("RETORT_TEACHER_URL") { c.teacher.url = url }
+        c.teacher.apiKey = nonEmpty("RETORT_TEACHER_API_KEY") ?? nonEmpty("OPENAI_API_KEY")
+        if let db = nonEmpty("RETORT_DB") { c.database = db }
+        if let host = nonEmpty("RETORT_HOST") { c.host = host }
+        if let port = nonEmpty("RETORT_PORT") {
+            guard let value = Int(port), (0...65535).contains(value) else {
+                throw ConfigurationError("RETORT_PORT must be a port number, got '\(port)'")
+            }
+            c.port = value
+        }
+        c.adminKey = nonEmpty("RETORT_ADMIN_KEY")
+        return c
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+
+/// Everything `retort serve` is configured with.
+///
+/// Read from a JSON file (`config/retort.json` documents every key), then overridden
+/// by the environment (``applyingEnvironment(_:)``). Secrets never come from the file.
+///
+/// | key | type | default |
+/// |---|---|---|
+/// | `host` | string | `127.0.0.1` |
+/// | `port` | int | `8080` |
+/// | `database` | string (path) | `data/retort.sqlite` |
+/// | `teacher` | ``TeacherSettings`` | no URL |
+/// | `routes` | [``RouteConfiguration``] | one route, `default` |
+/// | `client_keys` | [string] | `[]` (no client auth) |
+/// | `max_body_bytes` | int | 4 MiB |
+/// | `max_response_bytes` | int | 64 MiB (non-streamed teacher answers) |
+/// | `log_queue_capacity` | int | 10000 records waiting for the writer |
+/// | `log_batch_size` | int | 256 records per transaction |
+public struct GatewayConfiguration: Sendable, Decodable {
+    /// Address to bind.
+    public var host = "127.0.0.1"
+    /// Port to bind (0: any free port).
+    public var port = 8080
+    /// SQLite file of the corpus.
+    public var database = "data/retort.sqlite"
+    /// The upstream teacher.
+    public var teacher = TeacherSettings()
+    /// Model names clients may ask for.
+    public var routes = [RouteConfiguration(name: "default")]
+    /// Keys clients must send as `Authorization: Bearer` on `/v1/*`; empty disables the check.
+    public var clientKeys: [String] = []
+    /// Largest accepted request body.
+    public var maxBodyBytes = 4 << 20
+    /// Largest non-streamed teacher response read into memory.
+    public var maxResponseBytes = 64 << 20
+    /// Capacity of the exchange log's queue.
+    public var logQueueCapacity = 10_000
+    /// Records per write transaction.
+    public var logBatchSize = 256
+    /// Admin API key (environment only: `RETORT_ADMIN_KEY`).
+    public var adminKey: String?
+
+    /// The defaults.
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case host, port, database, teacher, routes
+        case clientKeys = "client_keys", maxBodyBytes = "max_body_bytes", maxResponseBytes = "max_response_bytes"
+        case logQueueCapacity = "log_queue_capacity", logBatchSize = "log_batch_size"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = GatewayConfiguration()
+        host = try c.decodeIfPresent(String.self, forKey: .host) ?? d.host
+        port = try c.decodeIfPresent(Int.self, forKey: .port) ?? d.port
+        database = try c.decodeIfPresent(String.self, forKey: .database) ?? d.database
+        teacher = try c.decodeIfPresent(TeacherSettings.self, forKey: .teacher) ?? d.teacher
+        routes = try c.decodeIfPresent([RouteConfiguration].self, forKey: .routes) ?? d.routes
+        clientKeys = try c.decodeIfPresent([String].self, forKey: .clientKeys) ?? d.clientKeys
+        maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? d.maxBodyBytes
+        maxResponseBytes = try c.decodeIfPresent(Int.self, forKey: .maxResponseBytes) ?? d.maxResponseBytes
+        logQueueCapacity = try c.decodeIfPresent(Int.self, forKey: .logQueueCapacity) ?? d.logQueueCapacity
+        logBatchSize = try c.decodeIfPresent(Int.self, forKey: .logBatchSize) ?? d.logBatchSize
+    }
+
+    /// Loads `path` (JSON). A missing file is an error only if `required`.
+    public static func load(path: String, required: Bool) throws -> GatewayConfiguration {
+        guard FileManager.default.fileExists(atPath: path) else {
+            if required { throw ConfigurationError("configuration file not found: \(path)") }
+            return GatewayConfiguration()
+        }
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            return try JSONDecoder().decode(GatewayConfiguration.self, from: data)
+        } catch let error as DecodingError {
+            throw ConfigurationError("invalid configuration in \(path): \(error.readableDescription)")
+        }
+    }
+
+    /// The route clients call by `name`, if configured.
+    public func route(named name: String) -> RouteConfiguration? {
+        routes.first { $0.name == name }
+    }
+}
+
+/// A configuration problem, with a message for the operator.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    /// What is wrong and where.
+    public let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension DecodingError {
+    var readableDescription: String {
+        switch self {
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c):
+            return "\(c.codingPath.map(\.stringValue).joined(separator: ".")): \(c.debugDescription)"
+        case .keyNotFound(let key, let c):
+            return "\((c.codingPath + [key]).map(\.stringValue).joined(separator: ".")): missing"
+        @unknown default:
+            return String(describing: self)
+        }
+    }
+}

@@ -1,0 +1,16 @@
+import Teacher
+
+extension TeacherSettings {
+    /// The client configuration these settings describe.
+    var clientConfiguration: TeacherConfiguration {
+        TeacherConfiguration(
+            baseURL: url ?? "",
+            apiKey: apiKey,
+            connectTimeout: .milliseconds(connectTimeoutMs),
+            firstByteTimeout: .milliseconds(firstByteTimeoutMs),
+            idleTimeout: .milliseconds(idleTimeoutMs),
+            totalTimeout: .milliseconds(totalTimeoutMs),
+            retry: RetryPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(retryBaseDelayMs), maxDelay: .milliseconds(retryMaxDelayMs))
+        )
+    }
+}

@@ -1,0 +1,53 @@
+/// The teacher section of the configuration.
+///
+/// | key | type | default |
+/// |---|---|---|
+/// | `url` | string | none (`RETORT_TEACHER_URL`) — base URL ending in `/v1` |
+/// | `connect_timeout_ms` | int | 10000 |
+/// | `first_byte_timeout_ms` | int | 120000 |
+/// | `idle_timeout_ms` | int | 60000 (gap between streamed chunks) |
+/// | `total_timeout_ms` | int | 600000 |
+/// | `max_attempts` | int | 3 (retries on connect failure, 429 and 5xx, before any byte reaches the client) |
+/// | `retry_base_delay_ms` | int | 250 |
+/// | `retry_max_delay_ms` | int | 8000 |
+/// | `inject_stream_usage` | bool | true: ask streams for the usage chunk so the log has token counts |
+public struct TeacherSettings: Sendable, Decodable {
+    /// Base URL, e.g. `https://api.openai.com/v1`.
+    public var url: String?
+    /// Bearer key (environment only).
+    public var apiKey: String?
+    public var connectTimeoutMs = 10_000
+    public var firstByteTimeoutMs = 120_000
+    public var idleTimeoutMs = 60_000
+    public var totalTimeoutMs = 600_000
+    public var maxAttempts = 3
+    public var retryBaseDelayMs = 250
+    public var retryMaxDelayMs = 8_000
+    /// Whether streamed requests upstream get `stream_options.include_usage = true`.
+    public var injectStreamUsage = true
+
+    /// The defaults.
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case url
+        case connectTimeoutMs = "connect_timeout_ms", firstByteTimeoutMs = "first_byte_timeout_ms"
+        case idleTimeoutMs = "idle_timeout_ms", totalTimeoutMs = "total_timeout_ms", maxAttempts = "max_attempts"
+        case retryBaseDelayMs = "retry_base_delay_ms", retryMaxDelayMs = "retry_max_delay_ms"
+        case injectStreamUsage = "inject_stream_usage"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = TeacherSettings()
+        url = try c.decodeIfPresent(String.self, forKey: .url)
+        connectTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .connectTimeoutMs) ?? d.connectTimeoutMs
+        firstByteTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .firstByteTimeoutMs) ?? d.firstByteTimeoutMs
+        idleTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .idleTimeoutMs) ?? d.idleTimeoutMs
+        totalTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .totalTimeoutMs) ?? d.totalTimeoutMs
+        maxAttempts = try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? d.maxAttempts
+        retryBaseDelayMs = try c.decodeIfPresent(Int.self, forKey: .retryBaseDelayMs) ?? d.retryBaseDelayMs
+        retryMaxDelayMs = try c.decodeIfPresent(Int.self, forKey: .retryMaxDelayMs) ?? d.retryMaxDelayMs
+        injectStreamUsage = try c.decodeIfPresent(Bool.self, forKey: .injectStreamUsage) ?? d.injectStreamUsage
+    }
+}

@@ -1,0 +1,159 @@
+import ChatAPI
+import Corpus
+import Foundation
+import Hummingbird
+import Teacher
+
+/// `POST /v1/chat/completions`: validate, route, forward to the teacher, answer the
+/// client (a stream byte for byte), and log the exchange.
+struct ChatCompletionsController {
+    let services: GatewayServices
+
+    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+        group.post("chat/completions") { request, _ in try await self.create(request) }
+    }
+
+    func create(_ request: Request) async throws -> Response {
+        var request = request
+        let body = try await collectBody(&request)
+        let chat = try ChatRequest(body: body)
+        guard let route = services.configuration.route(named: chat.model) else {
+            throw OpenAIError.modelNotFound(chat.model)
+        }
+        let exchange = PendingExchange(record: newRecord(chat, body: body, headers: request.headers, route: route), services: services)
+        guard let teacher = services.teacher else {
+            let error = OpenAIError.upstreamUnavailable("no teacher is configured; set RETORT_TEACHER_URL or teacher.url in the config file")
+            return fail(exchange, error)
+        }
+        let upstream = TeacherRequest(path: "/chat/completions",
+                                      headers: [("Content-Type", "application/json"), ("Accept", chat.stream ? "text/event-stream" : "application/json")],
+                                      body: upstreamBody(chat, original: body, route: route))
+        let response: TeacherResponse
+        do {
+            response = try await teacher.send(upstream)
+        } catch {
+            return fail(exchange, OpenAIError(teacherError: error))
+        }
+        exchange.update { $0.attempts = response.attempts }
+        exchange.setOnAbandon { response.body.cancel() }
+        let isEventStream = response.header("content-type")?.lowercased().hasPrefix("text/event-stream") ?? false
+        if chat.stream && response.status == 200 && isEventStream {
+            return StreamRelay(exchange: exchange, upstream: response).response(headers: forwardedHeaders(response, exchange: exchange))
+        }
+        return await relayWhole(response, exchange: exchange)
+    }
+
+    /// Reads the request body up to the configured limit (413 beyond it).
+    func collectBody(_ request: inout Request) async throws -> [UInt8] {
+        let limit = services.configuration.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw OpenAIError.bodyTooLarge(limit: limit)
+        }
+        do {
+            let buffer = try await request.collectBody(upTo: limit)
+            return Array(buffer.readableBytesView)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw OpenAIError.bodyTooLarge(limit: limit)
+        }
+    }
+
+    /// A non-streamed answer (or any error status): read it whole, forward it as is.
+    func relayWhole(_ response: TeacherResponse, exchange: PendingExchange) async -> Response {
+        let bytes: [UInt8]
+        do {
+            bytes = try await response.body.collect(upTo: services.configuration.maxResponseBytes)
+        } catch {
+            return fail(exchange, OpenAIError(teacherError: error))
+        }
+        exchange.markFirstByte()
+        let text = String(decoding: bytes, as: UTF8.self)
+        if let json = try? JSONValue.parse(bytes) {
+            exchange.update { $0.apply(completion: json) }
+            if response.status >= 400 { exchange.update { $0.error = json["error"]?["message"]?.stringValue ?? "teacher error \(response.status)" } }
+        }
+        exchange.complete(status: response.status, response: text)
+        return Response(status: .init(code: response.status, reasonPhrase: ""),
+                        headers: forwardedHeaders(response, exchange: exchange),
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// Logs the exchange as failed and answers with `error`.
+    func fail(_ exchange: PendingExchange, _ error: OpenAIError) -> Response {
+        exchange.complete(status: error.status, error: error.message, response: error.json.jsonString)
+        return error.response(headers: [.retortExchangeID: exchange.id])
+    }
+}
+
+extension ChatCompletionsController {
+    /// The draft log record for `chat`.
+    func newRecord(_ chat: ChatRequest, body: [UInt8], headers: HTTPFields, route: RouteConfiguration) -> ExchangeRecord {
+        var record = ExchangeRecord(id: ExchangeID.make(), createdAt: Date().timeIntervalSince1970, route: chat.model,
+                                    servedBy: "teacher", status: 0, stream: chat.stream, promptHash: chat.promptHash,
+                                    requestJSON: String(decoding: body, as: UTF8.self))
+        record.servedReason = "mode:teacher"
+        record.teacherURL = services.configuration.teacher.url
+        record.upstreamModel = route.teacherModel
+        record.user = chat.user
+        record.metadata = chat.metadata?.jsonString
+        record.tags = headers[values: .retortTags].flatMap { $0.split(separator: ",") }
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return record
+    }
+
+    /// The body sent upstream: the client's bytes untouched unless the model name
+    /// maps to another, or a stream needs `stream_options.include_usage` for the log.
+    func upstreamBody(_ chat: ChatRequest, original: [UInt8], route: RouteConfiguration) -> [UInt8] {
+        var json = chat.json
+        var changed = false
+        if route.teacherModel != chat.model {
+            json = json.setting("model", to: .string(route.teacherModel))
+            changed = true
+        }
+        if chat.stream && !chat.includeUsage && services.configuration.teacher.injectStreamUsage {
+            let options = (json["stream_options"]?.objectValue != nil ? json["stream_options"]! : .object([]))
+            json = json.setting("stream_options", to: options.setting("include_usage", to: .bool(true)))
+            changed = true
+        }
+        return changed ? json.serialized() : original
+    }
+
+    /// Headers passed back from the teacher, plus our exchange id.
+    func forwardedHeaders(_ response: TeacherResponse, exchange: PendingExchange) -> HTTPFields {
+        var fields = HTTPFields()
+        for (name, value) in response.headers {
+            let lower = name.lowercased()
+            guard lower == "content-type" || lower == "retry-after" || lower == "x-request-id"
+                || lower.hasPrefix("x-ratelimit-") || lower.hasPrefix("openai-"),
+                let field = HTTPField.Name(lower) else { continue }
+            fields.append(HTTPField(name: field, value: value))
+        }
+        if fields[.contentType] == nil { fields[.contentType] = "application/json" }
+        if response.header("content-type")?.hasPrefix("text/event-stream") == true {
+            fields[.cacheControl] = "no-cache"
+        }
+        fields[.retortExchangeID] = exchange.id
+        return fields
+    }
+}
+
+extension OpenAIError {
+    /// The client-facing error for a failed teacher call: 502 unreachable, 504 timeout.
+    init(teacherError error: any Error) {
+        guard let error = error as? TeacherError else {
+            self = .upstreamUnavailable(String(describing: error))
+            return
+        }
+        switch error {
+        case .timedOut: self = .upstreamTimeout(error.description)
+        case .cancelled: self = OpenAIError(status: 499, message: "Client closed the request.", type: "api_error", code: "client_closed")
+        default: self = .upstreamUnavailable(error.description)
+        }
+    }
+}
+
+extension HTTPField.Name {
+    /// `x-retort-exchange-id`: the id of the logged exchange, for feedback.
+    static let retortExchangeID = HTTPField.Name("x-retort-exchange-id")!
+    /// `x-retort-tags`: comma-separated tags kept with the exchange.
+    static let retortTags = HTTPField.Name("x-retort-tags")!
+}

@@ -1,0 +1,43 @@
+import ChatAPI
+import Hummingbird
+
+/// `GET /healthz` and `GET /metrics`.
+struct HealthController {
+    let services: GatewayServices
+
+    func addRoutes(to router: Router<BasicRequestContext>) {
+        router.get("healthz") { _, _ in self.health() }
+        router.get("metrics") { _, _ in self.metrics() }
+    }
+
+    func health() -> Response {
+        let body: JSONValue = .object([
+            ("status", .string("ok")),
+            ("teacher", services.configuration.teacher.url != nil ? .string("configured") : .string("not configured")),
+            ("log_queue_depth", .int(services.log.queueDepth)),
+            ("log_dropped", .int(services.log.droppedCount)),
+        ])
+        return .json(body)
+    }
+
+    func metrics() -> Response {
+        let log = services.log
+        let text = services.metrics.render(gauges: [
+            ("retort_log_queue_depth", "Exchanges waiting to be written.", Double(log.queueDepth)),
+            ("retort_log_dropped_total", "Exchanges dropped because the log queue was full.", Double(log.droppedCount)),
+            ("retort_log_failed_total", "Exchanges whose write failed after retries.", Double(log.failedCount)),
+            ("retort_log_written_total", "Exchanges committed to the corpus.", Double(log.writtenCount)),
+        ])
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+extension Response {
+    /// A 200 (or `status`) JSON response.
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.serialized())))
+    }
+}

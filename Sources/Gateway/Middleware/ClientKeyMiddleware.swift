@@ -1,0 +1,24 @@
+import ChatAPI
+import Hummingbird
+
+/// Requires `Authorization: Bearer <key>` with one of the configured client keys.
+/// With no keys configured it lets every request through.
+struct ClientKeyMiddleware<Context: RequestContext>: RouterMiddleware {
+    let keys: Set<String>
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard !keys.isEmpty else { return try await next(request, context) }
+        guard let key = request.headers[.authorization].flatMap(bearerToken), keys.contains(key) else {
+            throw OpenAIError.invalidAPIKey()
+        }
+        return try await next(request, context)
+    }
+}
+
+/// The token of an `Authorization: Bearer <token>` header value.
+func bearerToken(_ header: String) -> String? {
+    let parts = header.split(separator: " ", maxSplits: 1)
+    guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+    let token = parts[1].trimmingCharacters(in: .whitespaces)
+    return token.isEmpty ? nil : token
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import Gateway
+import Logging
+
+/// `retort serve`: runs the gateway until interrupted.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the gateway (default 127.0.0.1:8080).")
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        let configuration = try options.load()
+        try createParentDirectory(of: configuration.database)
+        let services = try GatewayServices.build(configuration: configuration)
+        var logger = Logger(label: "retort")
+        logger.logLevel = .info
+        logger.info("corpus: \(configuration.database)")
+        if let url = configuration.teacher.url {
+            logger.info("teacher: \(url) (key \(configuration.teacher.apiKey == nil ? "not set" : "set"))")
+        } else {
+            logger.warning("no teacher configured: set RETORT_TEACHER_URL (and RETORT_TEACHER_API_KEY) or teacher.url in the config; chat completions answer 502 until then")
+        }
+        logger.info("routes: \(configuration.routes.map(\.name).joined(separator: ", "))")
+        let app = buildApplication(services: services, logger: logger)
+        try await app.runService()
+        services.log.close()
+    }
+
+    private func createParentDirectory(of path: String) throws {
+        guard path != ":memory:" else { return }
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `retort` command line: the gateway and the tools around its corpus.
+@main
+struct Retort: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retort",
+        abstract: "An OpenAI-compatible gateway that logs every exchange and distills a local student model.",
+        subcommands: [Serve.self]
+    )
+}

@@ -1,0 +1,71 @@
+import Corpus
+import Foundation
+import Testing
+
+@Suite struct ExchangeLogTests {
+    func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("retort-\(UUID().uuidString).sqlite").path
+    }
+
+    func record(_ i: Int) -> ExchangeRecord {
+        var r = ExchangeRecord(id: ExchangeID.make(), createdAt: Double(i), route: "r", status: 200, stream: i % 2 == 0,
+                               promptHash: "h\(i)", requestJSON: #"{"i":\#(i)}"#)
+        r.completionID = "chatcmpl-\(i)"
+        r.tags = ["a", "b"]
+        r.responseJSON = #"{"ok":true}"#
+        r.promptTokens = i
+        return r
+    }
+
+    @Test func writesEveryRecordAndReadsItBack() throws {
+        let path = temporaryPath()
+        let log = try ExchangeLog(path: path, capacity: 10_000, batchSize: 50)
+        let records = (0..<1000).map(record)
+        for r in records { #expect(log.append(r)) }
+        log.flush()
+        let reader = try CorpusReader(path: path)
+        #expect(try reader.exchangeCount() == 1000)
+        #expect(try reader.exchange(id: records[7].id) == records[7])
+        #expect(try reader.exchange(completionID: "chatcmpl-9")?.id == records[9].id)
+        #expect(log.droppedCount == 0 && log.writtenCount == 1000)
+        log.close()
+        #expect(!log.append(record(1)))
+        #expect(log.droppedCount == 1)
+    }
+
+    @Test func fullQueueDropsAndCounts() throws {
+        let log = try ExchangeLog(path: temporaryPath(), capacity: 1, batchSize: 1)
+        var accepted = 0
+        for i in 0..<2000 where log.append(record(i)) { accepted += 1 }
+        log.flush()
+        #expect(accepted + log.droppedCount == 2000)
+        #expect(log.writtenCount == accepted)
+    }
+
+    @Test func migrationsAreIdempotentAndVersioned() throws {
+        let path = temporaryPath()
+        _ = try ExchangeLog(path: path)
+        let db = try SQLiteDatabase(path: path)
+        try Migrations.migrate(db)
+        #expect(try db.query("PRAGMA user_version").first?.first?.int == Migrations.currentVersion)
+        #expect(try db.query("PRAGMA journal_mode").first?.first?.string == "wal")
+    }
+
+    @Test func uuidV7EncodesTime() throws {
+        let id = ExchangeID.make(now: Date(timeIntervalSince1970: 1_700_000_000.123))
+        #expect(id.count == 36)
+        let stamp = try #require(ExchangeID.timestamp(of: id))
+        #expect(abs(stamp.timeIntervalSince1970 - 1_700_000_000.123) < 0.002)
+        #expect(ExchangeID.make() < ExchangeID.make(now: Date().addingTimeInterval(1)))
+    }
+
+    @Test func transactionRollsBackOnError() throws {
+        let db = try SQLiteDatabase(path: ":memory:")
+        try db.execute("CREATE TABLE t(x)")
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try db.transaction { try db.execute("INSERT INTO t VALUES (1)"); throw Boom() }
+        }
+        #expect(try db.query("SELECT count(*) FROM t").first?.first?.int == 0)
+    }
+}
