@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine and runs the whole test suite: Swift tests (the engine
+# compiled optimized), including the ones that drive the gateway with the official
+# `openai` Python package from a private virtual environment.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/pip install -q --disable-pip-version-check openai
+export RETORT_TEST_PYTHON="$PWD/.venv/bin/python"
+
+swift build --build-tests
+swift test --skip-build "$@"
