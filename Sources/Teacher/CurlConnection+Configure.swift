@@ -1,0 +1,80 @@
+import CCurl
+
+extension CurlConnection {
+    /// Sets every option of one attempt on a freshly reset easy handle.
+    func configure(_ context: TransferContext) -> CURLcode {
+        let attempt = context.attempt
+        let handle = easyHandle
+        for line in attempt.headerLines {
+            guard let list = curl_slist_append(context.headerList, line) else { return CURLE_OUT_OF_MEMORY }
+            context.headerList = list
+        }
+        let userdata = Unmanaged.passUnretained(context).toOpaque()
+        let steps: [() -> CURLcode] = [
+            { retort_curl_setopt_ptr(handle, CURLOPT_URL, attempt.url) },
+            { retort_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1) },
+            { retort_curl_setopt_long(handle, CURLOPT_TCP_NODELAY, 1) },
+            { retort_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(attempt.limits.connect.milliseconds)) },
+            { retort_curl_setopt_ptr(handle, CURLOPT_ERRORBUFFER, context.errorBuffer) },
+            { retort_curl_setopt_ptr(handle, CURLOPT_HTTPHEADER, context.headerList) },
+            { retort_curl_setopt_write(handle, CURLOPT_HEADERFUNCTION, curlHeaderCallback) },
+            { retort_curl_setopt_ptr(handle, CURLOPT_HEADERDATA, userdata) },
+            { retort_curl_setopt_write(handle, CURLOPT_WRITEFUNCTION, curlWriteCallback) },
+            { retort_curl_setopt_ptr(handle, CURLOPT_WRITEDATA, userdata) },
+        ]
+        for step in steps {
+            let code = step()
+            if code != CURLE_OK { return code }
+        }
+        return configureMethod(attempt)
+    }
+
+    /// Sets the method and body: `GET`, `HEAD`, `POST`, or any other verb with or without a body.
+    private func configureMethod(_ attempt: TransferAttempt) -> CURLcode {
+        let handle = easyHandle
+        let method = attempt.method.uppercased()
+        if attempt.body.isEmpty && method == "GET" {
+            return retort_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+        }
+        if attempt.body.isEmpty && method == "HEAD" {
+            return retort_curl_setopt_long(handle, CURLOPT_NOBODY, 1)
+        }
+        if method != "POST" {
+            let code = retort_curl_setopt_ptr(handle, CURLOPT_CUSTOMREQUEST, method)
+            if code != CURLE_OK { return code }
+            if attempt.body.isEmpty { return CURLE_OK }
+        }
+        let code = retort_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, attempt.body.count)
+        if code != CURLE_OK { return code }
+        // COPYPOSTFIELDS copies the bytes, so the body need not outlive this call.
+        let empty: [UInt8] = [0]
+        let bytes = attempt.body.isEmpty ? empty : attempt.body
+        return bytes.withUnsafeBytes { retort_curl_setopt_ptr(handle, CURLOPT_COPYPOSTFIELDS, $0.baseAddress) }
+    }
+}
+
+/// Curl's header callback: forwards each header line to the transfer's context.
+private func curlHeaderCallback(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ userdata: UnsafeMutableRawPointer?
+) -> Int {
+    guard let data, let userdata else { return 0 }
+    let context = Unmanaged<TransferContext>.fromOpaque(userdata).takeUnretainedValue()
+    let length = size * count
+    data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        context.receiveHeader(UnsafeBufferPointer(start: $0, count: length))
+    }
+    return length
+}
+
+/// Curl's write callback: forwards each body chunk; returning less than its size aborts.
+private func curlWriteCallback(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ userdata: UnsafeMutableRawPointer?
+) -> Int {
+    guard let data, let userdata else { return 0 }
+    let context = Unmanaged<TransferContext>.fromOpaque(userdata).takeUnretainedValue()
+    let length = size * count
+    let accepted = data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        context.receiveBody(UnsafeBufferPointer(start: $0, count: length))
+    }
+    return accepted ? length : 0
+}

@@ -1,0 +1,102 @@
+import Foundation
+
+/// The HTTP client for the teacher: pooled keep-alive connections (libcurl, one dedicated
+/// thread per transfer), streaming bodies with backpressure, timeouts, retries with backoff,
+/// and cancellation.
+public final class TeacherClient: Sendable {
+    /// The configuration every request uses.
+    public let configuration: TeacherConfiguration
+    private let pool = CurlWorkerPool()
+    private let unitRandom: @Sendable () -> Double
+    private let wallClock: @Sendable () -> Double
+
+    /// Creates a client; connections open on first use.
+    public convenience init(configuration: TeacherConfiguration) {
+        self.init(
+            configuration: configuration,
+            unitRandom: { Double.random(in: 0..<1) },
+            wallClock: { Date().timeIntervalSince1970 }
+        )
+    }
+
+    /// Creates a client with injected randomness (for jitter) and wall clock (for HTTP dates
+    /// in `Retry-After`), for tests.
+    init(
+        configuration: TeacherConfiguration,
+        unitRandom: @escaping @Sendable () -> Double,
+        wallClock: @escaping @Sendable () -> Double
+    ) {
+        self.configuration = configuration
+        self.unitRandom = unitRandom
+        self.wallClock = wallClock
+    }
+
+    deinit {
+        pool.close()
+    }
+
+    /// Sends `request` and returns once the response head has arrived.
+    ///
+    /// Connection failures, `429` and `5xx` are retried per ``TeacherConfiguration/retry``, only
+    /// before the head is returned, so before any byte could reach a client. A retryable status
+    /// on the last attempt (or with a too-long `Retry-After`) is returned like any response, so
+    /// its status and error body reach the client. Cancelling the calling task cancels the
+    /// request; after this returns, the body carries the transfer (see ``TeacherBody``).
+    public func send(_ request: TeacherRequest) async throws(TeacherError) -> TeacherResponse {
+        let url = try makeURL(path: request.path)
+        let headerLines = makeHeaderLines(request)
+        let policy = configuration.retry
+        var attemptNumber = 1
+        while true {
+            if Task.isCancelled { throw .cancelled }
+            let attempt = makeAttempt(url: url, request: request, headerLines: headerLines, number: attemptNumber)
+            pool.submit(attempt)
+            let delay: Duration
+            switch await attempt.waitForOutcome() {
+            case .head(let status, let headers):
+                let body = TeacherBody(pipe: attempt.pipe, abort: { attempt.cancel() })
+                return TeacherResponse(status: status, headers: headers, body: body, attempts: attemptNumber)
+            case .retry(_, let wait):
+                delay = wait
+            case .failed(let error):
+                guard Self.isConnectionFailure(error),
+                      let wait = policy.delayAfterConnectionFailure(attempt: attemptNumber, unitRandom: unitRandom())
+                else { throw error }
+                delay = wait
+            }
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                throw .cancelled
+            }
+            attemptNumber += 1
+        }
+    }
+
+    /// Whether an error before the head means the request never got an answer, so retrying
+    /// is safe: the connection failed, was refused, closed or reset, or timed out connecting.
+    static func isConnectionFailure(_ error: TeacherError) -> Bool {
+        switch error {
+        case .unreachable, .timedOut(.connect): true
+        default: false
+        }
+    }
+
+    /// Builds one attempt, with the retry decision bound to its number.
+    private func makeAttempt(url: String, request: TeacherRequest, headerLines: [String], number: Int) -> TransferAttempt {
+        let policy = configuration.retry
+        let unitRandom = unitRandom
+        let wallClock = wallClock
+        let limits = TransferLimits(
+            connect: configuration.connectTimeout, firstByte: configuration.firstByteTimeout,
+            idle: configuration.idleTimeout, total: configuration.totalTimeout)
+        return TransferAttempt(
+            url: url, method: request.method, headerLines: headerLines, body: request.body, limits: limits
+        ) { status, headers in
+            guard RetryPolicy.isRetryable(status: status) else { return nil }
+            let retryAfter = headers.first { $0.name.lowercased() == "retry-after" }?.value
+            return policy.delayAfterStatus(
+                status, attempt: number, retryAfter: retryAfter, now: wallClock(), unitRandom: unitRandom())
+        }
+    }
+}

@@ -1,0 +1,46 @@
+/// How ``TeacherClient`` reaches the upstream model server (the "teacher").
+///
+/// Keys and defaults:
+/// - `baseURL` (`String`, required): e.g. `https://api.openai.com/v1`; request paths are appended.
+/// - `apiKey` (`String?`, `nil`): sent as `Authorization: Bearer …`; never logged nor put in errors.
+/// - `connectTimeout` (`Duration`, 10 s): TCP (and TLS) connection set-up.
+/// - `firstByteTimeout` (`Duration`, 120 s): from the start of an attempt until the first byte
+///   of the response head. Large because a non-streaming completion may think for minutes.
+/// - `idleTimeout` (`Duration`, 60 s): the longest gap allowed between two received chunks.
+/// - `totalTimeout` (`Duration`, 600 s): one whole attempt, head and body.
+/// - `retry` (``RetryPolicy``, 3 attempts): when and how long to back off.
+public struct TeacherConfiguration: Sendable {
+    /// The upstream's base URL, `http` or `https`; request paths are appended to it.
+    public var baseURL: String
+    /// The upstream API key, sent as a bearer token. Never logged.
+    public var apiKey: String?
+    /// Limit on establishing the connection (TCP and TLS handshakes).
+    public var connectTimeout: Duration
+    /// Limit from the start of an attempt until the response head begins to arrive.
+    public var firstByteTimeout: Duration
+    /// Longest allowed silence between two received chunks once the response began.
+    public var idleTimeout: Duration
+    /// Limit on one whole attempt, from connecting to the last body byte.
+    public var totalTimeout: Duration
+    /// When to retry and how long to wait in between.
+    public var retry: RetryPolicy
+
+    /// Creates a configuration; every limit has the default documented on the type.
+    public init(
+        baseURL: String,
+        apiKey: String? = nil,
+        connectTimeout: Duration = .seconds(10),
+        firstByteTimeout: Duration = .seconds(120),
+        idleTimeout: Duration = .seconds(60),
+        totalTimeout: Duration = .seconds(600),
+        retry: RetryPolicy = RetryPolicy()
+    ) {
+        self.baseURL = baseURL
+        self.apiKey = apiKey
+        self.connectTimeout = connectTimeout
+        self.firstByteTimeout = firstByteTimeout
+        self.idleTimeout = idleTimeout
+        self.totalTimeout = totalTimeout
+        self.retry = retry
+    }
+}

@@ -1,0 +1,130 @@
+import CCurl
+import Foundation
+
+/// How one attempt ended as far as the caller of ``TeacherClient/send(_:)`` is concerned.
+enum AttemptOutcome: Sendable {
+    /// A response head to hand on; the body streams through the attempt's pipe.
+    case head(status: Int, headers: [(name: String, value: String)])
+    /// A retryable status whose body was read and dropped; wait `delay`, then try again.
+    case retry(status: Int, delay: Duration)
+    /// No response head: the error says why.
+    case failed(TeacherError)
+}
+
+/// The limits one attempt runs under.
+struct TransferLimits: Sendable {
+    /// See ``TeacherConfiguration/connectTimeout``.
+    var connect: Duration
+    /// See ``TeacherConfiguration/firstByteTimeout``.
+    var firstByte: Duration
+    /// See ``TeacherConfiguration/idleTimeout``.
+    var idle: Duration
+    /// See ``TeacherConfiguration/totalTimeout``.
+    var total: Duration
+}
+
+/// One attempt of a request: what to send, and the state shared between the async caller
+/// (waiting for the head, or cancelling) and the curl thread performing it.
+///
+/// Lock discipline: `outcome`, `waiter`, `cancelled` and `multi` are guarded by `lock`.
+final class TransferAttempt: @unchecked Sendable {
+    /// The absolute URL; it never contains credentials.
+    let url: String
+    /// The HTTP method.
+    let method: String
+    /// Header lines, `Name: value`, including `Authorization` (never logged).
+    let headerLines: [String]
+    /// The request body.
+    let body: [UInt8]
+    /// The limits of this attempt.
+    let limits: TransferLimits
+    /// Decides at head time whether a status is retried (returns the wait) or handed on.
+    let retryDecision: @Sendable (_ status: Int, _ headers: [(name: String, value: String)]) -> Duration?
+    /// Where body chunks go once the head is handed on.
+    let pipe = BodyPipe()
+
+    private let lock = NSLock()
+    private var outcome: AttemptOutcome?
+    private var waiter: CheckedContinuation<AttemptOutcome, Never>?
+    private var cancelled = false
+    private var multi: UnsafeMutableRawPointer?
+
+    /// Creates an attempt; nothing is sent until a worker picks it up.
+    init(
+        url: String, method: String, headerLines: [String], body: [UInt8], limits: TransferLimits,
+        retryDecision: @escaping @Sendable (Int, [(name: String, value: String)]) -> Duration?
+    ) {
+        self.url = url
+        self.method = method
+        self.headerLines = headerLines
+        self.body = body
+        self.limits = limits
+        self.retryDecision = retryDecision
+    }
+
+    /// Waits for the outcome; cancelling the waiting task cancels the attempt.
+    func waitForOutcome() async -> AttemptOutcome {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                lock.lock()
+                if let outcome {
+                    lock.unlock()
+                    continuation.resume(returning: outcome)
+                } else {
+                    waiter = continuation
+                    lock.unlock()
+                }
+            }
+        } onCancel: {
+            cancel()
+        }
+    }
+
+    /// Records the outcome and wakes the waiter; only the first call counts.
+    func resolve(_ result: AttemptOutcome) {
+        lock.lock()
+        guard outcome == nil else {
+            lock.unlock()
+            return
+        }
+        outcome = result
+        let waiting = waiter
+        waiter = nil
+        lock.unlock()
+        waiting?.resume(returning: result)
+    }
+
+    /// Whether the caller gave up on this attempt.
+    var isCancelled: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return cancelled
+    }
+
+    /// Gives up: stops the body pipe and wakes the curl thread so it aborts at once.
+    func cancel() {
+        lock.lock()
+        cancelled = true
+        if let multi {
+            curl_multi_wakeup(multi)
+        }
+        lock.unlock()
+        pipe.cancel()
+    }
+
+    /// Registers the multi handle running this attempt so ``cancel()`` can wake it. Returns
+    /// `false` when the attempt was cancelled already.
+    func attach(multi handle: UnsafeMutableRawPointer) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        multi = handle
+        return !cancelled
+    }
+
+    /// Unregisters the multi handle; after this, cancelling no longer touches it.
+    func detach() {
+        lock.lock()
+        multi = nil
+        lock.unlock()
+    }
+}

@@ -1,0 +1,130 @@
+import CCurl
+
+/// The curl-thread side of one attempt: parses the head, feeds the body pipe, watches the
+/// first-byte, idle and total deadlines, and reports the outcome. Used only on the worker
+/// thread that performs the attempt; it owns the header list and error buffer it gives curl.
+final class TransferContext {
+    /// Where the body is in the response.
+    enum Phase {
+        /// No body byte yet; the head may still be arriving.
+        case awaitingHead
+        /// The head went to the caller; chunks go to the pipe.
+        case streaming
+        /// A retryable status: read and drop its body, then report `retry`.
+        case discarding(status: Int, delay: Duration)
+    }
+
+    let attempt: TransferAttempt
+    private let easy: UnsafeMutableRawPointer
+    private let start = ContinuousClock.now
+    private var lastActivity: ContinuousClock.Instant?
+    private var headers: [(name: String, value: String)] = []
+    private(set) var phase = Phase.awaitingHead
+    /// Why the loop stopped the transfer, when it did (cancellation or a timeout).
+    var abortReason: TeacherError?
+    /// The curl header list; freed in `deinit`.
+    var headerList: UnsafeMutablePointer<curl_slist>?
+    /// Curl's detailed error message for the transfer.
+    let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+
+    init(attempt: TransferAttempt, easy: UnsafeMutableRawPointer) {
+        self.attempt = attempt
+        self.easy = easy
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    }
+
+    deinit {
+        curl_slist_free_all(headerList)
+        errorBuffer.deallocate()
+    }
+
+    /// Handles one header line from curl (status line, field, or the blank end line).
+    func receiveHeader(_ bytes: UnsafeBufferPointer<UInt8>) {
+        lastActivity = .now
+        let line = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
+        if line.hasPrefix("HTTP/") {
+            headers = []  // a new response: after `100 Continue`, say
+        } else if let colon = line.firstIndex(of: ":"), colon != line.startIndex {
+            let name = String(line[..<colon]).trimmingWhitespace()
+            let value = String(line[line.index(after: colon)...]).trimmingWhitespace()
+            headers.append((name: name, value: value))
+        }
+    }
+
+    /// Handles a body chunk; returns `false` to make curl abort (the caller cancelled).
+    func receiveBody(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        lastActivity = .now
+        if case .awaitingHead = phase { decideHead() }
+        switch phase {
+        case .awaitingHead, .discarding:
+            return true
+        case .streaming:
+            let accepted = attempt.pipe.push(Array(bytes))
+            lastActivity = .now  // time spent blocked on a slow consumer is not upstream idleness
+            return accepted
+        }
+    }
+
+    /// The head is complete: hand it on, or decide to retry after reading the body.
+    private func decideHead() {
+        var code = 0
+        _ = retort_curl_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &code)
+        if let delay = attempt.retryDecision(code, headers) {
+            phase = .discarding(status: code, delay: delay)
+        } else {
+            phase = .streaming
+            attempt.resolve(.head(status: code, headers: headers))
+        }
+    }
+
+    /// The phase whose limit has run out at `now`, if any.
+    func expiredLimit(at now: ContinuousClock.Instant) -> TimeoutPhase? {
+        let limits = attempt.limits
+        if now - start >= limits.total { return .total }
+        if let lastActivity {
+            return now - lastActivity >= limits.idle ? .idle : nil
+        }
+        return now - start >= limits.firstByte ? .firstByte : nil
+    }
+
+    /// When the next limit runs out if nothing arrives.
+    func nextDeadline() -> ContinuousClock.Instant {
+        let limits = attempt.limits
+        let activity = lastActivity.map { $0 + limits.idle } ?? start + limits.firstByte
+        return min(start + limits.total, activity)
+    }
+
+    /// Reports how the transfer ended, given curl's result code.
+    func complete(code: CURLcode) {
+        let reason = abortReason ?? (attempt.isCancelled ? .cancelled : nil)
+        if case .awaitingHead = phase, reason == nil, code == CURLE_OK {
+            decideHead()
+        }
+        switch phase {
+        case .awaitingHead:
+            attempt.resolve(.failed(reason ?? errorBeforeHead(code)))
+            attempt.pipe.finish(error: .cancelled)
+        case .streaming:
+            attempt.pipe.finish(error: reason ?? (code == CURLE_OK ? nil : .transfer(message(code))))
+        case .discarding(let status, let delay):
+            attempt.resolve(reason == .cancelled ? .failed(.cancelled) : .retry(status: status, delay: delay))
+            attempt.pipe.finish(error: .cancelled)
+        }
+    }
+
+    /// Maps a curl failure before any response byte to a ``TeacherError``.
+    private func errorBeforeHead(_ code: CURLcode) -> TeacherError {
+        switch code {
+        case CURLE_OPERATION_TIMEDOUT: .timedOut(.connect)  // the only curl-enforced limit
+        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT: .invalidURL(attempt.url)
+        default: .unreachable(message(code))
+        }
+    }
+
+    /// Curl's detailed message for `code`, or its generic one.
+    private func message(_ code: CURLcode) -> String {
+        let detail = String(cString: errorBuffer)
+        if !detail.isEmpty { return detail }
+        return String(cString: curl_easy_strerror(code))
+    }
+}

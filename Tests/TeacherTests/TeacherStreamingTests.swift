@@ -1,0 +1,50 @@
+import Teacher
+import Testing
+import TestSupport
+
+@Suite("TeacherClient streaming")
+struct TeacherStreamingTests {
+    @Test("streamed bytes pass through exactly, whatever the split", arguments: [
+        MockSplitMode.whole, .everyNBytes(7), .randomBoundaries(seed: 1), .randomBoundaries(seed: 42),
+    ])
+    func passThrough(split: MockSplitMode) async throws {
+        let events = MockTeacher.streamEvents(content: "The quick brown fox jumps over the lazy dog.", chunks: 9, includeUsage: true)
+        let mock = try MockTeacher()
+        defer { mock.shutdown() }
+        mock.enqueue([.stream(events: events, splitAt: split)])
+        let response = try await makeClient(mock).send(chatRequest(stream: true))
+        #expect(response.status == 200)
+        #expect(response.header("content-type") == "text/event-stream")
+        var received: [UInt8] = []
+        for try await chunk in response.body {
+            #expect(!chunk.isEmpty)
+            received += chunk
+        }
+        #expect(received == MockTeacher.sseBytes(events))
+    }
+
+    @Test("a close-delimited stream ends cleanly")
+    func closeDelimited() async throws {
+        let events = MockTeacher.streamEvents(chunks: 4)
+        let mock = try MockTeacher()
+        defer { mock.shutdown() }
+        mock.enqueue([.stream(events: events, splitAt: .everyNBytes(50), framing: .closeDelimited)])
+        let response = try await makeClient(mock).send(chatRequest(stream: true))
+        #expect(try await response.body.collect(upTo: 1 << 20) == MockTeacher.sseBytes(events))
+    }
+
+    @Test("chunks arrive as they are sent, not at the end")
+    func incremental() async throws {
+        let events = MockTeacher.streamEvents(chunks: 3)
+        let mock = try MockTeacher()
+        defer { mock.shutdown() }
+        mock.enqueue([.stream(events: events, splitAt: .whole, delay: .milliseconds(150))])
+        let start = ContinuousClock.now
+        let response = try await makeClient(mock).send(chatRequest(stream: true))
+        var iterator = response.body.makeAsyncIterator()
+        let first = try await iterator.next()
+        #expect(first == MockTeacher.sseBytes([events[0]]))
+        #expect(ContinuousClock.now - start < .milliseconds(140))
+        while try await iterator.next() != nil {}
+    }
+}
