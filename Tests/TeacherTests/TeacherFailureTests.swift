@@ -1,0 +1,123 @@
+import Teacher
+import Testing
+import TestSupport
+
+@Suite("TeacherClient timeouts, resets and cancellation")
+struct TeacherFailureTests {
+    @Test("a teacher that never answers hits the first-byte timeout")
+    func firstByteTimeout() async throws {
+        let mock = try MockTeacher()
+        defer { mock.shutdown() }
+        mock.enqueue([.stall(afterEvents: [])])
+        let start = ContinuousClock.now
+        await #expect(throws: TeacherError.timedOut(.firstByte)) {
+            _ = try await makeClient(mock, firstByte: .milliseconds(300)).send(chatRequest())
+        }
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed >= .milliseconds(300) && elapsed < .milliseconds(900))
+        #expect(mock.requests.count == 1)  // a timeout after sending is not retried
+        #expect(await mock.wait { $0.connectionsClosedByClient == 1 })
+    }
+
+    @Test("a stream that stalls mid-way fails its iteration with the idle timeout")
+    func idleTimeout() async throws {
+        let events = MockTeacher.streamEvents(chunks: 2)
+        let mock = try MockTeacher()
+        defer { mock.shutdown() }
+        mock.enqueue([.stall(afterEvents: Array(events.prefix(2)))])
+        let response = try await makeClient(mock, idle: .milliseconds(250)).send(chatRequest(stream: true))
+        var received: [UInt8] = []
+        let start = ContinuousClock.now
+        await #expect(throws: TeacherError.timedOut(.idle)) {
+            for try await chunk in response.body { received += chunk }
+        }
+        #expect(ContinuousClock.now - start < .milliseconds(800))
+        #expect(received == MockTeacher.sseBytes(Array(events.prefix(2))))
+    }
+
+    @Test("the total timeout bounds a slow but steady stream")
+    func totalTimeout() async throws {
+        let mock = try MockTeacher()
+        defer { mock.shutdown() }
+        mock.enqueue([.stream(events: MockTeacher.streamEvents(chunks: 20), delay: .milliseconds(50))])
+        let response = try await makeClient(mock, idle: .seconds(1), total: .milliseconds(400)).send(chatRequest(stream: true))
+        await #expect(throws: TeacherError.timedOut(.total)) {
+            for try await _ in response.body {}
+        }
+    }
+
+    @Test("a reset mid-stream fails the body after the bytes already delivered")
+    func resetMidStream() async throws {
+        let events = MockTeacher.streamEvents(chunks: 3)
+        let sent = Array(events.prefix(3))
+        let mock = try MockTeacher()
+        defer { mock.shutdown() }
+        mock.enqueue([.resetAfter(events: sent)])
+        let response = try await makeClient(mock).send(chatRequest(stream: true))
+        #expect(response.attempts == 1)
+        var received: [UInt8] = []
+        let error = await #expect(throws: TeacherError.self) {
+            for try await chunk in response.body { received += chunk }
+        }
+        #expect(error.map { if case .transfer = $0 { true } else { false } } == true)
+        #expect(received == MockTeacher.sseBytes(sent))
+    }
+
+    @Test("cancelling the consuming task aborts the upstream transfer")
+    func consumerCancellation() async throws {
+        let events = MockTeacher.streamEvents(chunks: 3)
+        let mock = try MockTeacher()
+        defer { mock.shutdown() }
+        mock.enqueue([.stall(afterEvents: Array(events.prefix(2)))])
+        let response = try await makeClient(mock).send(chatRequest(stream: true))
+        let consumer = Task {
+            var received: [UInt8] = []
+            do throws(TeacherError) {
+                for try await chunk in response.body { received += chunk }
+                return (received, TeacherError?.none)
+            } catch {
+                return (received, Optional(error))
+            }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(mock.connectionsClosedByClient == 0)
+        consumer.cancel()
+        let (received, error) = await consumer.value
+        #expect(error == .cancelled)
+        #expect(received == MockTeacher.sseBytes(Array(events.prefix(2))))
+        #expect(await mock.wait(timeout: .milliseconds(500)) { $0.connectionsClosedByClient == 1 })
+    }
+
+    @Test("body.cancel() and dropping the body both abort the transfer")
+    func explicitCancelAndDrop() async throws {
+        let mock = try MockTeacher()
+        defer { mock.shutdown() }
+        let stall = MockReply.stall(afterEvents: ["{\"x\":1}"])
+        mock.enqueue([stall, stall])
+        let client = makeClient(mock)
+        let first = try await client.send(chatRequest(stream: true))
+        first.body.cancel()
+        await #expect(throws: TeacherError.cancelled) { _ = try await first.body.collect(upTo: 1 << 20) }
+        #expect(await mock.wait(timeout: .milliseconds(500)) { $0.connectionsClosedByClient == 1 })
+        do {
+            _ = try await client.send(chatRequest(stream: true))
+        }
+        #expect(await mock.wait(timeout: .milliseconds(500)) { $0.connectionsClosedByClient == 2 })
+    }
+
+    @Test("cancelling send while it waits for the head aborts the attempt")
+    func cancelBeforeHead() async throws {
+        let mock = try MockTeacher()
+        defer { mock.shutdown() }
+        mock.enqueue([.stall(afterEvents: [])])
+        let client = makeClient(mock)
+        let sending = Task { () throws(TeacherError) -> TeacherResponse in try await client.send(chatRequest()) }
+        #expect(await mock.wait { $0.requests.count == 1 })
+        let start = ContinuousClock.now
+        sending.cancel()
+        let result = await sending.result
+        #expect(throws: TeacherError.cancelled) { try result.get() }
+        #expect(ContinuousClock.now - start < .milliseconds(200))
+        #expect(await mock.wait(timeout: .milliseconds(500)) { $0.connectionsClosedByClient == 1 })
+    }
+}
