@@ -1,6 +1,7 @@
 import ChatAPI
 import Corpus
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Teacher
 

@@ -1,4 +1,5 @@
 import ChatAPI
+import HTTPTypes
 import Hummingbird
 import Teacher
 

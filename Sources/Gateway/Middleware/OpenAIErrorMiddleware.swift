@@ -1,4 +1,5 @@
 import ChatAPI
+import HTTPTypes
 import Hummingbird
 
 /// The one place errors become responses: every error thrown by a handler or by the
