@@ -1,0 +1,110 @@
+import ChatAPI
+import Corpus
+import Foundation
+import Gateway
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Teacher
+import TestSupport
+import Testing
+
+@Suite struct ChatCompletionsTests {
+    @Test func nonStreamingPassesThroughAndLogs() async throws {
+        let harness = try GatewayHarness()
+        let extra = #","tools":[{"type":"function","function":{"name":"lookup","parameters":{}}}],"response_format":{"type":"text"},"n":1,"logprobs":false,"future_param":{"x":[1,2.50]},"user":"u-42","metadata":{"team":"a"}"#
+        let exchangeID = try await harness.run { client, _ in
+            try await client.execute(uri: "/v1/chat/completions", method: .post,
+                                     headers: [.contentType: "application/json", HTTPField.Name("x-retort-tags")!: "alpha, beta"],
+                                     body: ByteBuffer(string: chatBody(extra: extra))) { response in
+                #expect(response.status == .ok)
+                let json = try JSONValue.parse(Array(response.body.readableBytesView))
+                #expect(json["object"]?.stringValue == "chat.completion")
+                return try #require(response.headers[HTTPField.Name("x-retort-exchange-id")!])
+            }
+        }
+        let sent = try #require(harness.mock.requests.last)
+        let upstream = try JSONValue.parse(sent.body)
+        #expect(upstream["model"]?.stringValue == "mock-teacher")
+        #expect(upstream["future_param"] == (try JSONValue.parse(#"{"x":[1,2.50]}"#)))
+        #expect(sent.bodyString.contains(#""future_param":{"x":[1,2.50]}"#))
+        #expect(upstream["tools"]?.arrayValue?.count == 1 && upstream["response_format"] != nil && upstream["n"] != nil)
+        #expect(sent.header("authorization") == "Bearer sk-teacher-secret")
+
+        let row = try harness.onlyRow()
+        #expect(row.id == exchangeID)
+        #expect(row.status == 200 && row.route == "default" && row.upstreamModel == "mock-teacher")
+        #expect(row.servedBy == "teacher" && row.stream == false && row.attempts == 1)
+        #expect(row.tags == ["alpha", "beta"] && row.user == "u-42" && row.metadata == #"{"team":"a"}"#)
+        #expect(row.finishReason == "tool_calls" && row.completionID?.hasPrefix("chatcmpl-mock") == true)
+        #expect(row.promptTokens != nil && row.totalTokens != nil && row.latencyMs != nil)
+        #expect(row.requestJSON == chatBody(extra: extra))
+        #expect(row.responseJSON?.contains("lookup") == true)
+        #expect(try harness.services.reader.exchange(completionID: row.completionID ?? "")?.id == exchangeID)
+    }
+
+    @Test(arguments: [MockSplitMode.whole, .everyNBytes(1), .everyNBytes(7), .randomBoundaries(seed: 3)])
+    func streamIsForwardedByteForByteAndReassembled(_ split: MockSplitMode) async throws {
+        let events = MockTeacher.streamEvents(content: "The quick brown fox jumps", chunks: 5, includeUsage: true,
+                                              usage: MockUsage(promptTokens: 11, completionTokens: 5))
+        let harness = try GatewayHarness { _ in .stream(events: events, splitAt: split, delay: .milliseconds(1)) }
+        let received = try await harness.run { _, gateway in
+            let response = try await gateway.post(chatBody(stream: true))
+            #expect(response.status == 200)
+            #expect(response.header("content-type")?.hasPrefix("text/event-stream") == true)
+            #expect(response.header("x-retort-exchange-id") != nil)
+            return try await response.body.collect(upTo: 1 << 20)
+        }
+        #expect(received == MockTeacher.sseBytes(events))
+        let lastRequest = try #require(harness.mock.requests.last)
+        let upstream = try JSONValue.parse(lastRequest.body)
+        #expect(upstream["stream_options"]?["include_usage"] == .bool(true))
+        let row = try harness.onlyRow()
+        #expect(row.status == 200 && row.stream && row.finishReason == "stop")
+        #expect(row.promptTokens == 11 && row.completionTokens == 5 && row.ttftMs != nil)
+        let responseJSON = try #require(row.responseJSON)
+        let completion = try JSONValue.parse(responseJSON)
+        #expect(completion["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue == "The quick brown fox jumps")
+    }
+
+    @Test func streamedToolCallsAreReassembled() async throws {
+        let call = MockToolCall(id: "call_9", name: "get_weather", arguments: #"{"city":"Paris","unit":"c"}"#)
+        let events = MockTeacher.streamEvents(toolCall: call, includeUsage: true)
+        let harness = try GatewayHarness { _ in .stream(events: events, splitAt: .randomBoundaries(seed: 9)) }
+        _ = try await harness.run { _, gateway in try await gateway.post(chatBody(stream: true)).body.collect(upTo: 1 << 20) }
+        let row = try harness.onlyRow()
+        let responseJSON = try #require(row.responseJSON)
+        let message = try #require(try JSONValue.parse(responseJSON)["choices"]?.arrayValue?.first?["message"])
+        let logged = try #require(message["tool_calls"]?.arrayValue?.first)
+        #expect(logged["id"]?.stringValue == "call_9" && logged["function"]?["name"]?.stringValue == "get_weather")
+        #expect(logged["function"]?["arguments"]?.stringValue == call.arguments)
+        #expect(row.finishReason == "tool_calls")
+    }
+
+    @Test func clientUsageRequestIsNotDuplicated() async throws {
+        let harness = try GatewayHarness { request in
+            .json(body: MockTeacher.completionJSON(content: "ok"))
+        } configure: { $0.teacher.injectStreamUsage = false }
+        _ = try await harness.run { _, gateway in try await gateway.post(chatBody(stream: true)).body.collect(upTo: 1 << 20) }
+        let lastRequest = try #require(harness.mock.requests.last)
+        let upstream = try JSONValue.parse(lastRequest.body)
+        #expect(upstream["stream_options"] == nil)
+    }
+
+    @Test func modelsAndHealth() async throws {
+        let harness = try GatewayHarness()
+        try await harness.run { client, _ in
+            try await client.execute(uri: "/v1/models", method: .get) { response in
+                let json = try JSONValue.parse(Array(response.body.readableBytesView))
+                #expect(json["object"]?.stringValue == "list")
+                #expect(json["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == ["default", "mock-teacher"])
+            }
+            try await client.execute(uri: "/v1/models/default", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/v1/models/nope", method: .get) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                #expect(response.body.text.contains("retort_log_dropped_total 0"))
+            }
+        }
+    }
+}
