@@ -54,6 +54,10 @@ public final class TeacherClient: Sendable {
             let delay: Duration
             switch await attempt.waitForOutcome() {
             case .head(let status, let headers):
+                if Task.isCancelled {  // cancelled as the head arrived: do not hand on a dead body
+                    attempt.cancel()
+                    throw .cancelled
+                }
                 let body = TeacherBody(pipe: attempt.pipe, abort: { attempt.cancel() })
                 return TeacherResponse(status: status, headers: headers, body: body, attempts: attemptNumber)
             case .retry(_, let wait):

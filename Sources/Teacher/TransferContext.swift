@@ -14,6 +14,7 @@ final class TransferContext {
         case discarding(status: Int, delay: Duration)
     }
 
+    /// The attempt this context performs.
     let attempt: TransferAttempt
     private let easy: UnsafeMutableRawPointer
     private let start = ContinuousClock.now
@@ -27,6 +28,7 @@ final class TransferContext {
     /// Curl's detailed error message for the transfer.
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
+    /// Creates the context for `attempt` on `easy`, starting its clocks now.
     init(attempt: TransferAttempt, easy: UnsafeMutableRawPointer) {
         self.attempt = attempt
         self.easy = easy

@@ -14,7 +14,7 @@ struct TeacherFailureTests {
             _ = try await makeClient(mock, firstByte: .milliseconds(300)).send(chatRequest())
         }
         let elapsed = ContinuousClock.now - start
-        #expect(elapsed >= .milliseconds(300) && elapsed < .milliseconds(900))
+        #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(3))
         #expect(mock.requests.count == 1)  // a timeout after sending is not retried
         #expect(await mock.wait { $0.connectionsClosedByClient == 1 })
     }
@@ -31,7 +31,7 @@ struct TeacherFailureTests {
         await #expect(throws: TeacherError.timedOut(.idle)) {
             for try await chunk in response.body { received += chunk }
         }
-        #expect(ContinuousClock.now - start < .milliseconds(800))
+        #expect(ContinuousClock.now - start < .seconds(3))
         #expect(received == MockTeacher.sseBytes(Array(events.prefix(2))))
     }
 
@@ -85,7 +85,7 @@ struct TeacherFailureTests {
         let (received, error) = await consumer.value
         #expect(error == .cancelled)
         #expect(received == MockTeacher.sseBytes(Array(events.prefix(2))))
-        #expect(await mock.wait(timeout: .milliseconds(500)) { $0.connectionsClosedByClient == 1 })
+        #expect(await mock.wait(timeout: .seconds(2)) { $0.connectionsClosedByClient == 1 })
     }
 
     @Test("body.cancel() and dropping the body both abort the transfer")
@@ -98,11 +98,11 @@ struct TeacherFailureTests {
         let first = try await client.send(chatRequest(stream: true))
         first.body.cancel()
         await #expect(throws: TeacherError.cancelled) { _ = try await first.body.collect(upTo: 1 << 20) }
-        #expect(await mock.wait(timeout: .milliseconds(500)) { $0.connectionsClosedByClient == 1 })
+        #expect(await mock.wait(timeout: .seconds(2)) { $0.connectionsClosedByClient == 1 })
         do {
             _ = try await client.send(chatRequest(stream: true))
         }
-        #expect(await mock.wait(timeout: .milliseconds(500)) { $0.connectionsClosedByClient == 2 })
+        #expect(await mock.wait(timeout: .seconds(2)) { $0.connectionsClosedByClient == 2 })
     }
 
     @Test("cancelling send while it waits for the head aborts the attempt")
@@ -117,7 +117,7 @@ struct TeacherFailureTests {
         sending.cancel()
         let result = await sending.result
         #expect(throws: TeacherError.cancelled) { try result.get() }
-        #expect(ContinuousClock.now - start < .milliseconds(200))
-        #expect(await mock.wait(timeout: .milliseconds(500)) { $0.connectionsClosedByClient == 1 })
+        #expect(ContinuousClock.now - start < .seconds(1))
+        #expect(await mock.wait(timeout: .seconds(2)) { $0.connectionsClosedByClient == 1 })
     }
 }

@@ -33,18 +33,32 @@ struct TeacherStreamingTests {
         #expect(try await response.body.collect(upTo: 1 << 20) == MockTeacher.sseBytes(events))
     }
 
-    @Test("chunks arrive as they are sent, not at the end")
+    @Test("chunks arrive as they are sent, not at the end of the stream")
     func incremental() async throws {
         let events = MockTeacher.streamEvents(chunks: 3)
         let mock = try MockTeacher()
         defer { mock.shutdown() }
-        mock.enqueue([.stream(events: events, splitAt: .whole, delay: .milliseconds(150))])
-        let start = ContinuousClock.now
-        let response = try await makeClient(mock).send(chatRequest(stream: true))
+        // The mock sends the first event, then nothing: only incremental delivery sees it
+        // before the idle timeout fails the body.
+        mock.enqueue([.stall(afterEvents: [events[0]])])
+        let response = try await makeClient(mock, idle: .seconds(3)).send(chatRequest(stream: true))
         var iterator = response.body.makeAsyncIterator()
         let first = try await iterator.next()
         #expect(first == MockTeacher.sseBytes([events[0]]))
-        #expect(ContinuousClock.now - start < .milliseconds(140))
-        while try await iterator.next() != nil {}
+        response.body.cancel()
+    }
+
+    @Test("delays between events reach the consumer as they happen")
+    func pacing() async throws {
+        let events = MockTeacher.streamEvents(chunks: 1)  // role, content, finish, [DONE]
+        let mock = try MockTeacher()
+        defer { mock.shutdown() }
+        mock.enqueue([.stream(events: events, splitAt: .whole, delay: .milliseconds(100))])
+        let response = try await makeClient(mock).send(chatRequest(stream: true))
+        var arrivals: [ContinuousClock.Instant] = []
+        for try await _ in response.body { arrivals.append(.now) }
+        #expect(arrivals.count >= events.count - 1)  // chunks may merge, but not all of them
+        let last = try #require(arrivals.last)
+        #expect(last - arrivals[0] >= .milliseconds(250))
     }
 }

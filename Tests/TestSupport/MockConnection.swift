@@ -3,13 +3,16 @@ import Foundation
 /// One accepted connection of a ``MockTeacher``: reads requests (keep-alive) and writes
 /// replies. Used only by its own thread.
 final class MockConnection {
+    /// The connected socket.
     let descriptor: Int32
+    /// The connection's number, 1 for the first accepted.
     let id: Int
     private let server: MockServer
     private var parser = MockHTTPParser()
     /// Set when the reply ended in an RST; the socket must then be reset, not closed.
     private(set) var wasReset = false
 
+    /// Wraps an accepted socket.
     init(descriptor: Int32, id: Int, server: MockServer) {
         self.descriptor = descriptor
         self.id = id
@@ -46,8 +49,11 @@ final class MockConnection {
 
     /// What became of the connection after a reply.
     enum Ending {
+        /// Ready for the next request.
         case keepOpen
+        /// The mock closed (or reset) it.
         case closedByServer
+        /// The client closed or reset it.
         case closedByClient
     }
 

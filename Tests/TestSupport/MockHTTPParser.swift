@@ -8,10 +8,15 @@ struct MockHTTPParser {
 
     /// The parsed parts of one request, before it is tied to a connection.
     struct Parsed {
+        /// The method, e.g. `POST`.
         var method: String
+        /// The request target.
         var path: String
+        /// The protocol version, e.g. `HTTP/1.1`.
         var version: String
+        /// The header fields in order.
         var headers: [(name: String, value: String)]
+        /// The (de-chunked) body.
         var body: [UInt8]
     }
 

@@ -63,23 +63,32 @@ public final class MockTeacher: Sendable {
 
 /// The mutable state of a ``MockTeacher``.
 struct MockServerState {
+    /// Requests received, in order.
     var requests: [MockRequest] = []
+    /// Replies queued by `enqueue`, used before the handler.
     var scripted: [MockReply] = []
+    /// Connections accepted.
     var accepted = 0
+    /// Connections the client closed or reset.
     var closedByClient = 0
+    /// Sockets of the open connections.
     var open: Set<Int32> = []
+    /// Whether `shutdown` was called.
     var stopped = false
 }
 
 /// The listening side of a ``MockTeacher``: accepts connections and serves each on its
 /// own thread. Lock discipline: `shared` only under `lock`.
 final class MockServer: @unchecked Sendable {
+    /// The port listened on.
     let port: Int
+    /// Answers requests no scripted reply covers.
     let handler: @Sendable (MockRequest) -> MockReply
     private let listener: Int32
     private let lock = NSLock()
     private var shared = MockServerState()
 
+    /// Wraps a listening socket; call `start` to accept.
     init(listener: Int32, port: Int, handler: @escaping @Sendable (MockRequest) -> MockReply) {
         self.listener = listener
         self.port = port
