@@ -41,6 +41,8 @@ public enum Migrations {
             response    TEXT                      -- chat.completion JSON; a stream reassembled
         );
         """,
+        // 2: feedback, preference pairs, FTS5 search, stats rollups, held-out splits.
+        feedbackAndSearch,
     ]
 
     /// The schema version this build writes.

@@ -1,0 +1,114 @@
+import ChatAPI
+import Foundation
+
+/// Records feedback and derives the preference pairs it implies, on the reader's
+/// connection, each submission in one transaction.
+public struct FeedbackStore: Sendable {
+    /// The connection used.
+    public let reader: CorpusReader
+
+    /// A store over `reader`'s connection.
+    public init(reader: CorpusReader) {
+        self.reader = reader
+    }
+
+    /// The outcome of ``record(_:now:)``.
+    public struct Receipt: Sendable, Equatable {
+        /// The feedback id.
+        public var id: String
+        /// True when an earlier submission with the same idempotency key was found instead.
+        public var replayed: Bool
+        /// Preference pairs created by this feedback.
+        public var pairsCreated: Int
+    }
+
+    /// Validates `submission` against the corpus and stores it.
+    ///
+    /// - Throws: ``CorpusError/notFound(_:parameter:)`` for an unknown target (nothing
+    ///   is written, so the caller may retry while the exchange is still queued);
+    ///   ``CorpusError/promptMismatch(_:)`` for a pair with different prompts;
+    ///   ``CorpusError/unprocessable(_:parameter:)`` for a choice index out of range.
+    public func record(_ submission: FeedbackSubmission, now: Date = Date()) throws -> Receipt {
+        try reader.withDatabase { db in
+            try db.transaction {
+                if let key = submission.idempotencyKey,
+                   let id = try db.query("SELECT id FROM feedback WHERE idempotency_key = ?", [key]).first?.first?.string {
+                    return Receipt(id: id, replayed: true, pairsCreated: 0)
+                }
+                let writer = FeedbackWriter(db: db, id: ExchangeID.make(now: now), now: now.timeIntervalSince1970)
+                let pairs = try writer.write(submission)
+                return Receipt(id: writer.id, replayed: false, pairsCreated: pairs)
+            }
+        }
+    }
+
+    /// Every feedback row about exchange `id` (as the chosen or rejected side too), oldest first.
+    public func feedback(forExchange id: String) throws -> [FeedbackRow] {
+        try reader.withDatabase { db in
+            try db.query("""
+                SELECT \(FeedbackRow.columns) FROM feedback
+                WHERE exchange_id = ?1 OR rejected_exchange_id = ?1 ORDER BY created_at
+                """, [id]).map(FeedbackRow.init(row:))
+        }
+    }
+}
+
+/// One stored feedback row.
+public struct FeedbackRow: Sendable, Equatable {
+    /// Feedback id.
+    public var id: String
+    /// Unix seconds.
+    public var createdAt: Double
+    /// The exchange it is about (pairwise: the chosen one).
+    public var exchangeID: String
+    /// `annotation`, `pairwise` or `choices`.
+    public var kind: String
+    /// 1 up, -1 down.
+    public var rating: Int?
+    /// 0.0 ... 1.0.
+    public var score: Double?
+    /// Free text.
+    public var comment: String?
+    /// The wanted assistant message, JSON.
+    public var demonstration: String?
+    /// Pairwise: the rejected exchange.
+    public var rejectedExchangeID: String?
+    /// Choices: the chosen and rejected indices.
+    public var chosenIndex: Int?
+    public var rejectedIndex: Int?
+    /// Tags JSON.
+    public var tags: String?
+
+    static let columns = "id, created_at, exchange_id, kind, rating, score, comment, demonstration, rejected_exchange_id, chosen_index, rejected_index, tags"
+
+    init(row c: [SQLiteValue]) {
+        id = c[0].string ?? ""
+        createdAt = c[1].double ?? 0
+        exchangeID = c[2].string ?? ""
+        kind = c[3].string ?? ""
+        rating = c[4].int
+        score = c[5].double
+        comment = c[6].string
+        demonstration = c[7].string
+        rejectedExchangeID = c[8].string
+        chosenIndex = c[9].int
+        rejectedIndex = c[10].int
+        tags = c[11].string
+    }
+
+    /// The row as JSON for the admin API and `retort corpus show --json`.
+    public var json: JSONValue {
+        var members: [(key: String, value: JSONValue)] = [
+            ("id", .string(id)), ("created_at", .double(createdAt)), ("exchange_id", .string(exchangeID)), ("kind", .string(kind)),
+        ]
+        if let rating { members.append(("rating", .string(rating > 0 ? "up" : "down"))) }
+        if let score { members.append(("score", .double(score))) }
+        if let comment { members.append(("comment", .string(comment))) }
+        if let demonstration { members.append(("demonstration", (try? JSONValue.parse(demonstration)) ?? .string(demonstration))) }
+        if let rejectedExchangeID { members.append(("rejected", .string(rejectedExchangeID))) }
+        if let chosenIndex { members.append(("chosen_index", .int(chosenIndex))) }
+        if let rejectedIndex { members.append(("rejected_index", .int(rejectedIndex))) }
+        if let tags, let value = try? JSONValue.parse(tags) { members.append(("tags", value)) }
+        return .object(members)
+    }
+}

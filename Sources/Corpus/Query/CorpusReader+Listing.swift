@@ -1,0 +1,64 @@
+/// Listing and full-text search.
+extension CorpusReader {
+    /// One page of exchanges matching `filter`, newest first.
+    ///
+    /// - Throws: ``CorpusError/invalidSearch(_:)`` when `filter.text` is not a valid
+    ///   FTS5 query, ``CorpusError/invalid(_:parameter:)`` for a bad limit or an
+    ///   unknown `before` id.
+    public func list(_ filter: ExchangeFilter) throws -> ExchangePage {
+        try filter.validate()
+        return try withDatabase { db in
+            let beforeSeq = try filter.before.map { id throws -> Int in
+                guard let seq = try db.query("SELECT seq FROM exchanges WHERE id = ?", [id]).first?.first?.int else {
+                    throw CorpusError.invalid("`before` names no exchange.", parameter: "before")
+                }
+                return seq
+            }
+            let (sql, arguments) = Self.listQuery(filter, beforeSeq: beforeSeq)
+            let rows: [[SQLiteValue]]
+            do {
+                rows = try db.query(sql, arguments)
+            } catch let error as SQLiteError where filter.searchText != nil && error.code & 0xff == 1 {
+                throw CorpusError.invalidSearch("Invalid search query (\(error.message)). Put words in double quotes to search for them literally.")
+            }
+            let items = rows.map(ExchangeSummary.init(row:))
+            return ExchangePage(items: items, nextBefore: items.count == filter.limit ? items.last?.id : nil)
+        }
+    }
+
+    /// The SQL and bound arguments for `filter`. Every value is a parameter.
+    static func listQuery(_ filter: ExchangeFilter, beforeSeq: Int?) -> (String, [any SQLiteBindable]) {
+        var conditions: [String] = []
+        var arguments: [any SQLiteBindable] = []
+        let key = filter.searchText == nil ? "e.seq" : "f.rowid"
+        if let text = filter.searchText {
+            conditions.append("exchange_fts MATCH ?")
+            arguments.append(text)
+        }
+        if let beforeSeq {
+            conditions.append("\(key) < ?")
+            arguments.append(beforeSeq)
+        }
+        if let route = filter.route { conditions.append("e.route = ?"); arguments.append(route) }
+        if let status = filter.status { conditions.append("e.status = ?"); arguments.append(status) }
+        if let servedBy = filter.servedBy { conditions.append("e.served_by = ?"); arguments.append(servedBy) }
+        switch filter.rating {
+        case .up?: conditions.append("e.rating = 1")
+        case .down?: conditions.append("e.rating = -1")
+        case .unrated?: conditions.append("e.rating IS NULL")
+        case .rated?: conditions.append("e.rating IS NOT NULL")
+        case nil: break
+        }
+        let source = filter.searchText == nil
+            ? "exchanges e"
+            : "exchange_fts f CROSS JOIN exchanges e ON e.seq = f.rowid"
+        let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        arguments.append(filter.limit)
+        let sql = """
+            SELECT \(ExchangeSummary.columns) FROM \(source)
+            LEFT JOIN exchange_bodies b ON b.exchange_id = e.id
+            \(whereClause) ORDER BY \(key) DESC LIMIT ?
+            """
+        return (sql, arguments)
+    }
+}
