@@ -5,10 +5,24 @@ extension TeacherClient {
         let lowered = base.lowercased()
         guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://"),
               !base.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 } == true })
-        else { throw .invalidURL(base) }
+        else { throw .invalidURL(Self.redactingUserInfo(base)) }
         while base.hasSuffix("/") { base.removeLast() }
         if path.isEmpty { return base }
         return path.hasPrefix("/") ? base + path : base + "/" + path
+    }
+
+    /// `url` with any `user:password@` part replaced by `***@`, fit for an error message.
+    static func redactingUserInfo(_ url: String) -> String {
+        guard let schemeEnd = url.range(of: "://") else { return url }
+        let rest = url[schemeEnd.upperBound...]
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return url }
+        return String(url[..<schemeEnd.upperBound]) + "***" + String(rest[at...])
+    }
+
+    /// Whether `text` holds a CR or LF (scalars, since `"\r\n"` is one `Character`).
+    static func hasLineBreak(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0 == "\r" || $0 == "\n" }
     }
 
     /// The header lines to send: the request's own (minus any with line breaks, which would
@@ -18,12 +32,12 @@ extension TeacherClient {
         var lines: [String] = []
         var names: Set<String> = []
         for (name, value) in request.headers {
-            guard !name.isEmpty, !(name + value).contains(where: { $0 == "\r" || $0 == "\n" }) else { continue }
+            guard !name.isEmpty, !Self.hasLineBreak(name + value) else { continue }
             lines.append("\(name): \(value)")
             names.insert(name.lowercased())
         }
         if let key = configuration.apiKey, !key.isEmpty, !names.contains("authorization"),
-           !key.contains(where: { $0 == "\r" || $0 == "\n" }) {
+           !Self.hasLineBreak(key) {
             lines.append("Authorization: Bearer \(key)")
         }
         if !request.body.isEmpty && !names.contains("content-type") {
