@@ -1,0 +1,59 @@
+import Teacher
+import Testing
+import TestSupport
+
+@Suite("TeacherClient under load and at teardown")
+struct TeacherLoadTests {
+    @Test("a large body read by a slow consumer arrives intact (the curl thread waits for it)")
+    func slowConsumerLargeBody() async throws {
+        let events = (0..<400).map { "{\"n\":\($0),\"pad\":\"\(String(repeating: "x", count: 4000))\"}" }
+        let mock = try MockTeacher()
+        defer { mock.shutdown() }
+        mock.enqueue([.stream(events: events, splitAt: .everyNBytes(32_768))])
+        let response = try await makeClient(mock).send(chatRequest(stream: true))
+        var received: [UInt8] = []
+        var count = 0
+        for try await chunk in response.body {
+            received += chunk
+            count += 1
+            if count % 16 == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        #expect(received == MockTeacher.sseBytes(events))
+    }
+
+    @Test("concurrent streams each arrive byte for byte")
+    func concurrentStreams() async throws {
+        let mock = try MockTeacher { request in
+            let text = request.json.flatMap { ($0["messages"] as? [[String: Any]])?.first?["content"] as? String } ?? ""
+            return .stream(events: MockTeacher.streamEvents(content: text, chunks: 5), splitAt: .randomBoundaries(seed: UInt64(text.count)))
+        }
+        defer { mock.shutdown() }
+        let client = makeClient(mock)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<16 {
+                group.addTask {
+                    let text = "request number \(index) " + String(repeating: "z", count: index)
+                    let response = try await client.send(chatRequest(stream: true, text: text))
+                    let body = try await response.body.collect(upTo: 1 << 20)
+                    #expect(body == MockTeacher.sseBytes(MockTeacher.streamEvents(content: text, chunks: 5)))
+                }
+            }
+            try await group.waitForAll()
+        }
+        #expect(mock.requests.count == 16)
+        #expect(mock.acceptedConnections <= 16)
+    }
+
+    @Test("releasing the client closes its idle keep-alive connections")
+    func deinitClosesConnections() async throws {
+        let mock = try MockTeacher()
+        defer { mock.shutdown() }
+        do {
+            let client = makeClient(mock)
+            let response = try await client.send(chatRequest())
+            _ = try await response.body.collect(upTo: 1 << 20)
+        }
+        #expect(mock.acceptedConnections == 1)
+        #expect(await mock.wait { $0.openConnections == 0 })
+    }
+}
