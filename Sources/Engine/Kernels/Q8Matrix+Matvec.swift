@@ -1,0 +1,128 @@
+import Dispatch
+
+/// An activation vector quantized to Q8 blocks of 32, for the integer dot kernel.
+/// Owned by a session and reused for every matvec.
+public final class Q8Activation {
+    /// Capacity in elements (a multiple of 32).
+    public let capacity: Int
+    /// (K) int8 quants.
+    let quants: UnsafeMutablePointer<Int8>
+    /// (K/32) scales.
+    let scales: UnsafeMutablePointer<Float>
+
+    /// Allocates room for vectors of up to `capacity` elements.
+    public init(capacity: Int) {
+        self.capacity = (capacity + 31) / 32 * 32
+        quants = .allocate(capacity: self.capacity)
+        scales = .allocate(capacity: self.capacity / 32)
+    }
+
+    deinit {
+        quants.deallocate()
+        scales.deallocate()
+    }
+
+    /// Quantizes `x` (count, a multiple of 32): scale = max|x|/127 per block.
+    public func quantize(_ x: UnsafePointer<Float>, count: Int) {
+        precondition(count % 32 == 0 && count <= capacity)
+        for block in 0..<(count / 32) {
+            let values = x + 32 * block
+            var amax: Float = 0
+            for j in 0..<32 { amax = max(amax, abs(values[j])) }
+            let scale = amax / 127
+            let inverse: Float = scale == 0 ? 0 : 1 / scale
+            scales[block] = scale
+            let q = quants + 32 * block
+            for j in 0..<32 { q[j] = Int8((values[j] * inverse).rounded()) }
+        }
+    }
+}
+
+extension Q8Matrix {
+    /// `out = W · x (+ out if accumulate)` with x quantized to Q8: the decode kernel.
+    /// Rows are split over `threads` workers.
+    /// - Parameters:
+    ///   - out: (N)
+    ///   - x: (K) quantized
+    public func matvec(out: UnsafeMutablePointer<Float>, x: Q8Activation, accumulate: Bool = false, threads: Int) {
+        precondition(x.capacity >= columns)
+        let blocks = blocksPerRow, columns = columns
+        let (weights, weightScales) = (Disjoint(quants), Disjoint(scales))
+        let (input, inputScales, target) = (Disjoint(x.quants), Disjoint(x.scales), Disjoint(out))
+        Parallel.ranges(rows, threads: threads) { start, end in
+            for row in start..<end {
+                let sum = Self.rowDot(weights.value + row * columns, weightScales.value + row * blocks,
+                                      input.value, inputScales.value, blocks)
+                target.value[row] = accumulate ? target.value[row] + sum : sum
+            }
+        }
+    }
+
+    /// `out = W · x` with f32 activations (weights dequantized on the fly): exact with
+    /// respect to the stored weights; used for the LM head.
+    /// - Parameters:
+    ///   - out: (N)
+    ///   - x: (K)
+    public func matvec(out: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>, threads: Int) {
+        let blocks = blocksPerRow, columns = columns
+        let (weights, weightScales) = (Disjoint(quants), Disjoint(scales))
+        let (input, target) = (Disjoint(x), Disjoint(out))
+        Parallel.ranges(rows, threads: threads) { start, end in
+            let x = input.value
+            for row in start..<end {
+                let q = weights.value + row * columns, s = weightScales.value + row * blocks
+                var total: Float = 0
+                for block in 0..<blocks {
+                    var acc = SIMD8<Float>()
+                    for part in 0..<4 {
+                        let w = UnsafeRawPointer(q + 32 * block + 8 * part).loadUnaligned(as: SIMD8<Int8>.self)
+                        let a = UnsafeRawPointer(x + 32 * block + 8 * part).loadUnaligned(as: SIMD8<Float>.self)
+                        acc.addProduct(SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: w)), a)
+                    }
+                    total += acc.sum() * s[block]
+                }
+                target.value[row] = total
+            }
+        }
+    }
+
+    /// Naive reference: `out = dequantize(W) · x` in double precision.
+    public func naiveMatvec(out: UnsafeMutablePointer<Float>, x: UnsafePointer<Float>) {
+        for row in 0..<rows {
+            var sum: Double = 0
+            for column in 0..<columns {
+                let weight = Double(quants[row * columns + column]) * Double(scales[row * blocksPerRow + column / 32])
+                sum += weight * Double(x[column])
+            }
+            out[row] = Float(sum)
+        }
+    }
+
+    /// The dot product of one Q8 row with a Q8 activation, `blocks` blocks of 32.
+    ///
+    /// SSE2-friendly: int8 pairs are sign-extended in place inside 16-bit lanes (even
+    /// bytes by shift left then arithmetic shift right, odd bytes by arithmetic shift),
+    /// multiplied as int16, and the two products added while they still fit int16
+    /// (|q| ≤ 127, so 2·127² < 2¹⁵), then widened to int32 per block.
+    @inline(__always)
+    static func rowDot(
+        _ weights: UnsafePointer<Int8>, _ weightScales: UnsafePointer<Float>,
+        _ activation: UnsafePointer<Int8>, _ activationScales: UnsafePointer<Float>, _ blocks: Int
+    ) -> Float {
+        var acc = SIMD4<Float>()
+        for block in 0..<blocks {
+            let w = UnsafeRawPointer(weights + 32 * block), a = UnsafeRawPointer(activation + 32 * block)
+            var sum = SIMD4<Int32>()
+            for half in 0..<2 {
+                let x = w.loadUnaligned(fromByteOffset: 16 * half, as: SIMD8<Int16>.self)
+                let y = a.loadUnaligned(fromByteOffset: 16 * half, as: SIMD8<Int16>.self)
+                let even = ((x &<< 8) &>> 8) &* ((y &<< 8) &>> 8)
+                let odd = (x &>> 8) &* (y &>> 8)
+                let pairs = unsafeBitCast(even &+ odd, to: SIMD4<Int32>.self)
+                sum &+= ((pairs &<< 16) &>> 16) &+ (pairs &>> 16)
+            }
+            acc += SIMD4<Float>(sum) * (weightScales[block] * activationScales[block])
+        }
+        return acc.sum()
+    }
+}

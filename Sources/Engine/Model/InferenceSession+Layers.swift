@@ -1,0 +1,55 @@
+extension InferenceSession {
+    /// `out (T, outputs) = input (T, inputs) · Wᵀ (+ out)`: sgemm for batches, the Q8
+    /// kernel (or sgemv) for a single decode row.
+    func linear(out: UnsafeMutablePointer<Float>, input: UnsafeMutablePointer<Float>, rows: Int,
+                _ layer: Linear, accumulate: Bool = false) {
+        if rows == 1, let quantized = layer.quantized {
+            buffers.quantized.quantize(input, count: layer.inputs)
+            quantized.matvec(out: out, x: buffers.quantized, accumulate: accumulate, threads: model.threads)
+        } else if rows == 1 {
+            Blas.matvec(out: out, weight: layer.weight, x: input, outputs: layer.outputs, inner: layer.inputs,
+                        accumulate: accumulate)
+        } else {
+            Blas.matmulTransposed(out: out, input: input, weight: layer.weight, rows: rows,
+                                  inner: layer.inputs, outputs: layer.outputs, accumulate: accumulate)
+        }
+    }
+
+    /// Copies the roped keys and the values of the batch into the cache of `layer`.
+    func appendToCache(layer: Int, rows: Int) {
+        let c = model.config
+        let keys = cache.keys(layer: layer), values = cache.values(layer: layer)
+        for t in 0..<rows {
+            let row = buffers.qkv + t * c.qkvWidth
+            (keys + (length + t) * c.kvDim).update(from: row + c.channels, count: c.kvDim)
+            (values + (length + t) * c.kvDim).update(from: row + c.channels + c.kvDim, count: c.kvDim)
+        }
+    }
+
+    /// Causal grouped-query attention of the batch against the cache:
+    /// query head h reads kv head h / (NH / kvHeads).
+    /// Writes `buffers.attention` (T, C).
+    func attention(layer: Int, rows: Int) {
+        let c = model.config, b = buffers
+        let positions = length + rows
+        let group = c.heads / c.kvHeads
+        let scale = 1 / Float(c.headDim).squareRoot()
+        for head in 0..<c.heads {
+            let kvOffset = (head / group) * c.headDim
+            // scores (T, positions) = q_h (T, hd) · K_g (positions, hd)ᵀ / √hd
+            Blas.matmulTransposed(
+                out: b.scores, outStride: positions, input: b.qkv + head * c.headDim, inputStride: c.qkvWidth,
+                weight: cache.keys(layer: layer) + kvOffset, weightStride: c.kvDim,
+                rows: rows, inner: c.headDim, outputs: positions, scale: scale)
+            for t in 0..<rows {
+                let row = b.scores + t * positions, visible = length + t + 1
+                Ops.softmax(row, count: visible)
+                (row + visible).update(repeating: 0, count: positions - visible)
+            }
+            // out_h (T, hd) = scores (T, positions) · V_g (positions, hd)
+            Blas.matmul(out: b.attention + head * c.headDim, outStride: c.channels, a: b.scores, aStride: positions,
+                        b: cache.values(layer: layer) + kvOffset, bStride: c.kvDim,
+                        m: rows, k: positions, n: c.headDim)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+/// One sequence being processed: its KV cache and activation arena (llama2.c's
+/// `RunState`). Not thread-safe; each generation uses its own session.
+public final class InferenceSession {
+    /// Longest batch one forward step processes; longer prompts are prefilled in chunks,
+    /// which bounds the (T, positions) score buffer.
+    public static let maxBatch = 512
+
+    /// The shared, read-only model.
+    public let model: LlamaModel
+    /// Positions already in the KV cache.
+    public private(set) var length = 0
+    let cache: KVCache
+    var buffers: SessionBuffers
+
+    init(model: LlamaModel, capacity: Int) {
+        self.model = model
+        let c = model.config
+        let positions = max(1, min(capacity, c.contextLength))
+        cache = KVCache(layers: c.layers, kvDim: c.kvDim, capacity: positions)
+        buffers = SessionBuffers(config: c, batch: 1, positions: positions)
+    }
+
+    /// Forgets the cached sequence (the buffers are kept).
+    public func reset() { length = 0 }
+
+    /// Runs `tokens` through the model after the cached positions and returns the logits
+    /// of the last one (V), valid until the next call.
+    /// - Throws: `EngineError.promptTooLong` past the context, `.invalidParameter` for an
+    ///   id outside the vocabulary.
+    @discardableResult
+    public func forward(_ tokens: [Int32]) throws -> UnsafeBufferPointer<Float> {
+        let c = model.config
+        guard !tokens.isEmpty else { throw EngineError.invalidParameter(parameter: "tokens", reason: "empty") }
+        guard length + tokens.count <= c.contextLength else {
+            throw EngineError.promptTooLong(promptTokens: length + tokens.count, contextLength: c.contextLength)
+        }
+        if let bad = tokens.first(where: { $0 < 0 || Int($0) >= c.vocabularySize }) {
+            throw EngineError.invalidParameter(parameter: "tokens", reason: "token id \(bad) outside the vocabulary")
+        }
+        var start = 0
+        while start < tokens.count {
+            let end = min(tokens.count, start + Self.maxBatch)
+            step(tokens[start..<end], computeLogits: end == tokens.count)
+            start = end
+        }
+        return UnsafeBufferPointer(start: buffers.logits, count: c.vocabularySize)
+    }
+
+    /// Grows the arena and cache so `rows` more tokens fit after `length`.
+    private func reserve(rows: Int) {
+        let needed = length + rows
+        cache.reserve(needed, filled: length)
+        if rows > buffers.batch || needed > buffers.positions {
+            let batch = max(rows, buffers.batch)
+            let positions = max(needed, min(2 * buffers.positions, model.config.contextLength), cache.capacity)
+            buffers = SessionBuffers(config: model.config, batch: batch, positions: positions)
+        }
+    }
+
+    /// One batched forward step over `tokens` (T ≤ maxBatch) at positions
+    /// `length ..< length + T`; the orchestration reads like the architecture (facts §2.4).
+    private func step(_ tokens: ArraySlice<Int32>, computeLogits: Bool) {
+        let c = model.config, weights = model.weights, rows = tokens.count
+        reserve(rows: rows)
+        let b = buffers
+        for (t, token) in tokens.enumerated() {
+            weights.embedding.dequantizeRow(Int(token), into: b.residual + t * c.channels)
+        }
+        Ops.ropeTables(cosines: b.cosines, sines: b.sines, rows: rows, headDim: c.headDim,
+                       startPosition: length, base: c.ropeBase)
+        for (index, layer) in weights.layers.enumerated() {
+            Ops.rmsNorm(out: b.normalized, x: b.residual, weight: layer.attentionNorm,
+                        rows: rows, channels: c.channels, epsilon: c.rmsEpsilon)
+            linear(out: b.qkv, input: b.normalized, rows: rows, layer.qkv)
+            Ops.rope(b.qkv, stride: c.qkvWidth, rows: rows, heads: c.heads, headDim: c.headDim,
+                     cosines: b.cosines, sines: b.sines)
+            Ops.rope(b.qkv + c.channels, stride: c.qkvWidth, rows: rows, heads: c.kvHeads, headDim: c.headDim,
+                     cosines: b.cosines, sines: b.sines)
+            appendToCache(layer: index, rows: rows)
+            attention(layer: index, rows: rows)
+            linear(out: b.residual, input: b.attention, rows: rows, layer.output, accumulate: true)
+            Ops.rmsNorm(out: b.normalized, x: b.residual, weight: layer.feedForwardNorm,
+                        rows: rows, channels: c.channels, epsilon: c.rmsEpsilon)
+            linear(out: b.gateUp, input: b.normalized, rows: rows, layer.gateUp)
+            Ops.swiGLU(out: b.hidden, gateUp: b.gateUp, rows: rows, features: c.feedForward)
+            linear(out: b.residual, input: b.hidden, rows: rows, layer.down, accumulate: true)
+        }
+        length += rows
+        guard computeLogits else { return }
+        // Only the last position needs logits.
+        let last = b.residual + (rows - 1) * c.channels
+        Ops.rmsNorm(out: b.normalized, x: last, weight: weights.outputNorm, rows: 1,
+                    channels: c.channels, epsilon: c.rmsEpsilon)
+        weights.lmHead.matvec(out: b.logits, x: b.normalized, threads: model.threads)
+    }
+}

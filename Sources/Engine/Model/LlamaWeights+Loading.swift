@@ -1,0 +1,96 @@
+import Dispatch
+
+extension LlamaWeights {
+    /// Dequantizes tensor `name`, checking it is (rows, columns) = ne[1], ne[0].
+    static func load(_ file: GGUFFile, _ name: String, rows: Int, columns: Int,
+                     into out: UnsafeMutablePointer<Float>) throws {
+        guard let info = file.tensorInfo(name) else {
+            throw EngineError.invalidTensor(name: name, reason: "missing from the file")
+        }
+        guard info.rowLength == columns, info.rowCount == rows else {
+            throw EngineError.invalidTensor(name: name, reason: "shape \(info.shape), expected [\(columns), \(rows)]")
+        }
+        Dequantize.values(file.tensorBytes(info), type: info.type,
+                          into: UnsafeMutableBufferPointer(start: out, count: rows * columns))
+    }
+
+    /// Loads tensor `name` as a Q8 matrix, copying Q8_0 blocks as they are.
+    static func loadQ8(_ file: GGUFFile, _ name: String, rows: Int, columns: Int) throws -> Q8Matrix {
+        guard let info = file.tensorInfo(name) else {
+            throw EngineError.invalidTensor(name: name, reason: "missing from the file")
+        }
+        guard info.rowLength == columns, info.rowCount == rows, columns % 32 == 0 else {
+            throw EngineError.invalidTensor(name: name, reason: "shape \(info.shape), expected [\(columns), \(rows)]")
+        }
+        if info.type == .q8_0 {
+            return Q8Matrix(q8_0Blocks: file.tensorBytes(info), rows: rows, columns: columns)
+        }
+        let values = UnsafeMutablePointer<Float>.allocate(capacity: rows * columns)
+        defer { values.deallocate() }
+        try load(file, name, rows: rows, columns: columns, into: values)
+        return Q8Matrix(weights: values, rows: rows, columns: columns)
+    }
+
+    /// Loads every block, converting layers in parallel.
+    static func loadLayers(_ file: GGUFFile, config: LlamaConfig, arena: UnsafeMutablePointer<Float>,
+                           decode: DecodeWeights) throws -> [LlamaLayer] {
+        let results = LayerResults(count: config.layers)
+        let perLayer = layerFloats(config)
+        let base = Disjoint(arena)  // each layer writes only its own slice
+        DispatchQueue.concurrentPerform(iterations: config.layers) { index in
+            let result = Result {
+                try loadLayer(file, index, config: config, base: base.value + index * perLayer, decode: decode)
+            }
+            results.set(index, result)
+        }
+        return try results.values()
+    }
+
+    private static func loadLayer(_ file: GGUFFile, _ index: Int, config c: LlamaConfig,
+                                  base: UnsafeMutablePointer<Float>, decode: DecodeWeights) throws -> LlamaLayer {
+        let prefix = "blk.\(index)."
+        var cursor = base
+        func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+            defer { cursor += count }
+            return cursor
+        }
+        func linear(_ parts: [(String, Int)], inputs: Int) throws -> Linear {
+            let outputs = parts.reduce(0) { $0 + $1.1 }
+            let weight = take(outputs * inputs)
+            var row = 0
+            for (name, rows) in parts {
+                try load(file, prefix + name, rows: rows, columns: inputs, into: weight + row * inputs)
+                row += rows
+            }
+            let quantized = decode == .q8_0 ? Q8Matrix(weights: weight, rows: outputs, columns: inputs) : nil
+            return Linear(weight: weight, quantized: quantized, outputs: outputs, inputs: inputs)
+        }
+        let attentionNorm = take(c.channels)
+        try load(file, prefix + "attn_norm.weight", rows: 1, columns: c.channels, into: attentionNorm)
+        let feedForwardNorm = take(c.channels)
+        try load(file, prefix + "ffn_norm.weight", rows: 1, columns: c.channels, into: feedForwardNorm)
+        let qkv = try linear([("attn_q.weight", c.channels), ("attn_k.weight", c.kvDim), ("attn_v.weight", c.kvDim)],
+                             inputs: c.channels)
+        let output = try linear([("attn_output.weight", c.channels)], inputs: c.channels)
+        let gateUp = try linear([("ffn_gate.weight", c.feedForward), ("ffn_up.weight", c.feedForward)], inputs: c.channels)
+        let down = try linear([("ffn_down.weight", c.channels)], inputs: c.feedForward)
+        return LlamaLayer(attentionNorm: attentionNorm, qkv: qkv, output: output,
+                          feedForwardNorm: feedForwardNorm, gateUp: gateUp, down: down)
+    }
+}
+
+/// Collects per-layer results from concurrent workers (each index written once).
+private final class LayerResults: @unchecked Sendable {
+    private var results: [Result<LlamaLayer, Error>?]
+    private let lock = DispatchQueue(label: "engine.layer-results")
+
+    init(count: Int) { results = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ result: Result<LlamaLayer, Error>) {
+        lock.sync { results[index] = result }
+    }
+
+    func values() throws -> [LlamaLayer] {
+        try lock.sync { try results.map { try ($0 ?? .failure(EngineError.invalidGGUF("layer not loaded"))).get() } }
+    }
+}
