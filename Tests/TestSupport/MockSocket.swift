@@ -82,11 +82,12 @@ enum MockSocket {
     static func send(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes.withUnsafeBytes {
+            let sent = bytes.withUnsafeBytes { raw -> Int in
+                guard let base = raw.baseAddress else { return 0 }
                 #if os(Linux)
-                Glibc.send(descriptor, $0.baseAddress! + offset, $0.count - offset, sendFlags)
+                return Glibc.send(descriptor, base + offset, raw.count - offset, sendFlags)
                 #else
-                Darwin.send(descriptor, $0.baseAddress! + offset, $0.count - offset, sendFlags)
+                return Darwin.send(descriptor, base + offset, raw.count - offset, sendFlags)
                 #endif
             }
             if sent < 0 && errno == EINTR { continue }
