@@ -174,3 +174,11 @@ extension BPETokenizer {
         }
     }
 }
+
+extension BPETokenizer {
+    /// Tokenizes chat-template fragments: markers as control tokens, the rest as text
+    /// (so `<|im_start|>` typed inside a message stays plain text).
+    public func encode(_ fragments: [ChatTemplate.Fragment]) -> [Int32] {
+        fragments.flatMap { encode($0.text, parseSpecial: $0.isSpecial) }
+    }
+}

@@ -1,0 +1,65 @@
+extension StudentModel {
+    /// Generates a continuation of already-tokenized `promptTokens` (see
+    /// `generate(messages:options:onToken:)`).
+    public func generate(promptTokens prompt: [Int32], options: GenerationOptions,
+                         onToken: (GeneratedToken) -> Bool = { _ in true }) throws -> GenerationResult {
+        try options.validate()
+        guard !prompt.isEmpty else { throw EngineError.invalidParameter(parameter: "messages", reason: "the prompt is empty") }
+        guard prompt.count < contextLength else {
+            throw EngineError.promptTooLong(promptTokens: prompt.count, contextLength: contextLength)
+        }
+        let budget = min(options.maxTokens ?? .max, contextLength - prompt.count)
+        let session = model.makeSession(capacity: prompt.count + min(budget, 512))
+        var random = SeededGenerator(seed: options.seed ?? UInt64.random(in: .min ... .max))
+        var decoder = UTF8StreamDecoder(), stops = StopSequenceMatcher(stops: options.stop)
+        var result = GenerationResult(text: "", finishReason: .length, promptTokens: prompt.count,
+                                      completionTokens: 0, tokens: [], cancelled: false)
+        defer { withExtendedLifetime(session) {} }  // `logits` points into the session
+        var logits = try session.forward(prompt)
+        var stoppedBySequence = false
+        while result.completionTokens < budget {
+            let token = Sampler.sample(logits: logits, temperature: options.temperature, topP: options.topP,
+                                       topK: options.topK, random: random.nextUnit())
+            result.completionTokens += 1
+            if tokenizer.stopIDs.contains(token) {
+                result.finishReason = .stop
+                break
+            }
+            let (text, stopped) = stops.feed(decoder.append(tokenizer.bytes(of: token)))
+            var generated = GeneratedToken(text: text, tokenID: token, logprob: nil, topLogprobs: [])
+            if options.logprobs { attachLogprobs(&generated, logits: logits, top: options.topLogprobs) }
+            result.text += text
+            result.tokens.append(generated)
+            stoppedBySequence = stopped
+            if stopped { result.finishReason = .stop }
+            if !onToken(generated) { result.cancelled = true }
+            if stopped || result.cancelled || result.completionTokens == budget { break }
+            logits = try session.forward([token])
+        }
+        if !stoppedBySequence, !result.cancelled {
+            let (flushed, stopped) = stops.feed(decoder.flush())
+            let tail = flushed + (stopped ? "" : stops.flush())
+            if stopped { result.finishReason = .stop }
+            if !tail.isEmpty { emitTail(tail, &result, onToken) }
+        }
+        if result.cancelled { result.finishReason = .stop }
+        return result
+    }
+
+    /// Reports text still held back at the end as a last, token-less piece.
+    private func emitTail(_ tail: String, _ result: inout GenerationResult, _ onToken: (GeneratedToken) -> Bool) {
+        result.text += tail
+        let piece = GeneratedToken(text: tail, tokenID: -1, logprob: nil, topLogprobs: [])
+        _ = onToken(piece)
+    }
+
+    private func attachLogprobs(_ token: inout GeneratedToken, logits: UnsafeBufferPointer<Float>, top: Int) {
+        let (logprob, alternatives) = Sampler.logprobs(logits: logits, token: token.tokenID, top: top)
+        token.logprob = describe(token.tokenID, logprob)
+        token.topLogprobs = alternatives.map { describe($0.id, $0.logprob) }
+    }
+
+    private func describe(_ id: Int32, _ logprob: Float) -> TokenLogprob {
+        TokenLogprob(tokenID: id, token: tokenizer.displayText(of: id), bytes: tokenizer.bytes(of: id), logprob: logprob)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// The student model as the gateway uses it: a GGUF Llama model with its tokenizer and
+/// chat template, loaded once and shared read-only. Each `generate` call runs in its
+/// own session, so concurrent calls are safe.
+public final class StudentModel: Sendable {
+    /// The memory-mapped model file.
+    public let file: GGUFFile
+    /// The network and its weights.
+    public let model: LlamaModel
+    /// The tokenizer from the file's metadata.
+    public let tokenizer: BPETokenizer
+    /// The recognized chat template, or the error explaining why it was not recognized.
+    public let chatTemplate: Result<ChatTemplate, EngineError>
+    /// `general.name` from the file, or the file name.
+    public let modelName: String
+
+    /// The model's context length in tokens (prompt plus completion).
+    public var contextLength: Int { model.config.contextLength }
+
+    /// Loads the GGUF model at `path`.
+    /// - Parameters:
+    ///   - threads: worker threads for the matrix kernels
+    ///   - decodeWeights: the weight format decode multiplies by
+    /// - Throws: `EngineError` naming what is wrong with the file.
+    public init(path: String, threads: Int = 2, decodeWeights: DecodeWeights = .q8_0) throws {
+        file = try GGUFFile(path: path)
+        model = try LlamaModel(file: file, threads: threads, decodeWeights: decodeWeights)
+        tokenizer = try BPETokenizer(metadata: file.metadata)
+        guard tokenizer.count == model.config.vocabularySize else {
+            throw EngineError.invalidTensor(
+                name: "token_embd.weight",
+                reason: "\(model.config.vocabularySize) rows, but the tokenizer has \(tokenizer.count) tokens")
+        }
+        let template = file.metadata["tokenizer.chat_template"]?.stringValue
+        chatTemplate = Result {
+            do { return try ChatTemplate(template: template) } catch let error as EngineError { throw error }
+        }.mapError { $0 as? EngineError ?? .unsupportedChatTemplate("\($0)") }
+        modelName = file.metadata["general.name"]?.stringValue
+            ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+    }
+
+    /// The prompt for `messages` through the chat template, tokenized.
+    /// - Throws: `EngineError.unsupportedChatTemplate` when the model's template is unknown.
+    public func promptTokens(for messages: [ChatMessage]) throws -> [Int32] {
+        tokenizer.encode(try chatTemplate.get().fragments(for: messages))
+    }
+
+    /// Generates the assistant's reply to `messages`.
+    /// - Parameter onToken: called for each token as it is produced; return `false` to
+    ///   stop (e.g. the client went away).
+    /// - Throws: `EngineError.invalidParameter` for bad options, `.promptTooLong` when the
+    ///   prompt leaves no room for a token, `.unsupportedChatTemplate`.
+    public func generate(messages: [ChatMessage], options: GenerationOptions,
+                         onToken: (GeneratedToken) -> Bool = { _ in true }) throws -> GenerationResult {
+        try options.validate()
+        return try generate(promptTokens: try promptTokens(for: messages), options: options, onToken: onToken)
+    }
+}
