@@ -35,11 +35,17 @@ struct BodyPipeTests {
         return counter
     }
 
+    /// Polls `condition` for up to two seconds.
+    private func waitFor(_ condition: () -> Bool) async throws {
+        for _ in 0..<400 where !condition() { try await Task.sleep(for: .milliseconds(5)) }
+    }
+
     @Test("the producer blocks while the pipe is full and resumes as the consumer reads")
     func backpressure() async throws {
         let pipe = BodyPipe(capacityBytes: 10)
         let counter = produce([[1, 1, 1, 1, 1, 1, 1, 1], [2, 2, 2, 2, 2, 2, 2, 2], [3]], into: pipe, finishing: .some(nil))
-        try await Task.sleep(for: .milliseconds(100))
+        try await waitFor { counter.snapshot.count == 2 }
+        try await Task.sleep(for: .milliseconds(50))
         #expect(counter.snapshot.count == 2)  // 16 bytes queued ≥ 10: the third push waits
         #expect(try await pipe.next().get() == [1, 1, 1, 1, 1, 1, 1, 1])
         #expect(try await pipe.next().get() == [2, 2, 2, 2, 2, 2, 2, 2])
@@ -52,10 +58,11 @@ struct BodyPipeTests {
     func cancelUnblocksProducer() async throws {
         let pipe = BodyPipe(capacityBytes: 4)
         let counter = produce([[1, 2, 3, 4], [5]], into: pipe)
+        try await waitFor { counter.snapshot.count == 1 }
         try await Task.sleep(for: .milliseconds(50))
         #expect(counter.snapshot.count == 1)
         #expect(pipe.cancel())
-        for _ in 0..<100 where counter.snapshot.count < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        try await waitFor { counter.snapshot.count == 2 }
         #expect(counter.snapshot.results == [true, false])
         await #expect(throws: TeacherError.cancelled) { try await pipe.next().get() }
     }
