@@ -14,14 +14,17 @@ public struct GatewayServices: Sendable {
     public let reader: CorpusReader
     /// Counters and histograms.
     public let metrics: GatewayMetrics
+    /// The local student, when a route needs it or it stands in for the teacher.
+    public let student: StudentBackend?
 
     /// Assembles services from parts.
     public init(configuration: GatewayConfiguration, teacher: TeacherClient?, log: ExchangeLog,
-                reader: CorpusReader, metrics: GatewayMetrics = GatewayMetrics()) {
+                reader: CorpusReader, student: StudentBackend? = nil, metrics: GatewayMetrics = GatewayMetrics()) {
         self.configuration = configuration
         self.teacher = teacher
         self.log = log
         self.reader = reader
+        self.student = student
         self.metrics = metrics
     }
 
@@ -31,6 +34,7 @@ public struct GatewayServices: Sendable {
                                   batchSize: configuration.logBatchSize)
         let reader = try CorpusReader(path: configuration.database)
         let teacher = configuration.teacher.url.map { _ in TeacherClient(configuration: configuration.teacher.clientConfiguration) }
-        return GatewayServices(configuration: configuration, teacher: teacher, log: log, reader: reader)
+        let student = configuration.needsStudent ? StudentBackend(settings: configuration.student) : nil
+        return GatewayServices(configuration: configuration, teacher: teacher, log: log, reader: reader, student: student)
     }
 }

@@ -20,5 +20,9 @@ public func buildRouter(services: GatewayServices) -> Router<BasicRequestContext
     let v1 = router.group("v1").add(middleware: ClientKeyMiddleware(keys: Set(services.configuration.clientKeys)))
     ModelsController(services: services).addRoutes(to: v1)
     ChatCompletionsController(services: services).addRoutes(to: v1)
+    FeedbackController(services: services).addRoutes(to: v1)
+    let admin = router.group("admin").add(middleware: AdminKeyMiddleware(key: services.configuration.adminKey, host: services.configuration.host))
+    AdminController(services: services).addRoutes(to: admin)
+    router.add(middleware: DashboardFiles.middleware())
     return router
 }

@@ -1,7 +1,7 @@
 extension GatewayConfiguration {
     /// This configuration with the environment's overrides applied:
     /// `RETORT_TEACHER_URL`, `RETORT_TEACHER_API_KEY` (else `OPENAI_API_KEY`), `RETORT_DB`,
-    /// `RETORT_HOST`, `RETORT_PORT`, `RETORT_ADMIN_KEY`.
+    /// `RETORT_HOST`, `RETORT_PORT`, `RETORT_ADMIN_KEY`, `RETORT_STUDENT_MODEL`.
     public func applyingEnvironment(_ environment: [String: String]) throws -> GatewayConfiguration {
         var c = self
         func nonEmpty(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
@@ -16,6 +16,7 @@ extension GatewayConfiguration {
             c.port = value
         }
         c.adminKey = nonEmpty("RETORT_ADMIN_KEY")
+        if let model = nonEmpty("RETORT_STUDENT_MODEL") { c.student.model = model }
         return c
     }
 }

@@ -11,7 +11,8 @@ import Foundation
 /// | `port` | int | `8080` |
 /// | `database` | string (path) | `data/retort.sqlite` |
 /// | `teacher` | ``TeacherSettings`` | no URL |
-/// | `routes` | [``RouteConfiguration``] | one route, `default` |
+/// | `routes` | [``RouteConfiguration``] | `default` (teacher) and `student` (student) |
+/// | `student` | ``StudentSettings`` | the SmolLM2 file in `models/` |
 /// | `client_keys` | [string] | `[]` (no client auth) |
 /// | `max_body_bytes` | int | 4 MiB |
 /// | `max_response_bytes` | int | 64 MiB (non-streamed teacher answers) |
@@ -27,7 +28,9 @@ public struct GatewayConfiguration: Sendable, Decodable {
     /// The upstream teacher.
     public var teacher = TeacherSettings()
     /// Model names clients may ask for.
-    public var routes = [RouteConfiguration(name: "default")]
+    public var routes = [RouteConfiguration(name: "default"), RouteConfiguration(name: "student", backend: .student)]
+    /// The local student model.
+    public var student = StudentSettings()
     /// Keys clients must send as `Authorization: Bearer` on `/v1/*`; empty disables the check.
     public var clientKeys: [String] = []
     /// Largest accepted request body.
@@ -45,7 +48,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case host, port, database, teacher, routes
+        case host, port, database, teacher, routes, student
         case clientKeys = "client_keys", maxBodyBytes = "max_body_bytes", maxResponseBytes = "max_response_bytes"
         case logQueueCapacity = "log_queue_capacity", logBatchSize = "log_batch_size"
     }
@@ -58,6 +61,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
         database = try c.decodeIfPresent(String.self, forKey: .database) ?? d.database
         teacher = try c.decodeIfPresent(TeacherSettings.self, forKey: .teacher) ?? d.teacher
         routes = try c.decodeIfPresent([RouteConfiguration].self, forKey: .routes) ?? d.routes
+        student = try c.decodeIfPresent(StudentSettings.self, forKey: .student) ?? d.student
         clientKeys = try c.decodeIfPresent([String].self, forKey: .clientKeys) ?? d.clientKeys
         maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? d.maxBodyBytes
         maxResponseBytes = try c.decodeIfPresent(Int.self, forKey: .maxResponseBytes) ?? d.maxResponseBytes
@@ -77,6 +81,12 @@ public struct GatewayConfiguration: Sendable, Decodable {
         } catch let error as DecodingError {
             throw ConfigurationError("invalid configuration in \(path): \(error.readableDescription)")
         }
+    }
+
+    /// Whether the student model must be loaded: a route uses it, or it stands in for
+    /// a teacher that is not configured (the embedded default).
+    public var needsStudent: Bool {
+        teacher.url == nil || routes.contains { $0.backend == .student }
     }
 
     /// The route clients call by `name`, if configured.

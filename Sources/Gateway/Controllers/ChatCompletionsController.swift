@@ -22,10 +22,10 @@ struct ChatCompletionsController {
             throw OpenAIError.modelNotFound(chat.model)
         }
         let exchange = PendingExchange(record: newRecord(chat, body: body, headers: request.headers, route: route), services: services)
-        guard let teacher = services.teacher else {
-            let error = OpenAIError.upstreamUnavailable("no teacher is configured; set RETORT_TEACHER_URL or teacher.url in the config file")
-            return fail(exchange, error)
+        if route.backend == .student || services.teacher == nil {
+            return await answerLocally(chat, route: route, exchange: exchange)
         }
+        guard let teacher = services.teacher else { return fail(exchange, .internalError("no teacher")) }
         let upstream = TeacherRequest(path: "/chat/completions",
                                       headers: [("Content-Type", "application/json"), ("Accept", chat.stream ? "text/event-stream" : "application/json")],
                                       body: upstreamBody(chat, original: body, route: route))
@@ -42,6 +42,23 @@ struct ChatCompletionsController {
             return StreamRelay(exchange: exchange, upstream: response).response(headers: forwardedHeaders(response, exchange: exchange))
         }
         return await relayWhole(response, exchange: exchange)
+    }
+
+    /// Answers with the local model: the student route, or the built-in model standing in
+    /// for a teacher that is not configured.
+    func answerLocally(_ chat: ChatRequest, route: RouteConfiguration, exchange: PendingExchange) async -> Response {
+        guard let student = services.student else {
+            return fail(exchange, .upstreamUnavailable("no teacher is configured; set RETORT_TEACHER_URL or teacher.url in the config file"))
+        }
+        let asTeacher = route.backend == .teacher
+        exchange.update {
+            $0.servedBy = asTeacher ? "teacher" : "student"
+            $0.servedReason = asTeacher ? "builtin-teacher" : "route:student"
+            $0.teacherURL = asTeacher ? "builtin:" + student.path : nil
+            $0.upstreamModel = (try? student.model.get().modelName) ?? student.path
+        }
+        return await StudentCompletion(backend: student, chat: chat, exchange: exchange,
+                                       defaultMaxTokens: services.configuration.student.defaultMaxTokens).respond()
     }
 
     /// Reads the request body up to the configured limit (413 beyond it).

@@ -17,8 +17,17 @@ struct HealthController {
             ("teacher", services.configuration.teacher.url != nil ? .string("configured") : .string("not configured")),
             ("log_queue_depth", .int(services.log.queueDepth)),
             ("log_dropped", .int(services.log.droppedCount)),
+            ("student", studentStatus),
         ])
         return .json(body)
+    }
+
+    var studentStatus: JSONValue {
+        guard let student = services.student else { return .string("not loaded") }
+        switch student.model {
+        case .success(let model): return .object([("model", .string(model.modelName)), ("queue_depth", .int(student.queueDepth))])
+        case .failure(let error): return .object([("error", .string("\(error)"))])
+        }
     }
 
     func metrics() -> Response {
@@ -28,6 +37,7 @@ struct HealthController {
             ("retort_log_dropped_total", "Exchanges dropped because the log queue was full.", Double(log.droppedCount)),
             ("retort_log_failed_total", "Exchanges whose write failed after retries.", Double(log.failedCount)),
             ("retort_log_written_total", "Exchanges committed to the corpus.", Double(log.writtenCount)),
+            ("retort_student_queue_depth", "Student generations waiting or running.", Double(services.student?.queueDepth ?? 0)),
         ])
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

@@ -1,0 +1,72 @@
+import ChatAPI
+import Corpus
+import Hummingbird
+
+/// The admin API under `/admin` (behind ``AdminKeyMiddleware``): corpus stats,
+/// listing and search, one exchange, JSONL exports, held-out freezing, and
+/// placeholders for serving and students until those exist.
+struct AdminController {
+    let services: GatewayServices
+
+    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+        group.get("stats") { _, _ in try self.stats() }
+        group.get("exchanges") { request, _ in try self.list(request) }
+        group.get("exchanges/:id") { _, context in try self.show(context.parameters.get("id") ?? "") }
+        group.get("export") { request, _ in try self.export(request) }
+        group.post("heldout") { request, _ in try self.freeze(request) }
+        group.get("students") { _, _ in Response.json(.object([("object", .string("list")), ("data", .array([]))])) }
+        group.get("serving") { _, _ in self.serving() }
+        FeedbackController(services: services).addRoutes(to: group)
+    }
+
+    func stats() throws -> Response {
+        .json(try services.reader.stats().json)
+    }
+
+    func list(_ request: Request) throws -> Response {
+        let filter = try AdminParameters(request).exchangeFilter()
+        return .json(try mappingCorpusErrors { try services.reader.list(filter) }.json)
+    }
+
+    func show(_ id: String) throws -> Response {
+        guard let detail = try services.reader.detail(id: id) else {
+            throw OpenAIError(corpusError: .notFound("No exchange with id `\(id)`.", parameter: "id"))
+        }
+        return .json(detail.json)
+    }
+
+    /// Streams the export as JSONL, one chunk of whole lines at a time.
+    func export(_ request: Request) throws -> Response {
+        let exportRequest = try AdminParameters(request).exportRequest()
+        let path = services.configuration.database
+        // Opened here so a bad version is a 404 before the head goes out; reopened in
+        // the body's task, which owns it from then on.
+        _ = try mappingCorpusErrors { try ExportCursor(path: path, request: exportRequest) }
+        let body = ResponseBody { writer in
+            let cursor = try ExportCursor(path: path, request: exportRequest)
+            while let chunk = try cursor.nextChunk() {
+                try await writer.write(ByteBuffer(bytes: chunk))
+            }
+            try await writer.finish(nil)
+        }
+        let name = "retort-\(exportRequest.format.rawValue)\(exportRequest.split.map { "-\($0.rawValue)" } ?? "").jsonl"
+        return Response(status: .ok, headers: [.contentType: "application/x-ndjson",
+                                               .contentDisposition: "attachment; filename=\"\(name)\""], body: body)
+    }
+
+    /// `POST /admin/heldout?test_percent=10`: freezes a new held-out version.
+    func freeze(_ request: Request) throws -> Response {
+        let percent = try AdminParameters(request).testPercent()
+        let version = try services.reader.freezeHeldOut(testPercent: percent)
+        return .json(.object([("version", .int(version.version)), ("test_percent", .double(version.testPercent)),
+                              ("rows", .int(version.rowCount)), ("created_at", .double(version.createdAt))]), status: .created)
+    }
+
+    /// The configured routes; every route is served by the teacher until serving modes exist.
+    func serving() -> Response {
+        let routes = services.configuration.routes.map { route in
+            JSONValue.object([("route", .string(route.name)), ("mode", .string("teacher"))])
+        }
+        return .json(.object([("object", .string("list")), ("data", .array(routes))]))
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+
+/// A bounded FIFO of generation jobs run one at a time on a dedicated thread, off the
+/// event loop. One at a time because each generation already uses every core through
+/// its kernels; FIFO so concurrent clients are served in arrival order.
+final class StudentQueue: @unchecked Sendable {
+    // @unchecked: `jobs` and `running` are guarded by `condition`.
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+    private var running = false
+    /// Jobs allowed to wait.
+    let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        let thread = Thread { [unowned self] in self.runLoop() }
+        thread.name = "retort-student"
+        thread.start()
+    }
+
+    /// Queues `job`; false when the queue is full.
+    func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard jobs.count < capacity else { return false }
+        jobs.append(job)
+        condition.signal()
+        return true
+    }
+
+    /// Jobs waiting plus the one running.
+    var depth: Int { condition.withLock { jobs.count + (running ? 1 : 0) } }
+
+    private func runLoop() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty { condition.wait() }
+            let job = jobs.removeFirst()
+            running = true
+            condition.unlock()
+            job()
+            condition.withLock { running = false }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import ChatAPI
+import Engine
+import Hummingbird
+
+/// Writes the student's tokens to the client as `chat.completion.chunk` events and
+/// logs the whole answer at the end (499 with the partial text if the client left).
+struct StudentStreamRelay {
+    let chat: ChatRequest
+    let exchange: PendingExchange
+    let responses: StudentResponses
+    let cancellation: CancellationFlag
+
+    mutating func run(_ iterator: AsyncStream<StudentEvent>.Iterator, into writer: inout any ResponseBodyWriter) async throws {
+        var iterator = iterator
+        var text = ""
+        var tokens: [GeneratedToken] = []
+        guard await send(responses.chunk(delta: .object([("role", .string("assistant")), ("content", .string(""))])), &writer) else {
+            return abandon(text: text)
+        }
+        while let event = await iterator.next() {
+            switch event {
+            case .started: continue
+            case .token(let token):
+                exchange.markFirstByte()
+                text += token.text
+                tokens.append(token)
+                guard !token.text.isEmpty || chat.logprobs else { continue }
+                let logprobs = chat.logprobs ? StudentResponses.logprobs([token]) : .null
+                guard await send(responses.chunk(delta: .object([("content", .string(token.text))]), logprobs: logprobs), &writer) else {
+                    return abandon(text: text)
+                }
+            case .failed(let error):
+                _ = await send(error.json, &writer)
+                exchange.complete(status: error.status, error: error.message, response: nil)
+                try? await writer.finish(nil)
+                return
+            case .finished(let result):
+                await finish(result, &writer)
+                return
+            }
+        }
+        abandon(text: text)
+    }
+
+    private func finish(_ result: GenerationResult, _ writer: inout any ResponseBodyWriter) async {
+        var ok = await send(responses.chunk(delta: .object([]), finishReason: result.finishReason.rawValue), &writer)
+        if ok && chat.includeUsage { ok = await send(responses.usageChunk(result), &writer) }
+        if ok { ok = await sendRaw(Array("data: [DONE]\n\n".utf8), &writer) }
+        let json = responses.completion(result, logprobs: chat.logprobs)
+        exchange.update { $0.apply(completion: json) }
+        guard ok && !result.cancelled else {
+            exchange.complete(status: 499, error: "client disconnected mid-stream", response: json.jsonString)
+            return
+        }
+        exchange.complete(status: 200, response: json.jsonString)
+        try? await writer.finish(nil)
+    }
+
+    private func abandon(text: String) {
+        cancellation.cancel()
+        let partial = responses.partialCompletion(text: text)
+        exchange.complete(status: 499, error: "client disconnected mid-stream", response: partial.jsonString)
+    }
+
+    private func send(_ json: JSONValue, _ writer: inout any ResponseBodyWriter) async -> Bool {
+        await sendRaw(StudentResponses.event(json), &writer)
+    }
+
+    private func sendRaw(_ bytes: [UInt8], _ writer: inout any ResponseBodyWriter) async -> Bool {
+        do {
+            try await writer.write(ByteBuffer(bytes: bytes))
+            return true
+        } catch {
+            cancellation.cancel()
+            return false
+        }
+    }
+}
