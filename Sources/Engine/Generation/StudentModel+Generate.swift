@@ -15,7 +15,7 @@ extension StudentModel {
         var result = GenerationResult(text: "", finishReason: .length, promptTokens: prompt.count,
                                       completionTokens: 0, tokens: [], cancelled: false)
         defer { withExtendedLifetime(session) {} }  // `logits` points into the session
-        var logits = try session.forward(prompt)
+        var logits = try session.forwardInPlace(prompt)
         var stoppedBySequence = false
         while result.completionTokens < budget {
             let token = Sampler.sample(logits: logits, temperature: options.temperature, topP: options.topP,
@@ -34,7 +34,7 @@ extension StudentModel {
             if stopped { result.finishReason = .stop }
             if !onToken(generated) { result.cancelled = true }
             if stopped || result.cancelled || result.completionTokens == budget { break }
-            logits = try session.forward([token])
+            logits = try session.forwardInPlace([token])
         }
         if !stoppedBySequence, !result.cancelled {
             let (flushed, stopped) = stops.feed(decoder.flush())

@@ -1,9 +1,12 @@
 /// One sequence being processed: its KV cache and activation arena (llama2.c's
 /// `RunState`). Not thread-safe; each generation uses its own session.
 public final class InferenceSession {
-    /// Longest batch one forward step processes; longer prompts are prefilled in chunks,
-    /// which bounds the (T, positions) score buffer.
-    public static let maxBatch = 512
+    /// Longest batch one forward step processes by default; longer prompts are
+    /// prefilled in chunks, which bounds the (T, positions) score buffer.
+    public static let defaultBatchLimit = 512
+
+    /// Longest batch of this session's forward steps.
+    public let batchLimit: Int
 
     /// The shared, read-only model.
     public let model: LlamaModel
@@ -12,8 +15,9 @@ public final class InferenceSession {
     let cache: KVCache
     var buffers: SessionBuffers
 
-    init(model: LlamaModel, capacity: Int) {
+    init(model: LlamaModel, capacity: Int, batchLimit: Int) {
         self.model = model
+        self.batchLimit = max(1, batchLimit)
         let c = model.config
         let positions = max(1, min(capacity, c.contextLength))
         cache = KVCache(layers: c.layers, kvDim: c.kvDim, capacity: positions)
@@ -23,12 +27,19 @@ public final class InferenceSession {
     /// Forgets the cached sequence (the buffers are kept).
     public func reset() { length = 0 }
 
-    /// Runs `tokens` through the model after the cached positions and returns the logits
-    /// of the last one (V), valid until the next call.
+    /// Runs `tokens` through the model after the cached positions and returns a copy of
+    /// the logits of the last one (V).
     /// - Throws: `EngineError.promptTooLong` past the context, `.invalidParameter` for an
     ///   id outside the vocabulary.
     @discardableResult
-    public func forward(_ tokens: [Int32]) throws -> UnsafeBufferPointer<Float> {
+    public func forward(_ tokens: [Int32]) throws -> [Float] {
+        Array(try forwardInPlace(tokens))
+    }
+
+    /// Like `forward`, but returns the session's own logits buffer (V) without copying.
+    /// - Warning: the buffer is valid only while this session is alive and until its next
+    ///   forward call.
+    func forwardInPlace(_ tokens: [Int32]) throws -> UnsafeBufferPointer<Float> {
         let c = model.config
         guard !tokens.isEmpty else { throw EngineError.invalidParameter(parameter: "tokens", reason: "empty") }
         guard length + tokens.count <= c.contextLength else {
@@ -39,7 +50,7 @@ public final class InferenceSession {
         }
         var start = 0
         while start < tokens.count {
-            let end = min(tokens.count, start + Self.maxBatch)
+            let end = min(tokens.count, start + batchLimit)
             step(tokens[start..<end], computeLogits: end == tokens.count)
             start = end
         }
@@ -57,7 +68,7 @@ public final class InferenceSession {
         }
     }
 
-    /// One batched forward step over `tokens` (T ≤ maxBatch) at positions
+    /// One batched forward step over `tokens` (T ≤ batchLimit) at positions
     /// `length ..< length + T`; the orchestration reads like the architecture (facts §2.4).
     private func step(_ tokens: ArraySlice<Int32>, computeLogits: Bool) {
         let c = model.config, weights = model.weights, rows = tokens.count

@@ -19,7 +19,10 @@ public final class LlamaModel: Sendable {
     }
 
     /// A fresh session (its own KV cache) on this model.
-    public func makeSession(capacity: Int = 256) -> InferenceSession {
-        InferenceSession(model: self, capacity: capacity)
+    /// - Parameters:
+    ///   - capacity: KV positions to allocate up front (the cache grows as needed)
+    ///   - batchLimit: longest prefill batch (longer prompts go in chunks)
+    public func makeSession(capacity: Int = 256, batchLimit: Int = InferenceSession.defaultBatchLimit) -> InferenceSession {
+        InferenceSession(model: self, capacity: capacity, batchLimit: batchLimit)
     }
 }
