@@ -69,6 +69,13 @@ final class BodyPipe: @unchecked Sendable {
         waiting?.resume(returning: error.map { .failure($0) } ?? .success(nil))
     }
 
+    /// Whether a push would block now.
+    var isFull: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return bufferedBytes >= capacityBytes && !cancelled
+    }
+
     /// Whether the producer has ended the body.
     var isFinished: Bool {
         condition.lock()

@@ -56,6 +56,7 @@ final class CurlConnection {
             var running: Int32 = 0
             curl_multi_perform(multi, &running)
             if let code = finishedCode() { return code }
+            context.flushHead()
             if context.attempt.isCancelled {
                 context.abortReason = .cancelled
                 return CURLE_ABORTED_BY_CALLBACK

@@ -21,6 +21,9 @@ final class TransferContext {
     private var lastActivity: ContinuousClock.Instant?
     private var headers: [(name: String, value: String)] = []
     private(set) var phase = Phase.awaitingHead
+    /// A head decided but not yet handed on: it goes out when curl returns control (see
+    /// ``flushHead()``), so a response that completes within one read wakes the caller once.
+    private var pendingHead: AttemptOutcome?
     /// Why the loop stopped the transfer, when it did (cancellation or a timeout).
     var abortReason: TeacherError?
     /// The curl header list; freed in `deinit`.
@@ -61,6 +64,7 @@ final class TransferContext {
         case .awaitingHead, .discarding:
             return true
         case .streaming:
+            if attempt.pipe.isFull { flushHead() }  // the caller must be able to drain the pipe
             let accepted = attempt.pipe.push(Array(bytes))
             lastActivity = .now  // time spent blocked on a slow consumer is not upstream idleness
             return accepted
@@ -75,8 +79,15 @@ final class TransferContext {
             phase = .discarding(status: code, delay: delay)
         } else {
             phase = .streaming
-            attempt.resolve(.head(status: code, headers: headers))
+            pendingHead = .head(status: code, headers: headers)
         }
+    }
+
+    /// Hands a decided head on to the caller, if one is waiting to go.
+    func flushHead() {
+        guard let head = pendingHead else { return }
+        pendingHead = nil
+        attempt.resolve(head)
     }
 
     /// The phase whose limit has run out at `now`, if any.
@@ -107,6 +118,7 @@ final class TransferContext {
             attempt.resolve(.failed(reason ?? errorBeforeHead(code)))
             attempt.pipe.finish(error: .cancelled)
         case .streaming:
+            flushHead()
             attempt.pipe.finish(error: reason ?? (code == CURLE_OK ? nil : .transfer(message(code))))
         case .discarding(let status, let delay):
             attempt.resolve(reason == .cancelled ? .failed(.cancelled) : .retry(status: status, delay: delay))
