@@ -2,7 +2,7 @@ import Teacher
 import Testing
 import TestSupport
 
-@Suite("TeacherClient under load and at teardown")
+@Suite("TeacherClient under load and at teardown", .timeLimit(.minutes(1)))
 struct TeacherLoadTests {
     @Test("a large body read by a slow consumer arrives intact (the curl thread waits for it)")
     func slowConsumerLargeBody() async throws {
@@ -19,6 +19,17 @@ struct TeacherLoadTests {
             if count % 16 == 0 { try await Task.sleep(for: .milliseconds(5)) }
         }
         #expect(received == MockTeacher.sseBytes(events))
+    }
+
+    @Test("a body larger than the pipe, available at once, still reaches the caller")
+    func largeCompleteBody() async throws {
+        let content = String(repeating: "0123456789abcdef", count: 200_000)  // 3.2 MB
+        let mock = try MockTeacher()
+        defer { mock.shutdown() }
+        mock.enqueue([.json(body: MockTeacher.completionJSON(content: content))])
+        let response = try await makeClient(mock).send(chatRequest())
+        let body = try await response.body.collect(upTo: 8 << 20)
+        #expect(body == Array(MockTeacher.completionJSON(content: content).utf8))
     }
 
     @Test("concurrent streams each arrive byte for byte")
