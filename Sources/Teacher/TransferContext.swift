@@ -130,7 +130,7 @@ final class TransferContext {
     private func errorBeforeHead(_ code: CURLcode) -> TeacherError {
         switch code {
         case CURLE_OPERATION_TIMEDOUT: .timedOut(.connect)  // the only curl-enforced limit
-        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT: .invalidURL(attempt.url)
+        case CURLE_UNSUPPORTED_PROTOCOL, CURLE_URL_MALFORMAT: .invalidURL(TeacherClient.redactingUserInfo(attempt.url))
         default: .unreachable(message(code))
         }
     }
