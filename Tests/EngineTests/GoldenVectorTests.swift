@@ -3,7 +3,7 @@ import Testing
 
 /// The golden vectors of facts/engine.md §2.7 (SmolLM2 Q4_1 file, f32 math, numpy
 /// reference and llama.cpp).
-@Suite struct GoldenVectorTests {
+@Suite(.serialized) struct GoldenVectorTests {
     static let messages = [ChatMessage(role: "user", content: "What is the capital of France? Answer in one sentence.")]
     static let promptIDs: [Int32] = [
         1, 9690, 198, 2683, 359, 253, 5356, 5646, 11173, 3365, 3511, 308, 34519, 28, 7018, 411, 407, 19712, 8182, 2,

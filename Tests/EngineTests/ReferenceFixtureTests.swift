@@ -5,7 +5,7 @@ import Testing
 /// Vectors from the independent numpy implementation in Fixtures/reference.py (float64,
 /// gguf-py's dequantizers, the `regex` module's pre-tokenizer), committed as
 /// Fixtures/reference.json.
-@Suite struct ReferenceFixtureTests {
+@Suite(.serialized) struct ReferenceFixtureTests {
     struct Message: Decodable { var role: String; var content: String }
     struct Case: Decodable {
         var messages: [Message]

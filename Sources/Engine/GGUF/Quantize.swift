@@ -10,7 +10,7 @@ public enum Quantize {
         let inverse: Float = scale == 0 ? 0 : 1 / scale
         block.storeBytes(of: Float16(scale).bitPattern.littleEndian, as: UInt16.self)
         let quants = (block + 2).assumingMemoryBound(to: Int8.self)
-        for j in 0..<32 { quants[j] = Int8((values[j] * inverse).rounded()) }
+        for j in 0..<32 { quants[j] = roundToInt8(values[j] * inverse) }
     }
 
     /// Quantizes `values` (a multiple of 32 long) into Q8_0 bytes.
@@ -26,5 +26,12 @@ public enum Quantize {
             }
         }
         return bytes
+    }
+
+    /// Rounds half away from zero (like `roundf`) for |x| ≤ 127.5, without a libm call:
+    /// the conversion truncates toward zero after adding ±0.5.
+    @inline(__always)
+    static func roundToInt8(_ x: Float) -> Int8 {
+        Int8(truncatingIfNeeded: Int32(x + (x < 0 ? -0.5 : 0.5)))
     }
 }

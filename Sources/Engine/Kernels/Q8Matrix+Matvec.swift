@@ -33,7 +33,7 @@ public final class Q8Activation {
             let inverse: Float = scale == 0 ? 0 : 1 / scale
             scales[block] = scale
             let q = quants + 32 * block
-            for j in 0..<32 { q[j] = Int8((values[j] * inverse).rounded()) }
+            for j in 0..<32 { q[j] = Quantize.roundToInt8(values[j] * inverse) }
         }
     }
 }
@@ -71,17 +71,22 @@ extension Q8Matrix {
             let x = input.value
             for row in start..<end {
                 let q = weights.value + row * columns, s = weightScales.value + row * blocks
-                var total: Float = 0
+                var total = SIMD4<Float>()
                 for block in 0..<blocks {
-                    var acc = SIMD8<Float>()
-                    for part in 0..<4 {
-                        let w = UnsafeRawPointer(q + 32 * block + 8 * part).loadUnaligned(as: SIMD8<Int8>.self)
-                        let a = UnsafeRawPointer(x + 32 * block + 8 * part).loadUnaligned(as: SIMD8<Float>.self)
-                        acc.addProduct(SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: w)), a)
+                    // Plain multiply and add: the baseline x86-64 target has no FMA, and
+                    // `addProduct` would call libm's fmaf per lane.
+                    var acc = SIMD4<Float>()
+                    let w = UnsafeRawPointer(q + 32 * block)
+                    for part in 0..<2 {
+                        let pair = w.loadUnaligned(fromByteOffset: 16 * part, as: SIMD8<Int16>.self)
+                        let even = SIMD8<Float>((pair &<< 8) &>> 8), odd = SIMD8<Float>(pair &>> 8)
+                        let a = UnsafeRawPointer(x + 32 * block + 16 * part).loadUnaligned(as: SIMD16<Float>.self)
+                        let products = even * a.evenHalf + odd * a.oddHalf
+                        acc += products.lowHalf + products.highHalf
                     }
-                    total += acc.sum() * s[block]
+                    total += acc * s[block]
                 }
-                target.value[row] = total
+                target.value[row] = total.sum()
             }
         }
     }

@@ -30,6 +30,7 @@ extension InferenceSession {
     /// query head h reads kv head h / (NH / kvHeads).
     /// Writes `buffers.attention` (T, C).
     func attention(layer: Int, rows: Int) {
+        if rows == 1, model.config.headDim % 16 == 0 { return decodeAttention(layer: layer) }
         let c = model.config, b = buffers
         let positions = length + rows
         let group = c.heads / c.kvHeads
@@ -50,6 +51,38 @@ extension InferenceSession {
             Blas.matmul(out: b.attention + head * c.headDim, outStride: c.channels, a: b.scores, aStride: positions,
                         b: cache.values(layer: layer) + kvOffset, bStride: c.kvDim,
                         m: rows, k: positions, n: c.headDim)
+        }
+    }
+
+    /// Attention of one new token against the cache, in SIMD loops (a BLAS call per head
+    /// costs more than the work at this size). Same result as `attention` with T = 1.
+    func decodeAttention(layer: Int) {
+        let c = model.config, b = buffers
+        let positions = length + 1, group = c.heads / c.kvHeads, chunks = c.headDim / 16
+        let scale = 1 / Float(c.headDim).squareRoot()
+        let keys = cache.keys(layer: layer), values = cache.values(layer: layer)
+        for head in 0..<c.heads {
+            let kvOffset = (head / group) * c.headDim
+            let query = UnsafeRawPointer(b.qkv + head * c.headDim)
+            for position in 0..<positions {
+                let key = UnsafeRawPointer(keys + position * c.kvDim + kvOffset)
+                var sum = SIMD16<Float>()
+                for chunk in 0..<chunks {
+                    sum += query.loadUnaligned(fromByteOffset: 64 * chunk, as: SIMD16<Float>.self)
+                        * key.loadUnaligned(fromByteOffset: 64 * chunk, as: SIMD16<Float>.self)
+                }
+                b.scores[position] = sum.sum() * scale
+            }
+            Ops.softmax(b.scores, count: positions)
+            let out = UnsafeMutableRawPointer(b.attention + head * c.headDim)
+            for chunk in 0..<chunks {
+                var sum = SIMD16<Float>()
+                for position in 0..<positions {
+                    let value = UnsafeRawPointer(values + position * c.kvDim + kvOffset)
+                    sum += b.scores[position] * value.loadUnaligned(fromByteOffset: 64 * chunk, as: SIMD16<Float>.self)
+                }
+                out.storeBytes(of: sum, toByteOffset: 64 * chunk, as: SIMD16<Float>.self)
+            }
         }
     }
 }

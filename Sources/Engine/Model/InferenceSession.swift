@@ -102,6 +102,12 @@ public final class InferenceSession {
         let last = b.residual + (rows - 1) * c.channels
         Ops.rmsNorm(out: b.normalized, x: last, weight: weights.outputNorm, rows: 1,
                     channels: c.channels, epsilon: c.rmsEpsilon)
-        weights.lmHead.matvec(out: b.logits, x: b.normalized, threads: model.threads)
+        if rows == 1, model.decodeWeights == .q8_0 {
+            b.quantized.quantize(b.normalized, count: c.channels)
+            weights.lmHead.matvec(out: b.logits, x: b.quantized, threads: model.threads)
+        } else {
+            // Prefill (once per prompt) keeps f32 activations: exact for the stored weights.
+            weights.lmHead.matvec(out: b.logits, x: b.normalized, threads: model.threads)
+        }
     }
 }

@@ -1,0 +1,127 @@
+import ArgumentParser
+import Engine
+import Foundation
+
+/// `retort bench engine`: load time, prefill and decode throughput, and peak memory of
+/// the student engine on a GGUF model.
+public struct EngineBench: AsyncParsableCommand {
+    /// The subcommand's name and help.
+    public static let configuration = CommandConfiguration(
+        commandName: "engine",
+        abstract: "Benchmark the student engine: load, prefill (128/512 tokens), decode (128 tokens), peak RSS.")
+
+    /// The GGUF file; default: the first models/SmolLM2-135M-Instruct*.gguf.
+    @Option(help: "GGUF model path (default: models/SmolLM2-135M-Instruct*.gguf)")
+    var model: String?
+
+    /// Worker threads for OpenBLAS and the Q8 kernel (default 2).
+    @Option(help: "Threads for the matrix kernels")
+    var threads: Int = 2
+
+    /// Weight format used by decode (default q8_0).
+    @Option(help: "Decode weights: q8_0 or f32")
+    var decodeWeights: String = DecodeWeights.q8_0.rawValue
+
+    /// Repetitions of each measurement; the median is reported (default 3).
+    @Option(help: "Repetitions per measurement (median reported)")
+    var repeats: Int = 3
+
+    /// Prefill prompt lengths (default 128 and 512).
+    @Option(parsing: .upToNextOption, help: "Prefill prompt lengths in tokens")
+    var prefill: [Int] = [128, 512]
+
+    /// Tokens to decode (default 128).
+    @Option(help: "Tokens to decode after a 128-token prompt")
+    var decode: Int = 128
+
+    /// Creates the command with its defaults.
+    public init() {}
+
+    /// Checks the options.
+    public func validate() throws {
+        guard DecodeWeights(rawValue: decodeWeights) != nil else {
+            throw ValidationError("--decode-weights must be q8_0 or f32")
+        }
+        guard threads >= 1, repeats >= 1, decode >= 1, prefill.allSatisfy({ $0 >= 1 }) else {
+            throw ValidationError("counts must be positive")
+        }
+    }
+
+    /// Runs the benchmark and prints one line per figure.
+    public func run() async throws {
+        let path = try model ?? Self.defaultModelPath()
+        let start = Date()
+        let student = try StudentModel(path: path, threads: threads,
+                                       decodeWeights: DecodeWeights(rawValue: decodeWeights) ?? .q8_0)
+        let loadSeconds = Date().timeIntervalSince(start)
+        print("model         \(path)")
+        print("threads       \(threads), decode weights \(decodeWeights)")
+        print(String(format: "load          %.3f s", loadSeconds))
+        let corpus = Self.promptTokens(student, count: max(prefill.max() ?? 128, 128))
+        for length in prefill {
+            let seconds = median((0..<repeats).map { _ in
+                Self.time { _ = try? student.model.makeSession(capacity: length).forward(Array(corpus.prefix(length))) }
+            })
+            print(String(format: "prefill %4d  %.1f tok/s  (%.1f ms)", length, Double(length) / seconds, seconds * 1000))
+        }
+        let decodeSeconds = median((0..<repeats).map { _ in
+            (try? Self.decodeTime(student, prompt: Array(corpus.prefix(128)), tokens: decode)) ?? .infinity
+        })
+        print(String(format: "decode  %4d  %.1f tok/s  (%.2f ms/token)", decode, Double(decode) / decodeSeconds,
+                     decodeSeconds * 1000 / Double(decode)))
+        print("peak RSS      \(Self.peakResidentMegabytes().map { "\($0) MB" } ?? "unknown")")
+    }
+
+    private func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+    /// Seconds taken by `body`.
+    static func time(_ body: () -> Void) -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    }
+
+    /// Greedy decode of `tokens` tokens after `prompt` (end-of-turn ignored); seconds.
+    static func decodeTime(_ student: StudentModel, prompt: [Int32], tokens: Int) throws -> Double {
+        let session = student.model.makeSession(capacity: prompt.count + tokens)
+        var logits = try session.forward(prompt)
+        var failure: Error?
+        let seconds = time {
+            for _ in 0..<tokens {
+                let next = logits.withUnsafeBufferPointer { Sampler.argmax($0) }
+                do { logits = try session.forward([next]) } catch { failure = error; return }
+            }
+        }
+        if let failure { throw failure }
+        return seconds
+    }
+
+    /// A natural-text prompt of exactly `count` tokens (the text repeated as needed).
+    static func promptTokens(_ student: StudentModel, count: Int) -> [Int32] {
+        let text = "The quick brown fox jumps over the lazy dog while the engine measures how fast it reads. "
+        var tokens: [Int32] = []
+        let piece = student.tokenizer.encode(text)
+        while tokens.count < count { tokens += piece }
+        return Array(tokens.prefix(count))
+    }
+
+    /// `VmHWM` from /proc/self/status, in MB.
+    static func peakResidentMegabytes() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first
+            return kilobytes.map { $0 / 1024 }
+        }
+        return nil
+    }
+
+    /// The first `models/SmolLM2-135M-Instruct*.gguf` under the current directory.
+    static func defaultModelPath() throws -> String {
+        let directory = FileManager.default.currentDirectoryPath + "/models"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        guard let name = names.sorted().first(where: { $0.hasPrefix("SmolLM2-135M-Instruct") && $0.hasSuffix(".gguf") }) else {
+            throw ValidationError("no models/SmolLM2-135M-Instruct*.gguf here: run scripts/fetch-model.sh or pass --model")
+        }
+        return directory + "/" + name
+    }
+}
