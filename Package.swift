@@ -27,6 +27,8 @@ let package = Package(
         .target(name: "Teacher", dependencies: ["CCurl", "ChatAPI"]),
         .target(name: "Corpus", dependencies: ["CSQLite", "ChatAPI"]),
         .target(name: "Engine", dependencies: ["COpenBLAS"], swiftSettings: optimized),
+        // Pure decision logic for progressive serving: no I/O, injected clock and randomness.
+        .target(name: "Serving"),
         .target(
             name: "Gateway",
             dependencies: [
@@ -57,6 +59,7 @@ let package = Package(
         .testTarget(name: "ChatAPITests", dependencies: ["ChatAPI"]),
         .testTarget(name: "TeacherTests", dependencies: ["Teacher", "TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
+        .testTarget(name: "ServingTests", dependencies: ["Serving"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"], swiftSettings: optimized),
         .testTarget(
             name: "GatewayTests",

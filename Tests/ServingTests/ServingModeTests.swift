@@ -1,0 +1,8 @@
+import Serving
+import Testing
+
+@Suite struct ServingModeTests {
+    @Test func modesAreOrderedFromTeacherToStudent() {
+        #expect(ServingMode.allCases == [.teacher, .shadow, .canary, .student])
+    }
+}
