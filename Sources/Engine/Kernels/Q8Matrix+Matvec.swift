@@ -9,17 +9,22 @@ public final class Q8Activation {
     let quants: UnsafeMutablePointer<Int8>
     /// (K/32) scales.
     let scales: UnsafeMutablePointer<Float>
+    /// (2K) the quants sign-extended to int16, per 16 elements: the 8 even ones, then the
+    /// 8 odd ones, the lane order the dot kernel produces on the weight side.
+    let expanded: UnsafeMutablePointer<Int16>
 
     /// Allocates room for vectors of up to `capacity` elements.
     public init(capacity: Int) {
         self.capacity = (capacity + 31) / 32 * 32
         quants = .allocate(capacity: self.capacity)
         scales = .allocate(capacity: self.capacity / 32)
+        expanded = .allocate(capacity: 2 * self.capacity)
     }
 
     deinit {
         quants.deallocate()
         scales.deallocate()
+        expanded.deallocate()
     }
 
     /// Quantizes `x` (count, a multiple of 32): scale = max|x|/127 per block.
@@ -34,6 +39,13 @@ public final class Q8Activation {
             scales[block] = scale
             let q = quants + 32 * block
             for j in 0..<32 { q[j] = Quantize.roundToInt8(values[j] * inverse) }
+            for chunk in 0..<2 {
+                let target = expanded + 64 * block + 16 * chunk
+                for lane in 0..<8 {
+                    target[lane] = Int16(q[16 * chunk + 2 * lane])
+                    target[8 + lane] = Int16(q[16 * chunk + 2 * lane + 1])
+                }
+            }
         }
     }
 }
@@ -48,7 +60,7 @@ extension Q8Matrix {
         precondition(x.capacity >= columns)
         let blocks = blocksPerRow, columns = columns
         let (weights, weightScales) = (Disjoint(quants), Disjoint(scales))
-        let (input, inputScales, target) = (Disjoint(x.quants), Disjoint(x.scales), Disjoint(out))
+        let (input, inputScales, target) = (Disjoint(x.expanded), Disjoint(x.scales), Disjoint(out))
         Parallel.ranges(rows, threads: threads) { start, end in
             for row in start..<end {
                 let sum = Self.rowDot(weights.value + row * columns, weightScales.value + row * blocks,
@@ -105,25 +117,25 @@ extension Q8Matrix {
 
     /// The dot product of one Q8 row with a Q8 activation, `blocks` blocks of 32.
     ///
-    /// SSE2-friendly: int8 pairs are sign-extended in place inside 16-bit lanes (even
-    /// bytes by shift left then arithmetic shift right, odd bytes by arithmetic shift),
-    /// multiplied as int16, and the two products added while they still fit int16
-    /// (|q| ≤ 127, so 2·127² < 2¹⁵), then widened to int32 per block.
+    /// SSE2-friendly: weight bytes are sign-extended in place inside 16-bit lanes (even
+    /// bytes by a shift left then an arithmetic shift right, odd bytes by an arithmetic
+    /// shift), multiplied as int16 with the activation pre-expanded in the same lane
+    /// order, and the even and odd products added while they still fit int16
+    /// (|q| ≤ 127, so 2·127² < 2¹⁵); then widened to int32 per block.
     @inline(__always)
     static func rowDot(
         _ weights: UnsafePointer<Int8>, _ weightScales: UnsafePointer<Float>,
-        _ activation: UnsafePointer<Int8>, _ activationScales: UnsafePointer<Float>, _ blocks: Int
+        _ activation: UnsafePointer<Int16>, _ activationScales: UnsafePointer<Float>, _ blocks: Int
     ) -> Float {
         var acc = SIMD4<Float>()
         for block in 0..<blocks {
-            let w = UnsafeRawPointer(weights + 32 * block), a = UnsafeRawPointer(activation + 32 * block)
+            let w = UnsafeRawPointer(weights + 32 * block), a = UnsafeRawPointer(activation + 64 * block)
             var sum = SIMD4<Int32>()
             for half in 0..<2 {
                 let x = w.loadUnaligned(fromByteOffset: 16 * half, as: SIMD8<Int16>.self)
-                let y = a.loadUnaligned(fromByteOffset: 16 * half, as: SIMD8<Int16>.self)
-                let even = ((x &<< 8) &>> 8) &* ((y &<< 8) &>> 8)
-                let odd = (x &>> 8) &* (y &>> 8)
-                let pairs = unsafeBitCast(even &+ odd, to: SIMD4<Int32>.self)
+                let even = a.loadUnaligned(fromByteOffset: 32 * half, as: SIMD8<Int16>.self)
+                let odd = a.loadUnaligned(fromByteOffset: 32 * half + 16, as: SIMD8<Int16>.self)
+                let pairs = unsafeBitCast(((x &<< 8) &>> 8) &* even &+ (x &>> 8) &* odd, to: SIMD4<Int32>.self)
                 sum &+= ((pairs &<< 16) &>> 16) &+ (pairs &>> 16)
             }
             acc += SIMD4<Float>(sum) * (weightScales[block] * activationScales[block])

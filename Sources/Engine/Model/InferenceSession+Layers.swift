@@ -26,29 +26,44 @@ extension InferenceSession {
         }
     }
 
+    /// Query rows per attention block: a block attends only to the keys up to its last
+    /// row, which skips most of the masked upper triangle of a long prefill.
+    static let attentionBlock = 128
+
     /// Causal grouped-query attention of the batch against the cache:
     /// query head h reads kv head h / (NH / kvHeads).
     /// Writes `buffers.attention` (T, C).
     func attention(layer: Int, rows: Int) {
         if rows == 1, model.config.headDim % 16 == 0 { return decodeAttention(layer: layer) }
+        var first = 0
+        while first < rows {
+            let count = min(Self.attentionBlock, rows - first)
+            attentionBlock(layer: layer, firstRow: first, rows: count)
+            first += count
+        }
+    }
+
+    /// Attention for batch rows `firstRow ..< firstRow + rows` over the keys they can see.
+    private func attentionBlock(layer: Int, firstRow: Int, rows: Int) {
         let c = model.config, b = buffers
-        let positions = length + rows
+        let start = length + firstRow, positions = start + rows
         let group = c.heads / c.kvHeads
         let scale = 1 / Float(c.headDim).squareRoot()
+        let queries = b.qkv + firstRow * c.qkvWidth, outputs = b.attention + firstRow * c.channels
         for head in 0..<c.heads {
             let kvOffset = (head / group) * c.headDim
-            // scores (T, positions) = q_h (T, hd) · K_g (positions, hd)ᵀ / √hd
+            // scores (rows, positions) = q_h (rows, hd) · K_g (positions, hd)ᵀ / √hd
             Blas.matmulTransposed(
-                out: b.scores, outStride: positions, input: b.qkv + head * c.headDim, inputStride: c.qkvWidth,
+                out: b.scores, outStride: positions, input: queries + head * c.headDim, inputStride: c.qkvWidth,
                 weight: cache.keys(layer: layer) + kvOffset, weightStride: c.kvDim,
                 rows: rows, inner: c.headDim, outputs: positions, scale: scale)
             for t in 0..<rows {
-                let row = b.scores + t * positions, visible = length + t + 1
+                let row = b.scores + t * positions, visible = start + t + 1
                 Ops.softmax(row, count: visible)
                 (row + visible).update(repeating: 0, count: positions - visible)
             }
-            // out_h (T, hd) = scores (T, positions) · V_g (positions, hd)
-            Blas.matmul(out: b.attention + head * c.headDim, outStride: c.channels, a: b.scores, aStride: positions,
+            // out_h (rows, hd) = scores (rows, positions) · V_g (positions, hd)
+            Blas.matmul(out: outputs + head * c.headDim, outStride: c.channels, a: b.scores, aStride: positions,
                         b: cache.values(layer: layer) + kvOffset, bStride: c.kvDim,
                         m: rows, k: positions, n: c.headDim)
         }
