@@ -71,33 +71,82 @@ extension InferenceSession {
 
     /// Attention of one new token against the cache, in SIMD loops (a BLAS call per head
     /// costs more than the work at this size). Same result as `attention` with T = 1.
+    /// The query heads sharing a kv head are done together, so each key and value row is
+    /// read once; kv groups are split over the worker threads.
     func decodeAttention(layer: Int) {
         let c = model.config, b = buffers
-        let positions = length + 1, group = c.heads / c.kvHeads, chunks = c.headDim / 16
-        let scale = 1 / Float(c.headDim).squareRoot()
-        let keys = cache.keys(layer: layer), values = cache.values(layer: layer)
-        for head in 0..<c.heads {
-            let kvOffset = (head / group) * c.headDim
-            let query = UnsafeRawPointer(b.qkv + head * c.headDim)
-            for position in 0..<positions {
-                let key = UnsafeRawPointer(keys + position * c.kvDim + kvOffset)
-                var sum = SIMD16<Float>()
-                for chunk in 0..<chunks {
-                    sum += query.loadUnaligned(fromByteOffset: 64 * chunk, as: SIMD16<Float>.self)
-                        * key.loadUnaligned(fromByteOffset: 64 * chunk, as: SIMD16<Float>.self)
-                }
-                b.scores[position] = sum.sum() * scale
+        let positions = length + 1
+        let shape = DecodeAttentionShape(
+            positions: positions, headDim: c.headDim, kvDim: c.kvDim, qkvWidth: c.qkvWidth,
+            headsPerGroup: c.heads / c.kvHeads, scale: 1 / Float(c.headDim).squareRoot())
+        let query = Disjoint(UnsafePointer(b.qkv)), scores = Disjoint(b.scores), out = Disjoint(b.attention)
+        let keys = Disjoint(UnsafePointer(cache.keys(layer: layer))), values = Disjoint(UnsafePointer(cache.values(layer: layer)))
+        let threads = positions >= 64 ? model.threads : 1
+        Parallel.ranges(c.kvHeads, threads: threads, minimumPerThread: 1) { first, end in
+            for group in first..<end {
+                Self.attendGroup(group, shape, query: query.value, keys: keys.value, values: values.value,
+                                 scores: scores.value, out: out.value)
             }
-            Ops.softmax(b.scores, count: positions)
-            let out = UnsafeMutableRawPointer(b.attention + head * c.headDim)
-            for chunk in 0..<chunks {
-                var sum = SIMD16<Float>()
-                for position in 0..<positions {
-                    let value = UnsafeRawPointer(values + position * c.kvDim + kvOffset)
-                    sum += b.scores[position] * value.loadUnaligned(fromByteOffset: 64 * chunk, as: SIMD16<Float>.self)
-                }
-                out.storeBytes(of: sum, toByteOffset: 64 * chunk, as: SIMD16<Float>.self)
+        }
+    }
+
+    /// Sizes of one decode attention step.
+    struct DecodeAttentionShape {
+        let positions: Int, headDim: Int, kvDim: Int, qkvWidth: Int, headsPerGroup: Int
+        let scale: Float
+    }
+
+    /// The query heads of kv group `group`: scores (heads, positions) written at
+    /// `scores + head · positions`, outputs into `out` (C).
+    private static func attendGroup(
+        _ group: Int, _ shape: DecodeAttentionShape, query: UnsafePointer<Float>, keys: UnsafePointer<Float>,
+        values: UnsafePointer<Float>, scores: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>
+    ) {
+        let d = shape.headDim, kvOffset = group * d, firstHead = group * shape.headsPerGroup
+        for position in 0..<shape.positions {
+            let key = keys + position * shape.kvDim + kvOffset
+            for head in firstHead..<(firstHead + shape.headsPerGroup) {
+                scores[head * shape.positions + position] = dot(query + head * d, key, count: d) * shape.scale
             }
+        }
+        for head in firstHead..<(firstHead + shape.headsPerGroup) {
+            Ops.softmax(scores + head * shape.positions, count: shape.positions)
+            (out + head * d).update(repeating: 0, count: d)
+        }
+        for position in 0..<shape.positions {
+            let value = values + position * shape.kvDim + kvOffset
+            for head in firstHead..<(firstHead + shape.headsPerGroup) {
+                addScaled(out + head * d, value, scores[head * shape.positions + position], count: d)
+            }
+        }
+    }
+
+    /// Σ a[i]·b[i] over `count` (a multiple of 16) floats.
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+        let x = UnsafeRawPointer(a), y = UnsafeRawPointer(b)
+        for offset in stride(from: 0, to: 4 * count, by: 64) {
+            sum0 += x.loadUnaligned(fromByteOffset: offset, as: SIMD4<Float>.self)
+                * y.loadUnaligned(fromByteOffset: offset, as: SIMD4<Float>.self)
+            sum1 += x.loadUnaligned(fromByteOffset: offset + 16, as: SIMD4<Float>.self)
+                * y.loadUnaligned(fromByteOffset: offset + 16, as: SIMD4<Float>.self)
+            sum2 += x.loadUnaligned(fromByteOffset: offset + 32, as: SIMD4<Float>.self)
+                * y.loadUnaligned(fromByteOffset: offset + 32, as: SIMD4<Float>.self)
+            sum3 += x.loadUnaligned(fromByteOffset: offset + 48, as: SIMD4<Float>.self)
+                * y.loadUnaligned(fromByteOffset: offset + 48, as: SIMD4<Float>.self)
+        }
+        return ((sum0 + sum1) + (sum2 + sum3)).sum()
+    }
+
+    /// out[i] += weight · x[i] over `count` (a multiple of 16) floats.
+    @inline(__always)
+    static func addScaled(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ weight: Float, count: Int) {
+        let target = UnsafeMutableRawPointer(out), source = UnsafeRawPointer(x)
+        for offset in stride(from: 0, to: 4 * count, by: 16) {
+            let sum = target.loadUnaligned(fromByteOffset: offset, as: SIMD4<Float>.self)
+                + weight * source.loadUnaligned(fromByteOffset: offset, as: SIMD4<Float>.self)
+            target.storeBytes(of: sum, toByteOffset: offset, as: SIMD4<Float>.self)
         }
     }
 }

@@ -13,7 +13,8 @@ final class SessionBuffers {
     let qkv: UnsafeMutablePointer<Float>
     /// (T, C) attention output, heads side by side.
     let attention: UnsafeMutablePointer<Float>
-    /// (T, positions) attention scores of one head.
+    /// (max(T, NH), positions) attention scores: one head's rows in a batch, or every
+    /// head's single row in decode.
     let scores: UnsafeMutablePointer<Float>
     /// (T, 2F) gate | up.
     let gateUp: UnsafeMutablePointer<Float>
@@ -31,7 +32,7 @@ final class SessionBuffers {
         self.batch = batch
         self.positions = positions
         let sizes = [batch * c.channels, batch * c.channels, batch * c.qkvWidth, batch * c.channels,
-                     batch * positions, batch * 2 * c.feedForward, batch * c.feedForward,
+                     max(batch, c.heads) * positions, batch * 2 * c.feedForward, batch * c.feedForward,
                      batch * c.headDim / 2, batch * c.headDim / 2, c.vocabularySize]
         arena = .allocate(capacity: sizes.reduce(0, +))
         arena.initialize(repeating: 0, count: sizes.reduce(0, +))
