@@ -143,7 +143,7 @@ extension ByteCursor {
         // Every element takes at least one byte, which bounds the count by what is left.
         let count = try readCount("array length of '\(key)'", limit: remaining)
         var values: [GGUFValue] = []
-        values.reserveCapacity(count)
+        values.reserveCapacity(min(count, 1 << 16))  // a corrupt count must not reserve gigabytes
         for _ in 0..<count {
             values.append(try readValue(typeID: elementType, key: key, depth: depth + 1))
         }
