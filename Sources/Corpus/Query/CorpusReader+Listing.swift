@@ -46,7 +46,7 @@ extension CorpusReader {
         case .up?: conditions.append("e.rating = 1")
         case .down?: conditions.append("e.rating = -1")
         case .unrated?: conditions.append("e.rating IS NULL")
-        case .rated?: conditions.append("e.rating IS NOT NULL")
+        case .rated?: conditions.append("e.rating IN (-1, 1)")  // IN, not IS NOT NULL, so the rating index is used
         case nil: break
         }
         let source = filter.searchText == nil
