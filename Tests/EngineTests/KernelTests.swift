@@ -124,3 +124,27 @@ import Testing
         #expect(maxDifference(out, [1.2, 1.6, 0, 0]) < 1e-6)
     }
 }
+
+/// The libm-free exponential against Foundation's.
+@Suite struct FastExpTests {
+    @Test func relativeErrorIsTiny() {
+        var worst: Float = 0
+        for step in 0..<20000 {
+            let x = -87 + Float(step) * (175.0 / 20000)
+            let value = Ops.exp(SIMD4<Float>(repeating: x))[0]
+            worst = max(worst, abs(value - Foundation.exp(x)) / Foundation.exp(x))
+        }
+        #expect(worst < 5e-7)
+        #expect(Ops.exp(SIMD4<Float>(repeating: -200))[0] < 1e-37)
+        #expect(Ops.exp(SIMD4<Float>(repeating: 0))[0] == 1)
+    }
+
+    @Test(arguments: [1, 3, 4, 7, 130])
+    func softmaxOddLengths(count: Int) {
+        var x = (0..<count).map { Float($0 % 11) - 4 }
+        let expected = x.map { Foundation.exp(Double($0)) }
+        let total = expected.reduce(0, +)
+        Ops.softmax(&x, count: count)
+        for (value, reference) in zip(x, expected) { #expect(abs(Double(value) - reference / total) < 1e-6) }
+    }
+}

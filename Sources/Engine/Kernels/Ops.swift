@@ -57,33 +57,6 @@ enum Ops {
         }
     }
 
-    /// SwiGLU: `out[t, j] = silu(gateUp[t, j]) * gateUp[t, F + j]`.
-    /// - Parameters:
-    ///   - out: (T, F)
-    ///   - gateUp: (T, 2F), gate then up
-    static func swiGLU(out: UnsafeMutablePointer<Float>, gateUp: UnsafePointer<Float>, rows: Int, features: Int) {
-        for t in 0..<rows {
-            let gate = gateUp + t * 2 * features, up = gate + features, target = out + t * features
-            for j in 0..<features {
-                let g = gate[j]
-                target[j] = g / (1 + exp(-g)) * up[j]
-            }
-        }
-    }
-
-    /// In-place softmax of `x[0..<count]`.
-    static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        var maximum = -Float.infinity
-        for i in 0..<count { maximum = max(maximum, x[i]) }
-        var sum: Float = 0
-        for i in 0..<count {
-            x[i] = exp(x[i] - maximum)
-            sum += x[i]
-        }
-        let inverse = 1 / sum
-        for i in 0..<count { x[i] *= inverse }
-    }
-
     /// `out += x`, elementwise.
     static func add(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, count: Int) {
         for i in 0..<count { out[i] += x[i] }
