@@ -59,30 +59,51 @@ public struct EngineBench: AsyncParsableCommand {
         print(String(format: "load          %.3f s", loadSeconds))
         let corpus = Self.promptTokens(student, count: max(prefill.max() ?? 128, 128))
         for length in prefill {
-            let seconds = median((0..<repeats).map { _ in
+            let (seconds, cpu) = medians((0..<repeats).map { _ in
                 Self.time { _ = try? student.model.makeSession(capacity: length).forward(Array(corpus.prefix(length))) }
             })
-            print(String(format: "prefill %4d  %.1f tok/s  (%.1f ms)", length, Double(length) / seconds, seconds * 1000))
+            print(String(format: "prefill %4d  %.1f tok/s  (%.1f ms; process CPU %.1f ms)",
+                         length, Double(length) / seconds, seconds * 1000, cpu * 1000))
         }
-        let decodeSeconds = median((0..<repeats).map { _ in
-            (try? Self.decodeTime(student, prompt: Array(corpus.prefix(128)), tokens: decode)) ?? .infinity
+        let (decodeSeconds, decodeCPU) = medians((0..<repeats).map { _ in
+            (try? Self.decodeTime(student, prompt: Array(corpus.prefix(128)), tokens: decode)) ?? (.infinity, .infinity)
         })
-        print(String(format: "decode  %4d  %.1f tok/s  (%.2f ms/token)", decode, Double(decode) / decodeSeconds,
-                     decodeSeconds * 1000 / Double(decode)))
+        print(String(format: "decode  %4d  %.1f tok/s  (%.2f ms/token; process CPU %.2f ms/token)", decode,
+                     Double(decode) / decodeSeconds, decodeSeconds * 1000 / Double(decode),
+                     decodeCPU * 1000 / Double(decode)))
+        print(String(format: "load average  %@ (other work on the machine skews wall-clock figures)",
+                     Self.loadAverage()))
         print("peak RSS      \(Self.peakResidentMegabytes().map { "\($0) MB" } ?? "unknown")")
     }
 
-    private func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-
-    /// Seconds taken by `body`.
-    static func time(_ body: () -> Void) -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    /// Medians of wall and CPU seconds.
+    private func medians(_ values: [(Double, Double)]) -> (Double, Double) {
+        (values.map(\.0).sorted()[values.count / 2], values.map(\.1).sorted()[values.count / 2])
     }
 
-    /// Greedy decode of `tokens` tokens after `prompt` (end-of-turn ignored); seconds.
-    static func decodeTime(_ student: StudentModel, prompt: [Int32], tokens: Int) throws -> Double {
+    /// Wall-clock and process CPU seconds (all threads) taken by `body`.
+    static func time(_ body: () -> Void) -> (wall: Double, cpu: Double) {
+        let cpuStart = processCPUSeconds(), start = DispatchTime.now().uptimeNanoseconds
+        body()
+        return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, processCPUSeconds() - cpuStart)
+    }
+
+    /// CPU time used by this process so far, all threads.
+    static func processCPUSeconds() -> Double {
+        var now = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
+    /// The 1-minute load average, from /proc/loadavg.
+    static func loadAverage() -> String {
+        let text = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "?"
+        return String(text.split(separator: " ").first ?? "?")
+    }
+
+    /// Greedy decode of `tokens` tokens after `prompt` (end-of-turn ignored); wall and
+    /// CPU seconds.
+    static func decodeTime(_ student: StudentModel, prompt: [Int32], tokens: Int) throws -> (Double, Double) {
         let session = student.model.makeSession(capacity: prompt.count + tokens)
         var logits = try session.forward(prompt)
         var failure: Error?
