@@ -119,9 +119,8 @@ extension Q8Matrix {
     ///
     /// SSE2-friendly: weight bytes are sign-extended in place inside 16-bit lanes (even
     /// bytes by a shift left then an arithmetic shift right, odd bytes by an arithmetic
-    /// shift), multiplied as int16 with the activation pre-expanded in the same lane
-    /// order, and the even and odd products added while they still fit int16
-    /// (|q| ≤ 127, so 2·127² < 2¹⁵); then widened to int32 per block.
+    /// shift) and multiplied with the activation pre-expanded in the same lane order. The
+    /// widen-multiply-add-adjacent-pairs pattern below compiles to `pmaddwd`.
     @inline(__always)
     static func rowDot(
         _ weights: UnsafePointer<Int8>, _ weightScales: UnsafePointer<Float>,
@@ -135,8 +134,9 @@ extension Q8Matrix {
                 let x = w.loadUnaligned(fromByteOffset: 16 * half, as: SIMD8<Int16>.self)
                 let even = a.loadUnaligned(fromByteOffset: 32 * half, as: SIMD8<Int16>.self)
                 let odd = a.loadUnaligned(fromByteOffset: 32 * half + 16, as: SIMD8<Int16>.self)
-                let pairs = unsafeBitCast(((x &<< 8) &>> 8) &* even &+ (x &>> 8) &* odd, to: SIMD4<Int32>.self)
-                sum &+= ((pairs &<< 16) &>> 16) &+ (pairs &>> 16)
+                let evenProducts = SIMD8<Int32>(truncatingIfNeeded: (x &<< 8) &>> 8) &* SIMD8<Int32>(truncatingIfNeeded: even)
+                let oddProducts = SIMD8<Int32>(truncatingIfNeeded: x &>> 8) &* SIMD8<Int32>(truncatingIfNeeded: odd)
+                sum &+= (evenProducts.evenHalf &+ evenProducts.oddHalf) &+ (oddProducts.evenHalf &+ oddProducts.oddHalf)
             }
             acc += SIMD4<Float>(sum) * (weightScales[block] * activationScales[block])
         }
