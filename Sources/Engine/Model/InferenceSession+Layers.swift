@@ -111,14 +111,31 @@ extension InferenceSession {
         }
         for head in firstHead..<(firstHead + shape.headsPerGroup) {
             Ops.softmax(scores + head * shape.positions, count: shape.positions)
-            (out + head * d).update(repeating: 0, count: d)
-        }
-        for position in 0..<shape.positions {
-            let value = values + position * shape.kvDim + kvOffset
-            for head in firstHead..<(firstHead + shape.headsPerGroup) {
-                addScaled(out + head * d, value, scores[head * shape.positions + position], count: d)
+            for chunk in stride(from: 0, to: d, by: 16) {
+                weightedSum(out + head * d + chunk, values + kvOffset + chunk, stride: shape.kvDim,
+                            weights: scores + head * shape.positions, count: shape.positions)
             }
         }
+    }
+
+    /// out[0..<16] = Σₚ weights[p] · rows[p · stride ..< p · stride + 16], accumulated in
+    /// registers.
+    @inline(__always)
+    private static func weightedSum(_ out: UnsafeMutablePointer<Float>, _ rows: UnsafePointer<Float>, stride: Int,
+                                    weights: UnsafePointer<Float>, count: Int) {
+        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+        for position in 0..<count {
+            let row = UnsafeRawPointer(rows + position * stride), weight = weights[position]
+            sum0 += weight * row.loadUnaligned(fromByteOffset: 0, as: SIMD4<Float>.self)
+            sum1 += weight * row.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self)
+            sum2 += weight * row.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self)
+            sum3 += weight * row.loadUnaligned(fromByteOffset: 48, as: SIMD4<Float>.self)
+        }
+        let target = UnsafeMutableRawPointer(out)
+        target.storeBytes(of: sum0, toByteOffset: 0, as: SIMD4<Float>.self)
+        target.storeBytes(of: sum1, toByteOffset: 16, as: SIMD4<Float>.self)
+        target.storeBytes(of: sum2, toByteOffset: 32, as: SIMD4<Float>.self)
+        target.storeBytes(of: sum3, toByteOffset: 48, as: SIMD4<Float>.self)
     }
 
     /// Σ a[i]·b[i] over `count` (a multiple of 16) floats.
@@ -137,16 +154,5 @@ extension InferenceSession {
                 * y.loadUnaligned(fromByteOffset: offset + 48, as: SIMD4<Float>.self)
         }
         return ((sum0 + sum1) + (sum2 + sum3)).sum()
-    }
-
-    /// out[i] += weight · x[i] over `count` (a multiple of 16) floats.
-    @inline(__always)
-    static func addScaled(_ out: UnsafeMutablePointer<Float>, _ x: UnsafePointer<Float>, _ weight: Float, count: Int) {
-        let target = UnsafeMutableRawPointer(out), source = UnsafeRawPointer(x)
-        for offset in stride(from: 0, to: 4 * count, by: 16) {
-            let sum = target.loadUnaligned(fromByteOffset: offset, as: SIMD4<Float>.self)
-                + weight * source.loadUnaligned(fromByteOffset: offset, as: SIMD4<Float>.self)
-            target.storeBytes(of: sum, toByteOffset: offset, as: SIMD4<Float>.self)
-        }
     }
 }
