@@ -68,6 +68,12 @@ public enum GateFailure: Sendable, Hashable, Codable {
 public struct GateResult: Sendable, Hashable, Codable {
     /// Every threshold missed, in check order.
     public var failures: [GateFailure]
+
+    /// A verdict with these failures (none: passed); for results loaded from storage.
+    public init(failures: [GateFailure]) {
+        self.failures = failures
+    }
+
     /// Whether the candidate may be promoted.
     public var passed: Bool { failures.isEmpty }
 }
