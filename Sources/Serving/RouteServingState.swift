@@ -3,7 +3,7 @@
 /// Invariants, checked on every change: a canary has `0 < canaryPercent ≤ 100`, every other
 /// mode has `canaryPercent == 0`; `shadow`, `canary` and `student` have a student version.
 /// The state is a value: the gateway persists it and the ``ServingEvent`` each change returns.
-public struct RouteServingState: Sendable, Hashable, Codable {
+public struct RouteServingState: Sendable, Hashable {
     /// The route name.
     public let route: String
     /// The current mode.
@@ -95,7 +95,7 @@ public struct RouteServingState: Sendable, Hashable, Codable {
         return ServingEvent(from: before, to: self, reason: reason, actor: actor, time: now, note: note)
     }
 
-    private static func validate(mode: ServingMode, percent: Double, student: String?) throws(ServingError) {
+    static func validate(mode: ServingMode, percent: Double, student: String?) throws(ServingError) {
         switch mode {
         case .teacher:
             if percent != 0 { throw .percentNotApplicable(mode) }
