@@ -36,12 +36,17 @@ public enum JSONValidator {
 
 /// Recursive-descent scanner behind ``JSONValidator``.
 struct JSONScanner {
+    /// Why scanning stopped: the input ended early, or it cannot be JSON.
     enum Failure: Error { case incomplete, invalid }
 
+    /// The UTF-8 input.
     let bytes: [UInt8]
+    /// The next byte to read.
     var index = 0
+    /// Open objects and arrays.
     var depth = 0
 
+    /// Scans one value with optional surrounding whitespace and nothing after it.
     mutating func document() throws(Failure) {
         skipWhitespace()
         try value()

@@ -95,6 +95,7 @@ public struct RouteServingState: Sendable, Hashable {
         return ServingEvent(from: before, to: self, reason: reason, actor: actor, time: now, note: note)
     }
 
+    /// Throws unless the invariants in the type's summary hold.
     static func validate(mode: ServingMode, percent: Double, student: String?) throws(ServingError) {
         switch mode {
         case .teacher:
