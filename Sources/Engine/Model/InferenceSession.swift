@@ -102,8 +102,8 @@ public final class InferenceSession {
         let last = b.residual + (rows - 1) * c.channels
         Ops.rmsNorm(out: b.normalized, x: last, weight: weights.outputNorm, rows: 1,
                     channels: c.channels, epsilon: c.rmsEpsilon)
-        // The LM head is Q8_0 in both decode modes (the file stores the tied embedding so).
-        if rows == 1 {
+        // Q8 decode quantizes the activation for the integer kernel; f32 decode stays exact.
+        if rows == 1, model.decodeWeights == .q8_0 {
             b.quantized.quantize(b.normalized, count: c.channels)
             weights.lmHead.matvec(out: b.logits, x: b.quantized, threads: model.threads)
         } else {
