@@ -44,7 +44,11 @@ extension Ops {
             sum += x[i]
         }
         let inverse = 1 / sum
-        for i in 0..<count { x[i] *= inverse }
+        for offset in stride(from: 0, to: 4 * whole, by: 16) {
+            raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: offset, as: SIMD4<Float>.self) * inverse,
+                           toByteOffset: offset, as: SIMD4<Float>.self)
+        }
+        for i in whole..<count { x[i] *= inverse }
     }
 
     /// SwiGLU: `out[t, j] = silu(gateUp[t, j]) * gateUp[t, F + j]`, F a multiple of 4.

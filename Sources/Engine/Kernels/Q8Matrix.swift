@@ -26,13 +26,14 @@ public final class Q8Matrix: @unchecked Sendable {
         self.columns = columns
         quants = .allocate(capacity: rows * columns)
         scales = .allocate(capacity: rows * columns / 32)
-        var block = [UInt8](repeating: 0, count: 34)
-        block.withUnsafeMutableBytes { raw in
-            for index in 0..<(rows * columns / 32) {
-                Quantize.q8_0Block(weights + 32 * index, into: raw.baseAddress!)
-                scales[index] = Dequantize.half(UnsafeRawPointer(raw.baseAddress!), 0)
-                for j in 0..<32 { quants[32 * index + j] = raw.load(fromByteOffset: 2 + j, as: Int8.self) }
-            }
+        // Like Q8_0, but the scale stays a float (no f16 rounding: it is never written out).
+        for index in 0..<(rows * columns / 32) {
+            let values = weights + 32 * index, target = quants + 32 * index
+            var amax: Float = 0
+            for j in 0..<32 { amax = max(amax, abs(values[j])) }
+            let scale = amax / 127, inverse: Float = amax == 0 ? 0 : 127 / amax
+            scales[index] = scale
+            for j in 0..<32 { target[j] = Quantize.roundToInt8(values[j] * inverse) }
         }
     }
 
