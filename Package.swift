@@ -29,6 +29,7 @@ let package = Package(
         .target(name: "Engine", dependencies: ["COpenBLAS"], swiftSettings: optimized),
         // Pure decision logic for progressive serving: no I/O, injected clock and randomness.
         .target(name: "Serving"),
+        .target(name: "Training", dependencies: ["Engine", "COpenBLAS"], swiftSettings: optimized),
         .target(
             name: "Gateway",
             dependencies: [
@@ -60,6 +61,7 @@ let package = Package(
         .testTarget(name: "TeacherTests", dependencies: ["Teacher", "TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(name: "ServingTests", dependencies: ["Serving"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training"], swiftSettings: optimized),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"], swiftSettings: optimized),
         .testTarget(
             name: "GatewayTests",
