@@ -47,8 +47,11 @@ public final class StudentModel: Sendable {
     }
 
     /// Generates the assistant's reply to `messages`.
-    /// - Parameter onToken: called for each token as it is produced; return `false` to
-    ///   stop (e.g. the client went away).
+    /// - Parameter onToken: called on the calling thread for each token as it is
+    ///   produced; return `false` to stop (e.g. the client went away).
+    /// - Warning: runs synchronously for the whole generation and uses the kernel threads
+    ///   (OpenBLAS and Dispatch workers); call it from a dedicated thread or queue, not
+    ///   from a Swift-concurrency task on the cooperative pool or an event loop.
     /// - Throws: `EngineError.invalidParameter` for bad options, `.promptTooLong` when the
     ///   prompt leaves no room for a token, `.unsupportedChatTemplate`.
     public func generate(messages: [ChatMessage], options: GenerationOptions,
