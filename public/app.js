@@ -1,6 +1,6 @@
 // Retort dashboard: browse, search, read, rate and compare logged exchanges.
 // Plain JavaScript over the admin API; every text from the corpus goes through
-// textContent, never innerHTML.
+// textContent; no HTML is ever built from strings.
 "use strict";
 
 const $ = (id) => document.getElementById(id);

@@ -69,6 +69,12 @@ func corpusOperation<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as CorpusError {
-        throw ValidationError(error.message)
+        throw CorpusCommandError(description: error.message)
     }
+}
+
+/// A corpus problem reported as `Error: <message>` without the usage text.
+struct CorpusCommandError: Error, CustomStringConvertible {
+    /// The message shown.
+    let description: String
 }
