@@ -7,6 +7,7 @@ import Foundation
 /// throughput on a synthetic corpus (default 1,000,000 exchanges).
 /// Targets: list and search p99 ≤ 50 ms; export ≥ 20,000 rows/s.
 struct CorpusBench: AsyncParsableCommand {
+    /// The subcommand's name and help.
     static let configuration = CommandConfiguration(commandName: "corpus", abstract: "Corpus list/search/stats latency and export throughput.")
 
     @Option(help: "Exchanges in the synthetic corpus.") var rows = 1_000_000
@@ -15,6 +16,7 @@ struct CorpusBench: AsyncParsableCommand {
     @Option(help: "Queries per measurement.") var queries = 300
     @Option(help: "Stop each export after this many lines (default: all).") var exportLimit: Int?
 
+    /// Generates the corpus if needed, then measures.
     func run() async throws {
         let path = db ?? ".build/bench/corpus-\(rows).sqlite"
         try prepare(path)

@@ -9,6 +9,7 @@ struct SyntheticCorpus {
     /// SplitMix64: tiny, seedable, good enough for test data.
     struct Random: RandomNumberGenerator {
         var state: UInt64
+        /// The next 64 random bits.
         mutating func next() -> UInt64 {
             state &+= 0x9E37_79B9_7F4A_7C15
             var z = state
@@ -18,6 +19,7 @@ struct SyntheticCorpus {
         }
     }
 
+    /// Routes the exchanges are spread over.
     static let routes = ["default", "gpt-4o-mini", "support-bot", "summarizer"]
     /// A vocabulary of pronounceable made-up words; word `i` is drawn with weight ~1/(i+1).
     static let vocabulary: [String] = {
@@ -32,11 +34,13 @@ struct SyntheticCorpus {
     var random: Random
     var clock: Double
 
+    /// A generator; the same seed gives the same corpus.
     init(seed: UInt64 = 42, start: Double = 1_700_000_000) {
         random = Random(state: seed)
         clock = start
     }
 
+    /// One word, common words far more often than rare ones.
     mutating func word() -> String {
         // Inverse-CDF of a truncated 1/x distribution: common words are very common.
         let u = Double.random(in: 0..<1, using: &random)
@@ -44,6 +48,7 @@ struct SyntheticCorpus {
         return Self.vocabulary[min(max(index, 0), Self.vocabulary.count - 1)]
     }
 
+    /// A sentence with a word count in `words`.
     mutating func sentence(_ words: ClosedRange<Int>) -> String {
         (0..<Int.random(in: words, using: &random)).map { _ in word() }.joined(separator: " ")
     }

@@ -70,6 +70,7 @@ public struct HeldOutVersion: Sendable, Equatable {
         }
     }
 
+    /// A version record.
     init(version: Int, createdAt: Double, testPercent: Double, rowCount: Int) {
         self.version = version
         self.createdAt = createdAt
@@ -77,6 +78,7 @@ public struct HeldOutVersion: Sendable, Equatable {
         self.rowCount = rowCount
     }
 
+    /// Decodes `version, created_at, test_percent, row_count`.
     init(row c: [SQLiteValue]) {
         self.init(version: c[0].int ?? 0, createdAt: c[1].double ?? 0, testPercent: c[2].double ?? Self.defaultTestPercent,
                   rowCount: c[3].int ?? 0)

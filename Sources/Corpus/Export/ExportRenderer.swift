@@ -78,6 +78,7 @@ enum ExportRenderer {
         return message
     }
 
+    /// A stored demonstration (JSON text) as a clean message.
     static func demonstrationMessage(_ text: String) -> JSONValue? {
         (try? JSONValue.parse(text)).flatMap(clean)
     }

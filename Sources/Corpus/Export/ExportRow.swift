@@ -11,6 +11,7 @@ struct ExportRow {
     /// The latest demonstration for the exchange, which replaces its answer as the label.
     let demonstration: String?
 
+    /// Reads the current row of a statement built by ``ExportQuery``.
     init(statement s: SQLiteStatement) {
         id = s.column(0).string ?? ""
         promptHash = s.column(1).string ?? ""

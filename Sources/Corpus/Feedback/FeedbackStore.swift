@@ -79,8 +79,10 @@ public struct FeedbackRow: Sendable, Equatable {
     /// Tags JSON.
     public var tags: String?
 
+    /// Columns read by ``init(row:)``.
     static let columns = "id, created_at, exchange_id, kind, rating, score, comment, demonstration, rejected_exchange_id, chosen_index, rejected_index, tags"
 
+    /// Decodes a row selected with ``columns``.
     init(row c: [SQLiteValue]) {
         id = c[0].string ?? ""
         createdAt = c[1].double ?? 0

@@ -53,8 +53,10 @@ extension FeedbackSubmission {
 struct FeedbackFields {
     let json: JSONValue
 
+    /// Whether `key` is present and not null.
     func has(_ key: String) -> Bool { json[key].map { $0 != .null } ?? false }
 
+    /// A non-empty id string of at most 256 bytes.
     func identifier(_ key: String) throws(CorpusError) -> String {
         guard let value = json[key]?.stringValue, !value.isEmpty, value.utf8.count <= 256 else {
             throw .invalid("`\(key)` must be a non-empty string id.", parameter: key)
@@ -62,6 +64,7 @@ struct FeedbackFields {
         return value
     }
 
+    /// The annotated exchange: `exchange_id` or `completion_id`, exactly one.
     func target() throws(CorpusError) -> FeedbackTarget {
         switch (has("exchange_id"), has("completion_id")) {
         case (true, false): return .exchange(try identifier("exchange_id"))
@@ -71,6 +74,7 @@ struct FeedbackFields {
         }
     }
 
+    /// A choice index, 0 to 127.
     func index(_ key: String) throws(CorpusError) -> Int {
         guard let value = json[key]?.intValue, value >= 0, value < 128 else {
             throw .invalid("`\(key)` must be a choice index (an integer from 0).", parameter: key)
@@ -78,6 +82,7 @@ struct FeedbackFields {
         return value
     }
 
+    /// `up`/`down` or a boolean, as thumbs up (true) or down.
     func rating() throws(CorpusError) -> Bool? {
         guard has("rating") else { return nil }
         switch json["rating"] {
@@ -87,6 +92,7 @@ struct FeedbackFields {
         }
     }
 
+    /// A number from 0.0 to 1.0.
     func score() throws(CorpusError) -> Double? {
         guard has("score") else { return nil }
         guard let value = json["score"]?.doubleValue, value.isFinite, (0...1).contains(value) else {
@@ -95,6 +101,7 @@ struct FeedbackFields {
         return value
     }
 
+    /// A string within ``FeedbackSubmission/maximumTextBytes``.
     func text(_ key: String) throws(CorpusError) -> String? {
         guard has(key) else { return nil }
         guard let value = json[key]?.stringValue, value.utf8.count <= FeedbackSubmission.maximumTextBytes else {
@@ -103,6 +110,7 @@ struct FeedbackFields {
         return value
     }
 
+    /// An assistant message (or a bare string), normalised to `{role, content}`.
     func demonstration() throws(CorpusError) -> JSONValue? {
         guard let value = json["demonstration"], value != .null else { return nil }
         let message: JSONValue = value.stringValue.map { .object([("role", .string("assistant")), ("content", .string($0))]) } ?? value
@@ -113,6 +121,7 @@ struct FeedbackFields {
         return .object([("role", .string("assistant")), ("content", .string(content))])
     }
 
+    /// A key of 1 to 255 bytes.
     func idempotencyKey() throws(CorpusError) -> String? {
         guard has("idempotency_key") else { return nil }
         guard let key = json["idempotency_key"]?.stringValue, !key.isEmpty, key.utf8.count <= 255 else {
@@ -121,6 +130,7 @@ struct FeedbackFields {
         return key
     }
 
+    /// An array of strings or an object of string values, at most 16 KiB.
     func tags() throws(CorpusError) -> JSONValue? {
         guard let tags = json["tags"], tags != .null else { return nil }
         let strings = tags.arrayValue?.allSatisfy { $0.stringValue != nil }

@@ -32,6 +32,7 @@ public struct ExchangeSummary: Sendable, Equatable {
     /// Start of the first choice's content.
     public var answerPreview: String?
 
+    /// Characters kept in each preview.
     static let previewCharacters = 160
 
     /// Columns read by ``init(row:)``; `e` is exchanges, `b` exchange_bodies.
@@ -42,6 +43,7 @@ public struct ExchangeSummary: Sendable, Equatable {
         CASE WHEN json_valid(b.response) THEN substr(json_extract(b.response, '$.choices[0].message.content'), 1, \(previewCharacters)) END
         """
 
+    /// Decodes a row selected with ``columns``.
     init(row c: [SQLiteValue]) {
         id = c[0].string ?? ""
         createdAt = c[1].double ?? 0

@@ -8,6 +8,7 @@ import Hummingbird
 struct AdminController {
     let services: GatewayServices
 
+    /// Adds the admin routes to `group` (already behind the admin key).
     func addRoutes(to group: RouterGroup<BasicRequestContext>) {
         group.get("stats") { _, _ in try self.stats() }
         group.get("exchanges") { request, _ in try self.list(request) }
@@ -19,15 +20,18 @@ struct AdminController {
         FeedbackController(services: services).addRoutes(to: group)
     }
 
+    /// `GET /admin/stats`.
     func stats() throws -> Response {
         .json(try services.reader.stats().json)
     }
 
+    /// `GET /admin/exchanges?route=&status=&served_by=&rating=&q=&before=&limit=`.
     func list(_ request: Request) throws -> Response {
         let filter = try AdminParameters(request).exchangeFilter()
         return .json(try mappingCorpusErrors { try services.reader.list(filter) }.json)
     }
 
+    /// `GET /admin/exchanges/{id}`: the exchange (or completion id), its feedback and same-prompt ids.
     func show(_ id: String) throws -> Response {
         guard let detail = try services.reader.detail(id: id) else {
             throw OpenAIError(corpusError: .notFound("No exchange with id `\(id)`.", parameter: "id"))

@@ -13,10 +13,12 @@ struct FeedbackController {
     /// Largest feedback body.
     static let maximumBodyBytes = 1 << 20
 
+    /// Adds `POST feedback` to `group`.
     func addRoutes(to group: RouterGroup<BasicRequestContext>) {
         group.post("feedback") { request, _ in try await self.create(request) }
     }
 
+    /// Parses, validates and records one feedback body.
     func create(_ request: Request) async throws -> Response {
         var request = request
         let body: ByteBuffer

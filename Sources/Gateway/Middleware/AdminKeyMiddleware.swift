@@ -13,11 +13,13 @@ struct AdminKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Whether the server listens on a loopback address only.
     let boundToLoopback: Bool
 
+    /// Guards with `key`, or by loopback when `key` is nil and the server binds `host`.
     init(key: String?, host: String) {
         self.key = key
         self.boundToLoopback = isLoopbackHost(host)
     }
 
+    /// Refuses with 401 (wrong or missing key) or 403 (no key, not loopback).
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if let key {
             guard let given = request.headers[.authorization].flatMap(bearerToken), constantTimeEqual(given, key) else {

@@ -4,6 +4,7 @@ import Foundation
 
 /// `retort corpus ...`: look at what was logged and export training data.
 struct CorpusCommand: AsyncParsableCommand {
+    /// The command's name, help and subcommands.
     static let configuration = CommandConfiguration(
         commandName: "corpus",
         abstract: "Inspect the logged exchanges and export training data.",

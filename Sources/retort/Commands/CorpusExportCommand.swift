@@ -4,6 +4,7 @@ import Foundation
 
 /// `retort corpus export`: training data as JSONL, streamed row by row.
 struct CorpusExportCommand: AsyncParsableCommand {
+    /// The command's name and help.
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Export JSONL for fine-tuning: openai-sft, openai-dpo, trl-sft, trl-dpo or raw.",
@@ -25,6 +26,7 @@ struct CorpusExportCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many lines.") var limit: Int?
     @Option(name: [.short, .long], help: "Write to this file instead of standard output.") var output: String?
 
+    /// Checks `--format` and `--split`.
     func validate() throws {
         guard ExportFormat(rawValue: format) != nil else {
             throw ValidationError("--format must be one of \(ExportFormat.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -32,6 +34,7 @@ struct CorpusExportCommand: AsyncParsableCommand {
         if let split, DatasetSplit(rawValue: split) == nil { throw ValidationError("--split must be train or test.") }
     }
 
+    /// Streams the export.
     func run() async throws {
         var request = ExportRequest(format: ExportFormat(rawValue: format) ?? .raw, split: split.flatMap(DatasetSplit.init(rawValue:)),
                                     heldOutVersion: version, limit: limit)

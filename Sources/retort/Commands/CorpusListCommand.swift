@@ -4,11 +4,13 @@ import Foundation
 
 /// `retort corpus list`: one page of exchanges, newest first.
 struct CorpusListCommand: AsyncParsableCommand {
+    /// The command's name and help.
     static let configuration = CommandConfiguration(commandName: "list", abstract: "List exchanges, newest first, a page at a time.")
 
     @OptionGroup var options: CorpusOptions
     @OptionGroup var filters: CorpusFilterOptions
 
+    /// Prints one page.
     func run() async throws {
         let reader = try options.openReader()
         let page = try corpusOperation { try reader.list(filters.filter()) }
@@ -18,6 +20,7 @@ struct CorpusListCommand: AsyncParsableCommand {
 
 /// `retort corpus search TEXT`: full-text search over prompts and answers.
 struct CorpusSearchCommand: AsyncParsableCommand {
+    /// The command's name and help.
     static let configuration = CommandConfiguration(
         commandName: "search",
         abstract: "Search prompts and answers (SQLite FTS5 syntax: words, \"a phrase\", a OR b, prompt:word, answer:word, pre*).")
@@ -26,6 +29,7 @@ struct CorpusSearchCommand: AsyncParsableCommand {
     @OptionGroup var options: CorpusOptions
     @OptionGroup var filters: CorpusFilterOptions
 
+    /// Prints one page.
     func run() async throws {
         let reader = try options.openReader()
         let page = try corpusOperation { try reader.list(filters.filter(text: text)) }

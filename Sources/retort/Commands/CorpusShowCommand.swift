@@ -4,11 +4,13 @@ import Corpus
 
 /// `retort corpus show ID`: one exchange as a readable conversation.
 struct CorpusShowCommand: AsyncParsableCommand {
+    /// The command's name and help.
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one exchange: the conversation, the answer, its feedback.")
 
     @Argument(help: "Exchange id or chat completion id.") var id: String
     @OptionGroup var options: CorpusOptions
 
+    /// Prints the exchange.
     func run() async throws {
         guard let detail = try options.openReader().detail(id: id) else { throw ValidationError("No exchange \(id).") }
         if options.json { return printLine(detail.json.jsonString) }

@@ -3,10 +3,12 @@ import Corpus
 
 /// `retort corpus stats`: counts by route, status, server and rating; tokens; latency.
 struct CorpusStatsCommand: AsyncParsableCommand {
+    /// The command's name and help.
     static let configuration = CommandConfiguration(commandName: "stats", abstract: "The corpus at a glance.")
 
     @OptionGroup var options: CorpusOptions
 
+    /// Prints the stats.
     func run() async throws {
         let stats = try options.openReader().stats()
         if options.json { return printLine(stats.json.jsonString) }
