@@ -25,6 +25,7 @@ struct CorpusBench: AsyncParsableCommand {
             try db.query("SELECT id FROM exchanges WHERE seq % 997 = 0").compactMap { $0.first?.string }
         }
         var random = SyntheticCorpus.Random(state: 7)
+        _ = try measure(20) { try reader.list(Self.randomFilter(ids: ids, random: &random)) }  // warm the page cache
         let list = try measure(queries) { try reader.list(Self.randomFilter(ids: ids, random: &random)) }
         var generator = SyntheticCorpus(seed: 11)
         let search = try measure(queries) {
