@@ -54,10 +54,13 @@ extension CorpusReader {
             : "exchange_fts f CROSS JOIN exchanges e ON e.seq = f.rowid"
         let whereClause = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         arguments.append(filter.limit)
+        // Pick the page's keys first (index only where possible), then read 50 bodies,
+        // so a filter that needs a sort never reads the bodies of rows it drops.
         let sql = """
-            SELECT \(ExchangeSummary.columns) FROM \(source)
+            WITH page AS (SELECT e.seq AS seq FROM \(source) \(whereClause) ORDER BY \(key) DESC LIMIT ?)
+            SELECT \(ExchangeSummary.columns) FROM page p JOIN exchanges e ON e.seq = p.seq
             LEFT JOIN exchange_bodies b ON b.exchange_id = e.id
-            \(whereClause) ORDER BY \(key) DESC LIMIT ?
+            ORDER BY e.seq DESC
             """
         return (sql, arguments)
     }
