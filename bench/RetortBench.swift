@@ -7,6 +7,6 @@ struct RetortBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retort-bench",
         abstract: "Benchmarks for Retort (run with -c release).",
-        subcommands: [GatewayBench.self]
+        subcommands: [GatewayBench.self, EngineBench.self, CorpusBench.self]
     )
 }

@@ -7,6 +7,14 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh
 
+# Headless Chromium drives the dashboard in the browser test.
+if ! command -v chromium >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium
+fi
+
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
@@ -17,3 +25,7 @@ swift build --build-tests
 # Serially: several tests check timeouts and retries against the wall clock, and the
 # engine tests keep both cores busy; in parallel they would starve each other.
 swift test --skip-build --no-parallel "$@"
+
+# The dashboard in a real browser: search, rate, pick; checks the rows in SQLite and
+# saves .build/artifacts/dashboard.png.
+RETORT_BROWSER_TEST=1 python3 Tests/browser/dashboard_test.py --retort .build/debug/retort

@@ -19,7 +19,7 @@ struct Serve: AsyncParsableCommand {
         if let url = configuration.teacher.url {
             logger.info("teacher: \(url) (key \(configuration.teacher.apiKey == nil ? "not set" : "set"))")
         } else {
-            logger.warning("no teacher configured: set RETORT_TEACHER_URL (and RETORT_TEACHER_API_KEY) or teacher.url in the config; chat completions answer 502 until then")
+            logger.notice("no teacher configured (RETORT_TEACHER_URL or teacher.url): the built-in model \(configuration.student.model) answers as the teacher")
         }
         logger.info("routes: \(configuration.routes.map(\.name).joined(separator: ", "))")
         let app = buildApplication(services: services, logger: logger)
