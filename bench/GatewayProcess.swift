@@ -26,7 +26,10 @@ final class GatewayProcess {
         let database = FileManager.default.temporaryDirectory.appendingPathComponent("retort-bench-\(UUID().uuidString).sqlite").path
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["serve"]
+        // Teacher routes only: the benchmark measures the proxy, not the student model.
+        let config = database + ".json"
+        try Data(#"{"routes":[{"name":"default","teacher_model":"mock-teacher"}]}"#.utf8).write(to: URL(fileURLWithPath: config))
+        process.arguments = ["serve", "--config", config]
         var environment = ProcessInfo.processInfo.environment
         environment["RETORT_TEACHER_URL"] = teacherURL
         environment["RETORT_PORT"] = String(port)
