@@ -74,3 +74,27 @@ import TestSupport
         #expect(error?.description.contains("truncated") == true)
     }
 }
+
+/// Random byte flips in the header, metadata and tensor infos never crash the loader.
+@Suite struct CorruptionFuzzTests {
+    @Test func randomByteFlips() throws {
+        let source = try TinyModel.write(seed: 4)
+        defer { try? FileManager.default.removeItem(atPath: source) }
+        let original = try Data(contentsOf: URL(fileURLWithPath: source))
+        let headerEnd = try GGUFFile(path: source).dataOffset
+        var random = SeededGenerator(seed: 2024)
+        let path = NSTemporaryDirectory() + "engine-fuzz-\(UUID().uuidString).gguf"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var failures = 0
+        for _ in 0..<300 {
+            var bytes = original
+            for _ in 0..<3 {
+                let index = Int(random.next() % UInt64(headerEnd))
+                bytes[index] = UInt8(truncatingIfNeeded: random.next())
+            }
+            try bytes.write(to: URL(fileURLWithPath: path))
+            do { _ = try StudentModel(path: path, threads: 1) } catch is EngineError { failures += 1 }
+        }
+        #expect(failures > 0)  // most flips are caught; none may crash the process
+    }
+}

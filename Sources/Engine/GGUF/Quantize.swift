@@ -28,10 +28,11 @@ public enum Quantize {
         return bytes
     }
 
-    /// Rounds half away from zero (like `roundf`) for |x| ≤ 127.5, without a libm call:
-    /// the conversion truncates toward zero after adding ±0.5.
+    /// Rounds half away from zero (like `roundf`) without a libm call, clamped to
+    /// ±127; NaN becomes 0, so corrupt weights can never trap the conversion.
     @inline(__always)
     static func roundToInt8(_ x: Float) -> Int8 {
-        Int8(truncatingIfNeeded: Int32(x + (x < 0 ? -0.5 : 0.5)))
+        let clamped = x.isNaN ? 0 : min(max(x, -127), 127)
+        return Int8(truncatingIfNeeded: Int32(clamped + (clamped < 0 ? -0.5 : 0.5)))
     }
 }

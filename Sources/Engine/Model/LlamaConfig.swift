@@ -66,11 +66,33 @@ public struct LlamaConfig: Sendable, Equatable {
         }
         vocabularySize = embedding.shape[1]
         try validate()
+        try validateShapes(file)
+    }
+
+    /// Checks the first and last blocks' tensors against these sizes, so a corrupt size
+    /// in the metadata is reported before any buffer is allocated from it.
+    func validateShapes(_ file: GGUFFile) throws {
+        guard file.tensorInfo("token_embd.weight")?.shape == [channels, vocabularySize] else {
+            throw EngineError.invalidTensor(name: "token_embd.weight", reason: "expected shape [\(channels), V]")
+        }
+        for layer in Set([0, layers - 1]) {
+            let expected = [("attn_q", [channels, channels]), ("attn_k", [channels, kvDim]),
+                            ("ffn_gate", [channels, feedForward]), ("ffn_down", [feedForward, channels])]
+            for (name, shape) in expected {
+                let tensor = "blk.\(layer).\(name).weight"
+                guard let info = file.tensorInfo(tensor) else {
+                    throw EngineError.invalidTensor(name: tensor, reason: "missing from the file")
+                }
+                guard info.shape == shape else {
+                    throw EngineError.invalidTensor(name: tensor, reason: "shape \(info.shape), expected \(shape)")
+                }
+            }
+        }
     }
 
     /// Checks the dimensions are consistent with each other and with the kernels.
     func validate() throws {
-        guard channels % heads == 0, heads % kvHeads == 0, kvHeads > 0, headDim % 2 == 0 else {
+        guard heads > 0, kvHeads > 0, channels % heads == 0, heads % kvHeads == 0, headDim % 2 == 0 else {
             throw EngineError.invalidGGUF("inconsistent attention sizes: C=\(channels), heads=\(heads), kv heads=\(kvHeads)")
         }
         guard channels % 32 == 0, feedForward % 32 == 0 else {
