@@ -51,6 +51,10 @@ public final class Q8Activation {
 }
 
 extension Q8Matrix {
+    /// Fewest rows worth a second thread in the integer kernel: below this, waking a
+    /// worker costs more than it saves (measured on 2 cores: only the LM head splits).
+    static let rowsPerThread = 8192
+
     /// `out = W · x (+ out if accumulate)` with x quantized to Q8: the decode kernel.
     /// Rows are split over `threads` workers.
     /// - Parameters:
@@ -61,7 +65,7 @@ extension Q8Matrix {
         let blocks = blocksPerRow, columns = columns
         let (weights, weightScales) = (Disjoint(quants), Disjoint(scales))
         let (input, inputScales, target) = (Disjoint(x.expanded), Disjoint(x.scales), Disjoint(out))
-        Parallel.ranges(rows, threads: threads) { start, end in
+        Parallel.ranges(rows, threads: threads, minimumPerThread: Self.rowsPerThread) { start, end in
             for row in start..<end {
                 let sum = Self.rowDot(weights.value + row * columns, weightScales.value + row * blocks,
                                       input.value, inputScales.value, blocks)

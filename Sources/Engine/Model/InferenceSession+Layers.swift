@@ -81,7 +81,7 @@ extension InferenceSession {
             headsPerGroup: c.heads / c.kvHeads, scale: 1 / Float(c.headDim).squareRoot())
         let query = Disjoint(UnsafePointer(b.qkv)), scores = Disjoint(b.scores), out = Disjoint(b.attention)
         let keys = Disjoint(UnsafePointer(cache.keys(layer: layer))), values = Disjoint(UnsafePointer(cache.values(layer: layer)))
-        let threads = positions >= 64 ? model.threads : 1
+        let threads = positions >= 1024 ? model.threads : 1
         Parallel.ranges(c.kvHeads, threads: threads, minimumPerThread: 1) { first, end in
             for group in first..<end {
                 Self.attendGroup(group, shape, query: query.value, keys: keys.value, values: values.value,
