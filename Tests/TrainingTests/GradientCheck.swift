@@ -1,0 +1,66 @@
+import Foundation
+
+/// A seeded SplitMix64 generator, so every test tensor is reproducible.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A heap buffer of floats for the layer tests (pointers stay valid for its lifetime).
+final class Tensor {
+    let pointer: UnsafeMutablePointer<Float>
+    let count: Int
+
+    init(count: Int, value: Float = 0) {
+        self.count = count
+        pointer = .allocate(capacity: count)
+        pointer.initialize(repeating: value, count: count)
+    }
+
+    convenience init(random count: Int, scale: Float = 1, generator: inout SeededGenerator) {
+        self.init(count: count)
+        for i in 0..<count { pointer[i] = Float.random(in: -scale...scale, using: &generator) }
+    }
+
+    deinit { pointer.deallocate() }
+
+    var array: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+
+    func zero() { pointer.update(repeating: 0, count: count) }
+
+    /// Σ self ∘ weights in Double: the scalar test loss of a layer output.
+    func dot(_ weights: Tensor) -> Double {
+        var sum: Double = 0
+        for i in 0..<count { sum += Double(pointer[i]) * Double(weights.pointer[i]) }
+        return sum
+    }
+}
+
+/// Central finite differences of `loss` w.r.t. the entries `indices` of `parameter`,
+/// compared with `analytic` as ‖numeric − analytic‖ / max(‖numeric‖, ‖analytic‖, floor).
+func gradientError(of loss: () -> Double, parameter: Tensor, analytic: [Float],
+                   indices: [Int]? = nil, epsilon: Float = 1e-2) -> Double {
+    var difference: Double = 0, numericNorm: Double = 0, analyticNorm: Double = 0
+    for i in indices ?? Array(0..<parameter.count) {
+        let saved = parameter.pointer[i]
+        parameter.pointer[i] = saved + epsilon
+        let plus = loss()
+        parameter.pointer[i] = saved - epsilon
+        let minus = loss()
+        parameter.pointer[i] = saved
+        let numeric = (plus - minus) / (2 * Double(epsilon))
+        difference += (numeric - Double(analytic[i])) * (numeric - Double(analytic[i]))
+        numericNorm += numeric * numeric
+        analyticNorm += Double(analytic[i]) * Double(analytic[i])
+    }
+    return difference.squareRoot() / max(numericNorm.squareRoot(), analyticNorm.squareRoot(), 1e-6)
+}
