@@ -1,0 +1,75 @@
+/// One training sequence: input ids and next-token targets, `CrossEntropy.ignored` where
+/// the loss is masked out (system, user and prompt tokens).
+public struct TrainingSequence: Sendable, Equatable {
+    /// (T) input ids.
+    public var tokens: [Int32]
+    /// (T) target ids or `CrossEntropy.ignored`.
+    public var targets: [Int32]
+
+    /// A sequence; `tokens` and `targets` must have the same length.
+    public init(tokens: [Int32], targets: [Int32]) {
+        precondition(tokens.count == targets.count, "tokens and targets differ in length")
+        self.tokens = tokens
+        self.targets = targets
+    }
+}
+
+/// What one optimizer step did.
+public struct StepReport: Sendable, Equatable {
+    /// The batch loss: Σ token losses / masked-in tokens of the whole batch.
+    public var loss: Float
+    /// Global gradient norm before clipping.
+    public var gradientNorm: Float
+    /// The learning rate used.
+    public var learningRate: Float
+    /// Masked-in (target) tokens in the batch.
+    public var targetTokens: Int
+}
+
+/// Supervised fine-tuning steps of a `TrainableLlama`: gradient accumulation over the
+/// sequences of a batch (each run separately, one normalizer for all), global-norm
+/// clipping, then AdamW at the scheduled rate.
+public final class Trainer: @unchecked Sendable {
+    /// The model being trained.
+    public let model: TrainableLlama
+    /// Its optimizer.
+    public let optimizer: AdamW
+    /// The learning-rate schedule.
+    public let schedule: LearningRateSchedule
+    /// Clip threshold of the global gradient norm (default 1.0, Hugging Face's).
+    public let maxGradientNorm: Float
+    /// Optimizer steps taken.
+    public private(set) var step = 0
+
+    /// A trainer with weight decay on the matrices only (not the RMSNorm weights).
+    public init(model: TrainableLlama, schedule: LearningRateSchedule, settings: AdamW.Settings = .init(),
+                maxGradientNorm: Float = 1) throws {
+        guard maxGradientNorm > 0 else { throw TrainingError.invalidConfiguration("maxGradientNorm must be > 0") }
+        let decayed = model.layout.entries.filter { $0.shape[0] > 1 }.map { $0.offset..<($0.offset + $0.count) }
+        self.model = model
+        self.schedule = schedule
+        self.maxGradientNorm = maxGradientNorm
+        optimizer = try AdamW(count: model.layout.count, settings: settings, decayedRanges: decayed)
+    }
+
+    /// Accumulates the gradient of the whole batch, normalised by its masked-in tokens
+    /// (facts/distillation.md §11.1), clips and updates. A batch with no target token
+    /// only advances the step.
+    public func step(batch: [TrainingSequence]) -> StepReport {
+        let targetTokens = batch.reduce(0) { $0 + CrossEntropy.maskedInCount($1.targets) }
+        let rate = schedule.rate(at: step)
+        defer { step += 1 }
+        guard targetTokens > 0 else {
+            return StepReport(loss: 0, gradientNorm: 0, learningRate: rate, targetTokens: 0)
+        }
+        model.zeroGradients()
+        var loss: Float = 0
+        for sequence in batch {
+            loss += model.forward(tokens: sequence.tokens, targets: sequence.targets, normalizer: Float(targetTokens))
+            model.backward()
+        }
+        let norm = GradientClipping.clip(model.gradients, count: model.layout.count, maxNorm: maxGradientNorm)
+        optimizer.step(parameters: model.parameters, gradients: model.gradients, learningRate: rate)
+        return StepReport(loss: loss, gradientNorm: norm, learningRate: rate, targetTokens: targetTokens)
+    }
+}
