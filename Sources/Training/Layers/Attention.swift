@@ -92,17 +92,19 @@ public enum Attention {
                 let rowOffset = t * s.queryWidth + head * s.headDim
                 let dOut = outGradient + rowOffset, q = query + rowOffset, dq = queryGradient + rowOffset
                 let row = probabilities + (head * s.rows + t) * s.rows
-                var scoreGradient = [Float](repeating: 0, count: t + 1)
+                // dP[u] = dOut · v_u is computed twice (here and below) so nothing is allocated.
                 var weighted: Float = 0
                 for u in 0...t {
                     let v = value + u * s.kvWidth + kvOffset, dv = valueGradient + u * s.kvWidth + kvOffset
                     var dot: Float = 0
                     for i in 0..<s.headDim { dot += dOut[i] * v[i]; dv[i] += row[u] * dOut[i] }
-                    scoreGradient[u] = dot
                     weighted += row[u] * dot
                 }
                 for u in 0...t {
-                    let dScore = row[u] * (scoreGradient[u] - weighted) * scale
+                    let v = value + u * s.kvWidth + kvOffset
+                    var dot: Float = 0
+                    for i in 0..<s.headDim { dot += dOut[i] * v[i] }
+                    let dScore = row[u] * (dot - weighted) * scale
                     let k = key + u * s.kvWidth + kvOffset, dk = keyGradient + u * s.kvWidth + kvOffset
                     for i in 0..<s.headDim { dq[i] += dScore * k[i]; dk[i] += dScore * q[i] }
                 }
