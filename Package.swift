@@ -62,7 +62,10 @@ let package = Package(
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(name: "ServingTests", dependencies: ["Serving"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training"], swiftSettings: optimized),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"], swiftSettings: optimized),
+        .testTarget(
+            name: "EngineTests", dependencies: ["Engine", "TestSupport"],
+            exclude: ["Fixtures"], swiftSettings: optimized
+        ),
         .testTarget(
             name: "GatewayTests",
             dependencies: [

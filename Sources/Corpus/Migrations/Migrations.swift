@@ -43,6 +43,10 @@ public enum Migrations {
         """,
         // 2: feedback, preference pairs, FTS5 search, stats rollups, held-out splits.
         feedbackAndSearch,
+        // 3: training runs, metric curves, student versions.
+        training,
+        // 4: serving state and events, gate results, unserved student answers.
+        serving,
     ]
 
     /// The schema version this build writes.
