@@ -33,7 +33,7 @@ let package = Package(
         .target(
             name: "Gateway",
             dependencies: [
-                "ChatAPI", "Teacher", "Corpus", "Engine",
+                "ChatAPI", "Teacher", "Corpus", "Engine", "Serving",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
@@ -41,7 +41,7 @@ let package = Package(
         .executableTarget(
             name: "retort",
             dependencies: [
-                "Gateway", "ChatAPI", "Teacher", "Corpus", "Engine",
+                "Gateway", "ChatAPI", "Teacher", "Corpus", "Engine", "Serving",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(name: "TeacherTests", dependencies: ["Teacher", "TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(name: "ServingTests", dependencies: ["Serving"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training"], swiftSettings: optimized),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], swiftSettings: optimized),
         .testTarget(
             name: "EngineTests", dependencies: ["Engine", "TestSupport"],
             exclude: ["Fixtures"], swiftSettings: optimized
@@ -69,7 +69,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "TestSupport", "Corpus",
+                "Gateway", "TestSupport", "Corpus", "Serving",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

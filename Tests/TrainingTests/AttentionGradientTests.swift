@@ -22,13 +22,44 @@ import Testing
         }
         forward()
         let dq = Tensor(count: q.count), dk = Tensor(count: k.count), dv = Tensor(count: v.count)
+        let scratch = Tensor(count: T * T)
         Attention.backward(queryGradient: dq.pointer, keyGradient: dk.pointer, valueGradient: dv.pointer,
-                           outGradient: r.pointer, probabilities: probabilities.pointer, query: q.pointer,
-                           key: k.pointer, value: v.pointer, shape: shape)
+                           scratch: scratch.pointer, outGradient: r.pointer, probabilities: probabilities.pointer,
+                           query: q.pointer, key: k.pointer, value: v.pointer, shape: shape)
         let loss = { forward(); return out.dot(r) }
         #expect(gradientError(of: loss, parameter: q, analytic: dq.array, epsilon: 1e-3) < Self.tolerance)
         #expect(gradientError(of: loss, parameter: k, analytic: dk.array, epsilon: 1e-3) < Self.tolerance)
         #expect(gradientError(of: loss, parameter: v, analytic: dv.array) < Self.tolerance)
+    }
+
+    /// The BLAS kernels against the loops, over more rows than one block.
+    @Test func blockedKernelsMatchTheNaiveLoops() {
+        var generator = SeededGenerator(seed: 10)
+        let shape = AttentionShape(rows: 300, heads: 6, kvHeads: 2, headDim: 8)
+        let T = shape.rows
+        let q = Tensor(random: T * shape.queryWidth, generator: &generator)
+        let k = Tensor(random: T * shape.kvWidth, generator: &generator)
+        let v = Tensor(random: T * shape.kvWidth, generator: &generator)
+        let r = Tensor(random: T * shape.queryWidth, generator: &generator)
+        let fast = (out: Tensor(count: q.count), p: Tensor(count: shape.probabilityCount),
+                    dq: Tensor(count: q.count), dk: Tensor(count: k.count, value: 9), dv: Tensor(count: v.count, value: 9))
+        let naive = (out: Tensor(count: q.count), p: Tensor(count: shape.probabilityCount),
+                     dq: Tensor(count: q.count), dk: Tensor(count: k.count), dv: Tensor(count: v.count))
+        Attention.forward(out: fast.out.pointer, probabilities: fast.p.pointer, query: q.pointer, key: k.pointer,
+                          value: v.pointer, shape: shape)
+        Attention.naiveForward(out: naive.out.pointer, probabilities: naive.p.pointer, query: q.pointer,
+                               key: k.pointer, value: v.pointer, shape: shape)
+        let scratch = Tensor(count: T * T, value: 7)
+        Attention.backward(queryGradient: fast.dq.pointer, keyGradient: fast.dk.pointer, valueGradient: fast.dv.pointer,
+                           scratch: scratch.pointer, outGradient: r.pointer, probabilities: fast.p.pointer,
+                           query: q.pointer, key: k.pointer, value: v.pointer, shape: shape)
+        Attention.naiveBackward(queryGradient: naive.dq.pointer, keyGradient: naive.dk.pointer,
+                                valueGradient: naive.dv.pointer, outGradient: r.pointer, probabilities: naive.p.pointer,
+                                query: q.pointer, key: k.pointer, value: v.pointer, shape: shape)
+        for (a, b) in [(fast.out, naive.out), (fast.dq, naive.dq), (fast.dk, naive.dk), (fast.dv, naive.dv)] {
+            let worst = zip(a.array, b.array).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst < 1e-4)
+        }
     }
 
     @Test func attentionIsCausal() {

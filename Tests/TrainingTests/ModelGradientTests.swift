@@ -24,7 +24,7 @@ import Testing
         #expect(loss > 0 && loss.isFinite)
         model.zeroGradients()
         model.backward()
-        let analytic = Array(UnsafeBufferPointer(start: model.gradients, count: model.layout.count))
+        let analytic = Array(UnsafeBufferPointer(start: model.trainable.gradients, count: model.layout.count))
         var generator = SeededGenerator(seed: 12)
         var sampled: [Int] = []
         for entry in model.layout.entries {  // four entries of every tensor

@@ -28,12 +28,19 @@ public struct AttentionShape: Sendable, Equatable {
     public var probabilityCount: Int { heads * rows * rows }
 }
 
-/// Causal multi-head attention with GQA, `out_h = softmax(q_h k_gᵀ / √hd + causal mask) v_g`.
-/// Plain loops (the reference); the probabilities are kept for the backward pass.
+
+/// Causal multi-head attention with GQA, `out_h = softmax(q_h k_gᵀ / √hd + causal mask) v_g`,
+/// over OpenBLAS: per head, the scores and every gradient product are sgemms. Rows go
+/// in blocks of `block`, and a block multiplies only by the keys it can see, which skips
+/// most of the masked upper triangle. `naiveForward`/`naiveBackward` are the reference.
 public enum Attention {
+    /// Query rows per block.
+    static let block = 128
+
     /// - Parameters:
     ///   - out: (T, NH · hd)
-    ///   - probabilities: (NH, T, T), written; entries above the diagonal are zero
+    ///   - probabilities: (NH, T, T), written on and below the diagonal of each block's
+    ///     visible keys; entries above the diagonal that a block reads are zero
     ///   - query: (T, NH · hd), already roped
     ///   - key: (T, kvHeads · hd), already roped
     ///   - value: (T, kvHeads · hd)
@@ -41,74 +48,85 @@ public enum Attention {
                                query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
                                shape s: AttentionShape) {
         let group = s.heads / s.kvHeads, scale = 1 / Float(s.headDim).squareRoot()
+        let (T, hd, C, kv) = (s.rows, s.headDim, s.queryWidth, s.kvWidth)
         for head in 0..<s.heads {
-            let kvOffset = (head / group) * s.headDim
-            for t in 0..<s.rows {
-                let q = query + t * s.queryWidth + head * s.headDim
-                let row = probabilities + (head * s.rows + t) * s.rows
-                var maximum = -Float.infinity
-                for u in 0...t {
-                    let k = key + u * s.kvWidth + kvOffset
-                    var dot: Float = 0
-                    for i in 0..<s.headDim { dot += q[i] * k[i] }
-                    row[u] = dot * scale
-                    maximum = max(maximum, row[u])
-                }
-                var sum: Float = 0
-                for u in 0...t { row[u] = exp(row[u] - maximum); sum += row[u] }
-                for u in 0...t { row[u] /= sum }
-                for u in (t + 1)..<s.rows { row[u] = 0 }
-                let target = out + t * s.queryWidth + head * s.headDim
-                for i in 0..<s.headDim { target[i] = 0 }
-                for u in 0...t {
-                    let v = value + u * s.kvWidth + kvOffset, p = row[u]
-                    for i in 0..<s.headDim { target[i] += p * v[i] }
-                }
+            let kvOffset = (head / group) * hd, p = probabilities + head * T * T
+            for first in stride(from: 0, to: T, by: block) {
+                let rows = min(block, T - first), visible = first + rows, scores = p + first * T
+                // scores (rows, visible) = q_h (rows, hd) · k_g (visible, hd)ᵀ · scale
+                gemm(.noTrans, .trans, rows, visible, hd, scale, query + first * C + head * hd, C,
+                     key + kvOffset, kv, 0, scores, T)
+                for t in 0..<rows { softmaxCausal(scores + t * T, visible: first + t + 1, width: visible) }
+                // out_h (rows, hd) = P (rows, visible) · v_g (visible, hd)
+                gemm(.noTrans, .noTrans, rows, hd, visible, 1, scores, T, value + kvOffset, kv, 0,
+                     out + first * C + head * hd, C)
             }
         }
     }
 
-    /// Softmax backward `dS = P ∘ (dP − Σ_u P dP)` with `dP = dOut · vᵀ`, then
-    /// `dq = dS k / √hd`, `dk = dSᵀ q / √hd`, `dv = Pᵀ dOut`, summed over the heads of a group.
+    /// Softmax backward `dS = P ∘ (dP − Σ_u P dP) / √hd` with `dP = dOut · vᵀ`, then
+    /// `dq = dS k`, `dk = dSᵀ q`, `dv = Pᵀ dOut`, summed over the heads of a group.
     /// Overwrites the three input gradients.
     /// - Parameters:
     ///   - queryGradient: (T, NH · hd), written
     ///   - keyGradient: (T, kvHeads · hd), written
     ///   - valueGradient: (T, kvHeads · hd), written
+    ///   - scratch: (T, T), overwritten
     ///   - outGradient: (T, NH · hd)
     ///   - probabilities: (NH, T, T) from `forward`
     ///   - query, key, value: as passed to `forward`
     public static func backward(queryGradient: UnsafeMutablePointer<Float>, keyGradient: UnsafeMutablePointer<Float>,
-                                valueGradient: UnsafeMutablePointer<Float>, outGradient: UnsafePointer<Float>,
-                                probabilities: UnsafePointer<Float>, query: UnsafePointer<Float>,
-                                key: UnsafePointer<Float>, value: UnsafePointer<Float>, shape s: AttentionShape) {
-        queryGradient.update(repeating: 0, count: s.rows * s.queryWidth)
-        keyGradient.update(repeating: 0, count: s.rows * s.kvWidth)
-        valueGradient.update(repeating: 0, count: s.rows * s.kvWidth)
+                                valueGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
+                                outGradient: UnsafePointer<Float>, probabilities: UnsafePointer<Float>,
+                                query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
+                                shape s: AttentionShape) {
         let group = s.heads / s.kvHeads, scale = 1 / Float(s.headDim).squareRoot()
+        let (T, hd, C, kv) = (s.rows, s.headDim, s.queryWidth, s.kvWidth)
+        keyGradient.update(repeating: 0, count: T * kv)
+        valueGradient.update(repeating: 0, count: T * kv)
         for head in 0..<s.heads {
-            let kvOffset = (head / group) * s.headDim
-            for t in 0..<s.rows {
-                let rowOffset = t * s.queryWidth + head * s.headDim
-                let dOut = outGradient + rowOffset, q = query + rowOffset, dq = queryGradient + rowOffset
-                let row = probabilities + (head * s.rows + t) * s.rows
-                // dP[u] = dOut · v_u is computed twice (here and below) so nothing is allocated.
-                var weighted: Float = 0
-                for u in 0...t {
-                    let v = value + u * s.kvWidth + kvOffset, dv = valueGradient + u * s.kvWidth + kvOffset
-                    var dot: Float = 0
-                    for i in 0..<s.headDim { dot += dOut[i] * v[i]; dv[i] += row[u] * dOut[i] }
-                    weighted += row[u] * dot
+            let kvOffset = (head / group) * hd, p = probabilities + head * T * T
+            for first in stride(from: 0, to: T, by: block) {
+                let rows = min(block, T - first), visible = first + rows
+                let scores = p + first * T, dScores = scratch + first * T
+                let dOut = outGradient + first * C + head * hd
+                // dv_g (visible, hd) += P (rows, visible)ᵀ · dOut_h (rows, hd)
+                gemm(.trans, .noTrans, visible, hd, rows, 1, scores, T, dOut, C, 1, valueGradient + kvOffset, kv)
+                // dP (rows, visible) = dOut_h (rows, hd) · v_g (visible, hd)ᵀ
+                gemm(.noTrans, .trans, rows, visible, hd, 1, dOut, C, value + kvOffset, kv, 0, dScores, T)
+                for t in 0..<rows {
+                    softmaxBackward(dScores + t * T, probabilities: scores + t * T, visible: first + t + 1,
+                                    width: visible, scale: scale)
                 }
-                for u in 0...t {
-                    let v = value + u * s.kvWidth + kvOffset
-                    var dot: Float = 0
-                    for i in 0..<s.headDim { dot += dOut[i] * v[i] }
-                    let dScore = row[u] * (dot - weighted) * scale
-                    let k = key + u * s.kvWidth + kvOffset, dk = keyGradient + u * s.kvWidth + kvOffset
-                    for i in 0..<s.headDim { dq[i] += dScore * k[i]; dk[i] += dScore * q[i] }
-                }
+                // dq_h (rows, hd) = dS (rows, visible) · k_g (visible, hd)
+                gemm(.noTrans, .noTrans, rows, hd, visible, 1, dScores, T, key + kvOffset, kv, 0,
+                     queryGradient + first * C + head * hd, C)
+                // dk_g (visible, hd) += dS (rows, visible)ᵀ · q_h (rows, hd)
+                gemm(.trans, .noTrans, visible, hd, rows, 1, dScores, T, query + first * C + head * hd, C, 1,
+                     keyGradient + kvOffset, kv)
             }
         }
+    }
+
+    /// Softmax of `row[0 ..< visible]` in place; `row[visible ..< width]` set to zero.
+    @inline(__always)
+    private static func softmaxCausal(_ row: UnsafeMutablePointer<Float>, visible: Int, width: Int) {
+        var maximum = -Float.infinity
+        for u in 0..<visible { maximum = max(maximum, row[u]) }
+        var sum: Float = 0
+        for u in 0..<visible { row[u] = exp(row[u] - maximum); sum += row[u] }
+        let inverse = 1 / sum
+        for u in 0..<visible { row[u] *= inverse }
+        for u in visible..<width { row[u] = 0 }
+    }
+
+    /// `dS = P ∘ (dP − Σ P dP) · scale` in place on `gradient[0 ..< visible]`; zero after.
+    @inline(__always)
+    private static func softmaxBackward(_ gradient: UnsafeMutablePointer<Float>, probabilities: UnsafePointer<Float>,
+                                        visible: Int, width: Int, scale: Float) {
+        var weighted: Float = 0
+        for u in 0..<visible { weighted += probabilities[u] * gradient[u] }
+        for u in 0..<visible { gradient[u] = probabilities[u] * (gradient[u] - weighted) * scale }
+        for u in visible..<width { gradient[u] = 0 }
     }
 }

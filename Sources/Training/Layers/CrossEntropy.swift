@@ -58,4 +58,43 @@ public enum CrossEntropy {
             target[Int(targets[t])] -= scale / normalizer
         }
     }
+
+    /// Token losses of rows that all have a target (the model's compact target rows),
+    /// keeping `log Σ exp` of each row for `backward(logits:…)`. Returns Σ losses.
+    /// - Parameters:
+    ///   - losses: (N), written
+    ///   - logSumExp: (N), written
+    ///   - logits: (N, V)
+    ///   - targets: (N) ids in `0 ..< V`
+    public static func forward(losses: UnsafeMutablePointer<Float>, logSumExp: UnsafeMutablePointer<Float>,
+                               logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows: Int,
+                               vocabulary: Int) -> Double {
+        var total: Double = 0
+        for t in 0..<rows {
+            let row = logits + t * vocabulary
+            var maximum = -Float.infinity
+            for v in 0..<vocabulary { maximum = max(maximum, row[v]) }
+            var sum: Float = 0
+            for v in 0..<vocabulary { sum += exp(row[v] - maximum) }
+            logSumExp[t] = log(sum) + maximum
+            losses[t] = logSumExp[t] - row[Int(targets[t])]
+            total += Double(losses[t])
+        }
+        return total
+    }
+
+    /// `logits[t] ← scale · (softmax(logits[t]) − onehot(targets[t]))` in place, from the
+    /// `logSumExp` that `forward(losses:logSumExp:…)` kept.
+    /// - Parameters:
+    ///   - logits: (N, V), replaced by their gradient
+    ///   - logSumExp: (N)
+    ///   - targets: (N)
+    public static func backward(logits: UnsafeMutablePointer<Float>, logSumExp: UnsafePointer<Float>,
+                                targets: UnsafePointer<Int32>, rows: Int, vocabulary: Int, scale: Float) {
+        for t in 0..<rows {
+            let row = logits + t * vocabulary, shift = logSumExp[t]
+            for v in 0..<vocabulary { row[v] = scale * exp(row[v] - shift) }
+            row[Int(targets[t])] -= scale
+        }
+    }
 }

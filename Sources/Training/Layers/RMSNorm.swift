@@ -22,12 +22,12 @@ public enum RMSNorm {
     /// `dx = r·(dy∘w) − r³/C · x · Σ(dy∘w∘x)`, `dw += Σ_t dy∘x·r`.
     /// - Parameters:
     ///   - xGradient: (T, C), accumulated into (the residual stream's gradient)
-    ///   - weightGradient: (C), accumulated into
+    ///   - weightGradient: (C), accumulated into; `nil` for a frozen weight
     ///   - outGradient: (T, C)
     ///   - x: (T, C) the forward input
     ///   - weight: (C)
     ///   - inverseRMS: (T) from `forward`
-    public static func backward(xGradient: UnsafeMutablePointer<Float>, weightGradient: UnsafeMutablePointer<Float>,
+    public static func backward(xGradient: UnsafeMutablePointer<Float>, weightGradient: UnsafeMutablePointer<Float>?,
                                 outGradient: UnsafePointer<Float>, x: UnsafePointer<Float>,
                                 weight: UnsafePointer<Float>, inverseRMS: UnsafePointer<Float>,
                                 rows: Int, channels: Int) {
@@ -35,9 +35,9 @@ public enum RMSNorm {
             let row = x + t * channels, gradient = outGradient + t * channels, target = xGradient + t * channels
             let scale = inverseRMS[t]
             var dot: Float = 0
-            for c in 0..<channels {
-                dot += gradient[c] * weight[c] * row[c]
-                weightGradient[c] += gradient[c] * row[c] * scale
+            for c in 0..<channels { dot += gradient[c] * weight[c] * row[c] }
+            if let weightGradient {
+                for c in 0..<channels { weightGradient[c] += gradient[c] * row[c] * scale }
             }
             let correction = scale * scale * scale * dot / Float(channels)
             for c in 0..<channels { target[c] += scale * gradient[c] * weight[c] - correction * row[c] }

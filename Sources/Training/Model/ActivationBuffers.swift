@@ -28,10 +28,18 @@ public struct BlockActivations: @unchecked Sendable {
     public let up: UnsafeMutablePointer<Float>
     /// (T, F) silu(gate) ∘ up.
     public let activated: UnsafeMutablePointer<Float>
+    /// LoRA hidden activations `x·Aᵀ`: group g's (T, members · r) starts at
+    /// `adapterHidden + rows · r · g.hiddenOffset` (empty without adapters).
+    public let adapterHidden: UnsafeMutablePointer<Float>
 }
 
-/// Activations and backward scratch of a model for at most `rows` tokens, all in one
-/// arena allocated once; nothing is allocated in `forward` or `backward`.
+/// The saved activations of one sequence of at most `rows` tokens, in one arena
+/// allocated once; nothing is allocated in `forward` or `backward`. A model has one;
+/// DPO keeps a second (`TrainableLlama.makeActivations`) so the chosen and the rejected
+/// answer can both be back-propagated after both forward passes.
+///
+/// Logits are computed only at positions with a target (facts/engine.md §5.1): the
+/// `logits` buffer holds `targetCount` rows, and its pages beyond those are never touched.
 public final class ActivationBuffers: @unchecked Sendable {
     /// T: the most rows a forward pass may have.
     public let rows: Int
@@ -43,49 +51,101 @@ public final class ActivationBuffers: @unchecked Sendable {
     public let finalNormed: UnsafeMutablePointer<Float>
     /// (T) its 1/rms per row.
     public let finalInverseRMS: UnsafeMutablePointer<Float>
-    /// (T, V) logits; replaced by their gradient in `backward`.
+    /// (targetCount, C) the final RMSNorm output at the target positions: the LM head's input.
+    public let headInput: UnsafeMutablePointer<Float>
+    /// (targetCount, V) logits at the target positions, in position order; replaced by
+    /// their gradient in `backward`.
     public let logits: UnsafeMutablePointer<Float>
-    /// (T) per-token losses (0 where masked out).
+    /// (targetCount) log Σ exp(logits) per row.
+    public let logSumExp: UnsafeMutablePointer<Float>
+    /// (targetCount) token losses −log p(target).
     public let losses: UnsafeMutablePointer<Float>
+    /// (targetCount) the positions that have a target, ascending.
+    public let targetPositions: UnsafeMutablePointer<Int32>
+    /// (targetCount) their target ids.
+    public let targetIds: UnsafeMutablePointer<Int32>
     /// (T, hd/2) each: RoPE cosines and sines for positions 0 ..< T.
     public let cosines: UnsafeMutablePointer<Float>, sines: UnsafeMutablePointer<Float>
-    /// Backward scratch: (T, C) residual gradient, (T, C) normed gradient, (T, C) attention gradient.
-    public let residualGradient: UnsafeMutablePointer<Float>, normedGradient: UnsafeMutablePointer<Float>,
-                attentionGradient: UnsafeMutablePointer<Float>
-    /// Backward scratch: (T, C), (T, kvDim), (T, kvDim) query, key and value gradients.
-    public let queryGradient: UnsafeMutablePointer<Float>, keyGradient: UnsafeMutablePointer<Float>,
-                valueGradient: UnsafeMutablePointer<Float>
-    /// Backward scratch: (T, F) each, gradients of gate, up and the activation.
-    public let gateGradient: UnsafeMutablePointer<Float>, upGradient: UnsafeMutablePointer<Float>,
-                activatedGradient: UnsafeMutablePointer<Float>
+    /// Rows with a target in the last forward pass.
+    public internal(set) var targetCount = 0
+    /// Tokens of the last forward pass.
+    public internal(set) var tokens: [Int32] = []
+    /// Loss normalizer of the last forward pass.
+    public internal(set) var normalizer: Float = 1
     private let arena: UnsafeMutablePointer<Float>
+    private let logitsArena: UnsafeMutablePointer<Float>
+    private let indices: UnsafeMutablePointer<Int32>
 
-    /// Allocates every buffer for `config` and up to `rows` tokens.
-    public init(config c: LlamaConfig, rows T: Int) {
+    /// Allocates every buffer for `config`, up to `rows` tokens and `adapterWidth` LoRA
+    /// hidden columns per block.
+    public init(config c: LlamaConfig, rows T: Int, adapterWidth: Int = 0) {
         let (C, F, kv) = (c.channels, c.feedForward, c.kvDim)
-        let perBlock = 5 * T * C + 2 * T + 2 * T * kv + c.heads * T * T + 3 * T * F
-        let total = c.layers * perBlock + (c.layers + 1) * T * C + 2 * T * C + 2 * T + T * c.vocabularySize
-            + T * c.headDim + 6 * T * C + 2 * T * kv + 3 * T * F
-        let storage = UnsafeMutablePointer<Float>.allocate(capacity: total)
-        storage.initialize(repeating: 0, count: total)
+        let perBlock = 5 * T * C + 2 * T + 2 * T * kv + c.heads * T * T + 3 * T * F + T * adapterWidth
+        let total = c.layers * perBlock + (c.layers + 1) * T * C + 2 * T * C + 3 * T + T * c.headDim
+        arena = .allocate(capacity: total)
+        arena.initialize(repeating: 0, count: total)
+        // Written before read, row by row: pages of rows never used are never touched.
+        logitsArena = .allocate(capacity: T * c.vocabularySize)
+        indices = .allocate(capacity: 2 * T)
+        indices.initialize(repeating: 0, count: 2 * T)
         var offset = 0
-        func take(_ count: Int) -> UnsafeMutablePointer<Float> { defer { offset += count }; return storage + offset }
+        let base = arena
+        func take(_ count: Int) -> UnsafeMutablePointer<Float> { defer { offset += count }; return base + offset }
         blocks = (0..<c.layers).map { _ in
             BlockActivations(attentionNormed: take(T * C), attentionInverseRMS: take(T), query: take(T * C),
                              key: take(T * kv), value: take(T * kv), probabilities: take(c.heads * T * T),
                              attention: take(T * C), afterAttention: take(T * C), feedForwardNormed: take(T * C),
                              feedForwardInverseRMS: take(T), gate: take(T * F), up: take(T * F),
-                             activated: take(T * F))
+                             activated: take(T * F), adapterHidden: take(T * adapterWidth))
         }
         residuals = (0...c.layers).map { _ in take(T * C) }
-        finalNormed = take(T * C); finalInverseRMS = take(T); logits = take(T * c.vocabularySize); losses = take(T)
+        finalNormed = take(T * C); finalInverseRMS = take(T); headInput = take(T * C)
+        logSumExp = take(T); losses = take(T)
         cosines = take(T * c.headDim / 2); sines = take(T * c.headDim / 2)
+        precondition(offset == total, "activation arena miscounted")
+        logits = logitsArena
+        targetPositions = indices
+        targetIds = indices + T
+        rows = T
+    }
+
+    deinit {
+        arena.deallocate()
+        logitsArena.deallocate()
+        indices.deallocate()
+    }
+}
+
+/// Backward-pass scratch for sequences of up to `rows` tokens, shared by every
+/// `ActivationBuffers` of a model (one backward runs at a time).
+final class BackwardScratch: @unchecked Sendable {
+    /// (T, C) residual-stream gradient, (T, C) normed gradient, (T, C) attention gradient.
+    let residualGradient: UnsafeMutablePointer<Float>, normedGradient: UnsafeMutablePointer<Float>,
+        attentionGradient: UnsafeMutablePointer<Float>
+    /// (T, C), (T, kvDim), (T, kvDim) query, key and value gradients.
+    let queryGradient: UnsafeMutablePointer<Float>, keyGradient: UnsafeMutablePointer<Float>,
+        valueGradient: UnsafeMutablePointer<Float>
+    /// (T, F) each: gradients of gate, up and the activation.
+    let gateGradient: UnsafeMutablePointer<Float>, upGradient: UnsafeMutablePointer<Float>,
+        activatedGradient: UnsafeMutablePointer<Float>
+    /// (T, T) attention score gradients of one head.
+    let scoresGradient: UnsafeMutablePointer<Float>
+    /// (T, adapterWidth) LoRA hidden gradients of one group.
+    let adapterHiddenGradient: UnsafeMutablePointer<Float>
+    private let arena: UnsafeMutablePointer<Float>
+
+    init(config c: LlamaConfig, rows T: Int, adapterWidth: Int) {
+        let (C, F, kv) = (c.channels, c.feedForward, c.kvDim)
+        let total = 4 * T * C + 2 * T * kv + 3 * T * F + T * T + T * adapterWidth
+        arena = .allocate(capacity: total)
+        arena.initialize(repeating: 0, count: total)
+        var offset = 0
+        let base = arena
+        func take(_ count: Int) -> UnsafeMutablePointer<Float> { defer { offset += count }; return base + offset }
         residualGradient = take(T * C); normedGradient = take(T * C); attentionGradient = take(T * C)
         queryGradient = take(T * C); keyGradient = take(T * kv); valueGradient = take(T * kv)
         gateGradient = take(T * F); upGradient = take(T * F); activatedGradient = take(T * F)
-        precondition(offset <= total, "activation arena too small")
-        rows = T
-        arena = storage
+        scoresGradient = take(T * T); adapterHiddenGradient = take(T * adapterWidth)
     }
 
     deinit { arena.deallocate() }

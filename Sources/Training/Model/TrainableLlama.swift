@@ -1,48 +1,104 @@
 import Engine
 import Foundation
 
+/// The arenas an optimizer updates: the whole model for full fine-tuning, or the LoRA
+/// adapters alone.
+public struct TrainableParameters: @unchecked Sendable {
+    /// (count) the parameters, updated in place.
+    public let parameters: UnsafeMutablePointer<Float>
+    /// (count) their accumulated gradients.
+    public let gradients: UnsafeMutablePointer<Float>
+    /// Floats in each.
+    public let count: Int
+    /// Index ranges that get weight decay: the matrices, not the RMSNorm weights.
+    public let decayedRanges: [Range<Int>]
+}
+
 /// A Llama model in f32 with parameter and gradient arenas, for training on one
 /// sequence at a time: `forward` returns the masked cross-entropy loss and keeps the
-/// activations; `backward` accumulates into `gradients` (call `zeroGradients` between
+/// activations; `backward` accumulates into the gradients (call `zeroGradients` between
 /// optimizer steps, not between accumulated micro-batches).
+///
+/// Two modes: full fine-tuning (every weight has a gradient), or LoRA (`adapters` set):
+/// the base weights are frozen (backward computes only input gradients through them, no
+/// weight-gradient GEMMs) and only the adapters train.
 public final class TrainableLlama: @unchecked Sendable {
     /// The sizes (C, L, NH, kvHeads, F, V, RoPE base, RMSNorm ε).
     public let config: LlamaConfig
-    /// How both arenas are carved.
+    /// How the parameter (and gradient) arena is carved, with Hugging Face names.
     public let layout: ParameterLayout
     /// The parameter arena, `layout.count` floats.
     public let parameters: UnsafeMutablePointer<Float>
-    /// The gradient arena, same layout.
-    public let gradients: UnsafeMutablePointer<Float>
+    /// The gradient arena (same layout); `nil` when the base is frozen (LoRA).
+    public let gradients: UnsafeMutablePointer<Float>?
     /// Named views of the parameter arena.
     public let weights: ModelTensors
-    /// Named views of the gradient arena.
-    public let weightGradients: ModelTensors
-    /// Activations for up to `activations.rows` tokens.
+    /// Named views of the gradient arena; `nil` when the base is frozen.
+    public let weightGradients: ModelTensors?
+    /// The LoRA adapters; `nil` for full fine-tuning.
+    public let adapters: LoRAAdapters?
+    /// Whether `forward` adds the adapters' outputs (default true). Switch off to run the
+    /// base model, e.g. for DPO reference log-probs (facts/engine.md §5.4).
+    public var adaptersEnabled = true
+    /// Activations of the default sequence slot, for up to `activations.rows` tokens.
     public let activations: ActivationBuffers
-    /// Tokens of the last `forward`, for `backward`.
-    var lastTokens: [Int32] = []
-    /// Targets of the last `forward`.
-    var lastTargets: [Int32] = []
-    /// Loss normalizer of the last `forward`.
-    var lastNormalizer: Float = 1
+    /// Backward scratch shared by every activation slot.
+    let scratch: BackwardScratch
 
-    /// A zero-initialised model that trains on sequences of at most `maxRows` tokens.
-    public init(config: LlamaConfig, maxRows: Int) {
+    /// A zero-initialised model for full fine-tuning on sequences of at most `maxRows` tokens.
+    public convenience init(config: LlamaConfig, maxRows: Int) {
+        // Without adapters there is nothing to validate.
+        try! self.init(config: config, maxRows: maxRows, lora: nil)
+    }
+
+    /// A zero-initialised model; with `lora`, the base is frozen and adapters train.
+    public init(config: LlamaConfig, maxRows: Int, lora: LoRAConfiguration?) throws {
+        guard maxRows > 0 else { throw TrainingError.invalidConfiguration("maxRows must be > 0") }
         self.config = config
         layout = ParameterLayout(config: config)
         parameters = .allocate(capacity: layout.count)
         parameters.initialize(repeating: 0, count: layout.count)
-        gradients = .allocate(capacity: layout.count)
-        gradients.initialize(repeating: 0, count: layout.count)
         weights = layout.tensors(base: parameters, layers: config.layers)
-        weightGradients = layout.tensors(base: gradients, layers: config.layers)
-        activations = ActivationBuffers(config: config, rows: maxRows)
+        adapters = try lora.map { try LoRAAdapters(config: config, configuration: $0) }
+        if adapters == nil {
+            let gradients = UnsafeMutablePointer<Float>.allocate(capacity: layout.count)
+            gradients.initialize(repeating: 0, count: layout.count)
+            self.gradients = gradients
+            weightGradients = layout.tensors(base: gradients, layers: config.layers)
+        } else {
+            gradients = nil
+            weightGradients = nil
+        }
+        let adapterWidth = adapters?.hiddenWidth ?? 0
+        activations = ActivationBuffers(config: config, rows: maxRows, adapterWidth: adapterWidth)
+        scratch = BackwardScratch(config: config, rows: maxRows, adapterWidth: adapterWidth)
     }
 
     deinit {
         parameters.deallocate()
-        gradients.deallocate()
+        gradients?.deallocate()
+    }
+
+    /// A further activation slot (for DPO's second sequence) of at most `rows` ≤
+    /// `activations.rows` tokens.
+    public func makeActivations(rows: Int) -> ActivationBuffers {
+        precondition(rows > 0 && rows <= activations.rows, "a slot cannot outgrow the backward scratch")
+        return ActivationBuffers(config: config, rows: rows, adapterWidth: adapters?.hiddenWidth ?? 0)
+    }
+
+    /// True for full fine-tuning, false when the base is frozen under LoRA adapters.
+    public var trainsBaseWeights: Bool { adapters == nil }
+
+    /// What the optimizer updates: the adapters under LoRA, otherwise every weight.
+    public var trainable: TrainableParameters {
+        if let adapters {
+            return TrainableParameters(parameters: adapters.parameters, gradients: adapters.gradients,
+                                       count: adapters.count, decayedRanges: [0..<adapters.count])
+        }
+        let decayed = layout.entries.filter { $0.shape[0] > 1 }.map { $0.offset..<($0.offset + $0.count) }
+        // Full fine-tuning always has a gradient arena.
+        return TrainableParameters(parameters: parameters, gradients: gradients ?? parameters, count: layout.count,
+                                   decayedRanges: decayed)
     }
 
     /// Norm weights to 1, matrices uniform in ±`scale` (seeded).
@@ -55,58 +111,9 @@ public final class TrainableLlama: @unchecked Sendable {
         }
     }
 
-    /// Sets every gradient to zero.
-    public func zeroGradients() { gradients.update(repeating: 0, count: layout.count) }
-
-    /// Runs the model over `tokens` and returns Σ masked-in token losses / `normalizer`.
-    /// - Parameters:
-    ///   - tokens: (T) input ids, T ≤ `activations.rows`
-    ///   - targets: (T) the next-token ids, `CrossEntropy.ignored` where masked out
-    ///   - normalizer: masked-in tokens over the whole accumulated batch (default: this sequence's)
-    public func forward(tokens: [Int32], targets: [Int32], normalizer: Float? = nil) -> Float {
-        let c = config, a = activations, T = tokens.count
-        precondition(T <= a.rows && targets.count == T, "sequence longer than the activation buffers")
-        lastTokens = tokens
-        lastTargets = targets
-        lastNormalizer = normalizer ?? Float(max(1, CrossEntropy.maskedInCount(targets)))
-        Embedding.forward(out: a.residuals[0], tokens: tokens, table: weights.embedding, rows: T, channels: c.channels)
-        RoPE.tables(cosines: a.cosines, sines: a.sines, rows: T, headDim: c.headDim, base: c.ropeBase)
-        for l in 0..<c.layers {
-            blockForward(l, rows: T)
-        }
-        RMSNorm.forward(out: a.finalNormed, inverseRMS: a.finalInverseRMS, x: a.residuals[c.layers],
-                        weight: weights.finalNorm, rows: T, channels: c.channels, epsilon: c.rmsEpsilon)
-        Linear.forward(out: a.logits, input: a.finalNormed, weight: weights.embedding,
-                       rows: T, inputs: c.channels, outputs: c.vocabularySize)
-        return CrossEntropy.forward(losses: a.losses, logits: a.logits, targets: targets, rows: T,
-                                    vocabulary: c.vocabularySize, normalizer: lastNormalizer)
-    }
-
-    /// One block: `h = x + Wo·attn(rope(Wq·n1), rope(Wk·n1), Wv·n1)`, `x' = h + Wd·swiglu(Wg·n2, Wu·n2)`.
-    private func blockForward(_ l: Int, rows T: Int) {
-        let c = config, w = weights.blocks[l], s = activations.blocks[l]
-        let x = activations.residuals[l], next = activations.residuals[l + 1]
-        let (C, F, kv) = (c.channels, c.feedForward, c.kvDim)
-        let shape = AttentionShape(rows: T, heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim)
-        RMSNorm.forward(out: s.attentionNormed, inverseRMS: s.attentionInverseRMS, x: x, weight: w.attentionNorm,
-                        rows: T, channels: C, epsilon: c.rmsEpsilon)
-        Linear.forward(out: s.query, input: s.attentionNormed, weight: w.query, rows: T, inputs: C, outputs: C)
-        Linear.forward(out: s.key, input: s.attentionNormed, weight: w.key, rows: T, inputs: C, outputs: kv)
-        Linear.forward(out: s.value, input: s.attentionNormed, weight: w.value, rows: T, inputs: C, outputs: kv)
-        RoPE.forward(s.query, cosines: activations.cosines, sines: activations.sines,
-                     rows: T, heads: c.heads, headDim: c.headDim)
-        RoPE.forward(s.key, cosines: activations.cosines, sines: activations.sines,
-                     rows: T, heads: c.kvHeads, headDim: c.headDim)
-        Attention.forward(out: s.attention, probabilities: s.probabilities, query: s.query, key: s.key,
-                          value: s.value, shape: shape)
-        Linear.forward(out: s.afterAttention, input: s.attention, weight: w.output, rows: T, inputs: C, outputs: C)
-        Residual.forward(out: s.afterAttention, a: s.afterAttention, b: x, count: T * C)
-        RMSNorm.forward(out: s.feedForwardNormed, inverseRMS: s.feedForwardInverseRMS, x: s.afterAttention,
-                        weight: w.feedForwardNorm, rows: T, channels: C, epsilon: c.rmsEpsilon)
-        Linear.forward(out: s.gate, input: s.feedForwardNormed, weight: w.gate, rows: T, inputs: C, outputs: F)
-        Linear.forward(out: s.up, input: s.feedForwardNormed, weight: w.up, rows: T, inputs: C, outputs: F)
-        SwiGLU.forward(out: s.activated, gate: s.gate, up: s.up, count: T * F)
-        Linear.forward(out: next, input: s.activated, weight: w.down, rows: T, inputs: F, outputs: C)
-        Residual.forward(out: next, a: next, b: s.afterAttention, count: T * C)
+    /// Sets every trainable gradient to zero.
+    public func zeroGradients() {
+        let trainable = trainable
+        trainable.gradients.update(repeating: 0, count: trainable.count)
     }
 }

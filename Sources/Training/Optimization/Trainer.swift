@@ -41,15 +41,16 @@ public final class Trainer: @unchecked Sendable {
     /// Optimizer steps taken.
     public private(set) var step = 0
 
-    /// A trainer with weight decay on the matrices only (not the RMSNorm weights).
+    /// A trainer of `model`'s trainable parameters (every weight, or the LoRA adapters),
+    /// with weight decay on matrices only (not the RMSNorm weights).
     public init(model: TrainableLlama, schedule: LearningRateSchedule, settings: AdamW.Settings = .init(),
                 maxGradientNorm: Float = 1) throws {
         guard maxGradientNorm > 0 else { throw TrainingError.invalidConfiguration("maxGradientNorm must be > 0") }
-        let decayed = model.layout.entries.filter { $0.shape[0] > 1 }.map { $0.offset..<($0.offset + $0.count) }
         self.model = model
         self.schedule = schedule
         self.maxGradientNorm = maxGradientNorm
-        optimizer = try AdamW(count: model.layout.count, settings: settings, decayedRanges: decayed)
+        let trainable = model.trainable
+        optimizer = try AdamW(count: trainable.count, settings: settings, decayedRanges: trainable.decayedRanges)
     }
 
     /// Accumulates the gradient of the whole batch, normalised by its masked-in tokens
@@ -68,8 +69,9 @@ public final class Trainer: @unchecked Sendable {
             loss += model.forward(tokens: sequence.tokens, targets: sequence.targets, normalizer: Float(targetTokens))
             model.backward()
         }
-        let norm = GradientClipping.clip(model.gradients, count: model.layout.count, maxNorm: maxGradientNorm)
-        optimizer.step(parameters: model.parameters, gradients: model.gradients, learningRate: rate)
+        let trainable = model.trainable
+        let norm = GradientClipping.clip(trainable.gradients, count: trainable.count, maxNorm: maxGradientNorm)
+        optimizer.step(parameters: trainable.parameters, gradients: trainable.gradients, learningRate: rate)
         return StepReport(loss: loss, gradientNorm: norm, learningRate: rate, targetTokens: targetTokens)
     }
 }

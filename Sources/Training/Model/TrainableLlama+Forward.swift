@@ -1,0 +1,82 @@
+import Engine
+
+extension TrainableLlama {
+    /// Runs the model over `tokens` and returns Σ masked-in token losses / `normalizer`.
+    /// Logits are computed only at masked-in positions (`activations.logits`).
+    /// - Parameters:
+    ///   - tokens: (T) input ids in `0 ..< V`, T ≤ the slot's rows
+    ///   - targets: (T) the next-token ids, `CrossEntropy.ignored` where masked out
+    ///   - normalizer: masked-in tokens over the whole accumulated batch (default: this sequence's)
+    ///   - slot: where the activations go (default `activations`)
+    @discardableResult
+    public func forward(tokens: [Int32], targets: [Int32], normalizer: Float? = nil,
+                        slot: ActivationBuffers? = nil) -> Float {
+        let c = config, a = slot ?? activations, T = tokens.count
+        precondition(T > 0 && T <= a.rows && targets.count == T, "sequence empty or longer than its activation slot")
+        precondition(tokens.allSatisfy { $0 >= 0 && Int($0) < c.vocabularySize }, "token id outside the vocabulary")
+        a.tokens = tokens
+        a.normalizer = normalizer ?? Float(max(1, CrossEntropy.maskedInCount(targets)))
+        Embedding.forward(out: a.residuals[0], tokens: tokens, table: weights.embedding, rows: T, channels: c.channels)
+        RoPE.tables(cosines: a.cosines, sines: a.sines, rows: T, headDim: c.headDim, base: c.ropeBase)
+        for l in 0..<c.layers {
+            attentionForward(l, rows: T, a)
+            feedForwardForward(l, rows: T, a)
+        }
+        RMSNorm.forward(out: a.finalNormed, inverseRMS: a.finalInverseRMS, x: a.residuals[c.layers],
+                        weight: weights.finalNorm, rows: T, channels: c.channels, epsilon: c.rmsEpsilon)
+        return headForward(targets: targets, a) / a.normalizer
+    }
+
+    /// The tied LM head and the loss at the target positions only; returns Σ token losses.
+    private func headForward(targets: [Int32], _ a: ActivationBuffers) -> Float {
+        let (C, V) = (config.channels, config.vocabularySize)
+        var count = 0
+        for (t, target) in targets.enumerated() where target != CrossEntropy.ignored {
+            precondition(target >= 0 && Int(target) < V, "target id outside the vocabulary")
+            a.targetPositions[count] = Int32(t)
+            a.targetIds[count] = target
+            (a.headInput + count * C).update(from: a.finalNormed + t * C, count: C)
+            count += 1
+        }
+        a.targetCount = count
+        guard count > 0 else { return 0 }
+        Linear.forward(out: a.logits, input: a.headInput, weight: weights.embedding, rows: count, inputs: C, outputs: V)
+        return Float(CrossEntropy.forward(losses: a.losses, logSumExp: a.logSumExp, logits: a.logits,
+                                          targets: a.targetIds, rows: count, vocabulary: V))
+    }
+
+    /// `h = x + Wo·attn(rope(Wq·n), rope(Wk·n), Wv·n)`, n = RMSNorm(x), into `afterAttention`.
+    private func attentionForward(_ l: Int, rows T: Int, _ a: ActivationBuffers) {
+        let c = config, w = weights.blocks[l], s = a.blocks[l], x = a.residuals[l]
+        let (C, kv) = (c.channels, c.kvDim)
+        let shape = AttentionShape(rows: T, heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim)
+        RMSNorm.forward(out: s.attentionNormed, inverseRMS: s.attentionInverseRMS, x: x, weight: w.attentionNorm,
+                        rows: T, channels: C, epsilon: c.rmsEpsilon)
+        Linear.forward(out: s.query, input: s.attentionNormed, weight: w.query, rows: T, inputs: C, outputs: C)
+        Linear.forward(out: s.key, input: s.attentionNormed, weight: w.key, rows: T, inputs: C, outputs: kv)
+        Linear.forward(out: s.value, input: s.attentionNormed, weight: w.value, rows: T, inputs: C, outputs: kv)
+        adapterForward(layer: l, input: .attentionInput, rows: T, a)
+        RoPE.forward(s.query, cosines: a.cosines, sines: a.sines, rows: T, heads: c.heads, headDim: c.headDim)
+        RoPE.forward(s.key, cosines: a.cosines, sines: a.sines, rows: T, heads: c.kvHeads, headDim: c.headDim)
+        Attention.forward(out: s.attention, probabilities: s.probabilities, query: s.query, key: s.key,
+                          value: s.value, shape: shape)
+        Linear.forward(out: s.afterAttention, input: s.attention, weight: w.output, rows: T, inputs: C, outputs: C)
+        adapterForward(layer: l, input: .attentionOutput, rows: T, a)
+        Residual.forward(out: s.afterAttention, a: s.afterAttention, b: x, count: T * C)
+    }
+
+    /// `x' = h + Wd·swiglu(Wg·n, Wu·n)`, n = RMSNorm(h), into the next residual stream.
+    private func feedForwardForward(_ l: Int, rows T: Int, _ a: ActivationBuffers) {
+        let c = config, w = weights.blocks[l], s = a.blocks[l], next = a.residuals[l + 1]
+        let (C, F) = (c.channels, c.feedForward)
+        RMSNorm.forward(out: s.feedForwardNormed, inverseRMS: s.feedForwardInverseRMS, x: s.afterAttention,
+                        weight: w.feedForwardNorm, rows: T, channels: C, epsilon: c.rmsEpsilon)
+        Linear.forward(out: s.gate, input: s.feedForwardNormed, weight: w.gate, rows: T, inputs: C, outputs: F)
+        Linear.forward(out: s.up, input: s.feedForwardNormed, weight: w.up, rows: T, inputs: C, outputs: F)
+        adapterForward(layer: l, input: .feedForwardInput, rows: T, a)
+        SwiGLU.forward(out: s.activated, gate: s.gate, up: s.up, count: T * F)
+        Linear.forward(out: next, input: s.activated, weight: w.down, rows: T, inputs: F, outputs: C)
+        adapterForward(layer: l, input: .activated, rows: T, a)
+        Residual.forward(out: next, a: next, b: s.afterAttention, count: T * C)
+    }
+}

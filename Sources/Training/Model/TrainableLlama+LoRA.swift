@@ -1,0 +1,136 @@
+import Engine
+
+/// The input an adapter group reads, which names the group within a block.
+enum AdapterInput {
+    /// The attention RMSNorm output: q, k, v.
+    case attentionInput
+    /// The attention output: o.
+    case attentionOutput
+    /// The feed-forward RMSNorm output: gate, up.
+    case feedForwardInput
+    /// silu(gate) ∘ up: down.
+    case activated
+
+    init(_ target: LoRATarget) {
+        switch target {
+        case .query, .key, .value: self = .attentionInput
+        case .output: self = .attentionOutput
+        case .gate, .up: self = .feedForwardInput
+        case .down: self = .activated
+        }
+    }
+}
+
+extension TrainableLlama {
+    /// Adds the adapters of group `input` of block `l` to their matrices' outputs:
+    /// `hidden = x·A_stackedᵀ` in one GEMM, then `out_i += s·hidden_i·B_iᵀ` per member.
+    func adapterForward(layer l: Int, input: AdapterInput, rows T: Int, _ a: ActivationBuffers) {
+        guard adaptersEnabled, let adapters, let group = adapters.blocks[l].first(where: { AdapterInput($0.members[0]) == input })
+        else { return }
+        let r = adapters.configuration.rank, s = adapters.configuration.scale, width = group.width(rank: r)
+        let x = adapterInput(input, a.blocks[l]), hidden = adapterHidden(group, l, a, rank: r)
+        // hidden (T, g·r) = x (T, K) · A (g·r, K)ᵀ
+        gemm(.noTrans, .trans, T, width, group.inputs, 1, x, group.inputs, group.down, group.inputs, 0, hidden, width)
+        for (i, member) in group.members.enumerated() {
+            let n = group.outputs[i]
+            // out_i (T, N) += s · hidden_i (T, r) · B_i (N, r)ᵀ
+            gemm(.noTrans, .trans, T, n, r, s, hidden + i * r, width, group.ups[i], r, 1,
+                 adapterOutput(member, layer: l, a), n)
+        }
+    }
+
+    /// Back-propagates group `input` of block `l`: `dB_i += s·dY_iᵀ·hidden_i`,
+    /// `dHidden_i = s·dY_i·B_i`, `dA += dHiddenᵀ·x`, `dx += dHidden·A`, where dY_i is in
+    /// the scratch gradient of member i's output and dx goes into the input's gradient.
+    func adapterBackward(layer l: Int, input: AdapterInput, rows T: Int, _ a: ActivationBuffers) {
+        guard adaptersEnabled, let adapters, let group = adapters.blocks[l].first(where: { AdapterInput($0.members[0]) == input })
+        else { return }
+        let r = adapters.configuration.rank, s = adapters.configuration.scale, width = group.width(rank: r)
+        let x = adapterInput(input, a.blocks[l]), hidden = adapterHidden(group, l, a, rank: r)
+        let dHidden = scratch.adapterHiddenGradient, K = group.inputs
+        for (i, member) in group.members.enumerated() {
+            let n = group.outputs[i], dY = outputGradient(member)
+            gemm(.trans, .noTrans, n, r, T, s, dY, n, hidden + i * r, width, 1, group.upGradients[i], r)
+            gemm(.noTrans, .noTrans, T, r, n, s, dY, n, group.ups[i], r, 0, dHidden + i * r, width)
+        }
+        gemm(.trans, .noTrans, width, K, T, 1, dHidden, width, x, K, 1, group.downGradient, K)
+        gemm(.noTrans, .noTrans, T, K, width, 1, dHidden, width, group.down, K, 1, inputGradient(input), K)
+    }
+
+    /// Folds every adapter into its base weight, `W += (α/r)·B·A` (for serving or for
+    /// a following stage), then zeroes B so the model computes the same function; the
+    /// adapters can go on training from there (a fresh optimizer is advised).
+    public func mergeAdapters() {
+        guard let adapters else { return }
+        let r = adapters.configuration.rank, s = adapters.configuration.scale
+        for (l, groups) in adapters.blocks.enumerated() {
+            for group in groups {
+                for (i, member) in group.members.enumerated() {
+                    let n = group.outputs[i], K = group.inputs
+                    gemm(.noTrans, .noTrans, n, K, r, s, group.ups[i], r, group.down + i * r * K, K, 1,
+                         baseWeight(member, layer: l), K)
+                    group.ups[i].update(repeating: 0, count: n * r)
+                }
+            }
+        }
+    }
+
+    private func adapterHidden(_ group: AdapterGroup, _ l: Int, _ a: ActivationBuffers,
+                               rank: Int) -> UnsafeMutablePointer<Float> {
+        a.blocks[l].adapterHidden + a.rows * rank * group.hiddenOffset
+    }
+
+    private func adapterInput(_ input: AdapterInput, _ s: BlockActivations) -> UnsafeMutablePointer<Float> {
+        switch input {
+        case .attentionInput: s.attentionNormed
+        case .attentionOutput: s.attention
+        case .feedForwardInput: s.feedForwardNormed
+        case .activated: s.activated
+        }
+    }
+
+    private func inputGradient(_ input: AdapterInput) -> UnsafeMutablePointer<Float> {
+        switch input {
+        case .attentionInput, .feedForwardInput: scratch.normedGradient
+        case .attentionOutput: scratch.attentionGradient
+        case .activated: scratch.activatedGradient
+        }
+    }
+
+    private func adapterOutput(_ target: LoRATarget, layer l: Int, _ a: ActivationBuffers) -> UnsafeMutablePointer<Float> {
+        let s = a.blocks[l]
+        switch target {
+        case .query: return s.query
+        case .key: return s.key
+        case .value: return s.value
+        case .output: return s.afterAttention
+        case .gate: return s.gate
+        case .up: return s.up
+        case .down: return a.residuals[l + 1]
+        }
+    }
+
+    private func outputGradient(_ target: LoRATarget) -> UnsafeMutablePointer<Float> {
+        switch target {
+        case .query: scratch.queryGradient
+        case .key: scratch.keyGradient
+        case .value: scratch.valueGradient
+        case .output, .down: scratch.residualGradient
+        case .gate: scratch.gateGradient
+        case .up: scratch.upGradient
+        }
+    }
+
+    private func baseWeight(_ target: LoRATarget, layer l: Int) -> UnsafeMutablePointer<Float> {
+        let w = weights.blocks[l]
+        switch target {
+        case .query: return w.query
+        case .key: return w.key
+        case .value: return w.value
+        case .output: return w.output
+        case .gate: return w.gate
+        case .up: return w.up
+        case .down: return w.down
+        }
+    }
+}
