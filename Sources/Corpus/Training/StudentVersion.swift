@@ -1,0 +1,68 @@
+import ChatAPI
+
+/// A registered student version (table `students`): immutable files in `directory`
+/// and the run that produced them.
+public struct StudentVersion: Sendable, Equatable {
+    /// e.g. `s-0001`.
+    public var version: String
+    /// The run that produced it.
+    public var runID: String?
+    /// The version it was trained from; nil for the base model.
+    public var parent: String?
+    /// Unix seconds.
+    public var createdAt: Double
+    /// Directory holding its files.
+    public var directory: String
+    /// Role → path relative to `directory`: at least `gguf`; `adapter`, `adapter_config`,
+    /// `merged` for the safetensors.
+    public var files: [String: String]
+    /// Final training metrics (and whatever evaluation adds).
+    public var metrics: JSONValue?
+
+    /// A version.
+    public init(version: String, runID: String?, parent: String?, createdAt: Double, directory: String,
+                files: [String: String], metrics: JSONValue?) {
+        self.version = version
+        self.runID = runID
+        self.parent = parent
+        self.createdAt = createdAt
+        self.directory = directory
+        self.files = files
+        self.metrics = metrics
+    }
+
+    /// The path of the file with `role` (`directory/files[role]`), if it has one.
+    public func path(of role: String) -> String? {
+        files[role].map { directory.hasSuffix("/") ? directory + $0 : directory + "/" + $0 }
+    }
+
+    /// The version as the admin API shows it.
+    public var json: JSONValue {
+        .object([
+            ("version", .string(version)), ("run_id", runID.map(JSONValue.string) ?? .null),
+            ("parent", parent.map(JSONValue.string) ?? .null), ("created_at", .double(createdAt)),
+            ("directory", .string(directory)), ("files", filesJSON), ("metrics", metrics ?? .null),
+        ])
+    }
+
+    /// `files` as a JSON object, keys sorted.
+    var filesJSON: JSONValue {
+        .object(files.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })
+    }
+
+    /// Columns read by ``init(row:)``.
+    static let columns = "version, run_id, parent, created_at, directory, files, metrics"
+
+    /// Decodes a row selected with ``columns``.
+    init(row c: [SQLiteValue]) {
+        version = c[0].string ?? ""
+        runID = c[1].string
+        parent = c[2].string
+        createdAt = c[3].double ?? 0
+        directory = c[4].string ?? ""
+        let files = c[5].string.flatMap { try? JSONValue.parse($0) }?.objectValue ?? []
+        self.files = Dictionary(files.compactMap { member in member.value.stringValue.map { (member.key, $0) } },
+                                uniquingKeysWith: { _, last in last })
+        metrics = c[6].string.flatMap { try? JSONValue.parse($0) }
+    }
+}

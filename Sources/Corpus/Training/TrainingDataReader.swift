@@ -1,0 +1,93 @@
+import ChatAPI
+import Foundation
+
+/// Reads what a training run learns from: the curated train split's SFT examples and
+/// preference pairs, never a held-out prompt (facts/distillation.md §12.2). Before
+/// reading, a held-out version is frozen if none exists yet, so the quality gate's rows
+/// are fixed before the first student ever sees data.
+public struct TrainingDataReader: Sendable {
+    /// The connection used.
+    public let reader: CorpusReader
+    /// Which exchanges qualify.
+    public var curation: CurationFilter
+
+    /// A reader over `reader`'s connection with `curation` (the default curation if omitted).
+    public init(reader: CorpusReader, curation: CurationFilter = CurationFilter()) {
+        self.reader = reader
+        self.curation = curation
+    }
+
+    /// The held-out version that train reads exclude, frozen now if none exists.
+    public func heldOutVersion() throws -> HeldOutVersion {
+        try reader.withDatabase { db in
+            try HeldOutVersion.latest(in: db)
+                ?? HeldOutVersion.freeze(in: db, filter: curation, testPercent: HeldOutVersion.defaultTestPercent)
+        }
+    }
+
+    /// Every curated train-split exchange with a text prompt and a text answer, oldest first.
+    public func sftExamples() throws -> [TrainingConversation] {
+        let heldOut = try heldOutVersion()
+        let (sql, arguments) = ExportQuery.exchanges(curation, split: .train, heldOut: heldOut.version)
+        return try reader.withDatabase { db in
+            let statement = try db.prepare(sql)
+            try statement.bind(arguments)
+            var examples: [TrainingConversation] = []
+            while try statement.step() {
+                let row = ExportRow(statement: statement)
+                guard !HeldOutVersion.isHeldOut(promptHash: row.promptHash, testPercent: heldOut.testPercent),
+                      let example = Self.conversation(row) else { continue }
+                examples.append(example)
+            }
+            return examples
+        }
+    }
+
+    /// Every train-split preference pair with text on both sides, oldest first.
+    public func preferencePairs() throws -> [TrainingPreference] {
+        let heldOut = try heldOutVersion()
+        let (sql, arguments) = ExportQuery.pairs(curation, split: .train, heldOut: heldOut.version)
+        return try reader.withDatabase { db in
+            let statement = try db.prepare(sql)
+            try statement.bind(arguments)
+            var pairs: [TrainingPreference] = []
+            while try statement.step() {
+                let row = PairRow(statement: statement)
+                guard !HeldOutVersion.isHeldOut(promptHash: row.promptHash, testPercent: heldOut.testPercent),
+                      let pair = Self.preference(row, statement: statement) else { continue }
+                pairs.append(pair)
+            }
+            return pairs
+        }
+    }
+
+    /// The text conversation of an export row, or nil if it is not plain text.
+    static func conversation(_ row: ExportRow) -> TrainingConversation? {
+        guard let request = try? JSONValue.parse(row.request), let prompt = ExportRenderer.promptMessages(request),
+              request["tools"]?.arrayValue?.isEmpty ?? true,
+              let answer = ExportRenderer.label(row).flatMap(TrainingConversation.text(of:)), !answer.content.isEmpty
+        else { return nil }
+        let messages = prompt.compactMap(TrainingConversation.text(of:))
+        guard messages.count == prompt.count else { return nil }
+        return TrainingConversation(exchangeID: row.id, messages: messages, completion: answer.content)
+    }
+
+    /// The text preference of a pair row (columns 9-11 carry its provenance), or nil.
+    static func preference(_ row: PairRow, statement: SQLiteStatement) -> TrainingPreference? {
+        guard let request = try? JSONValue.parse(row.request), let prompt = ExportRenderer.promptMessages(request),
+              let rejected = row.rejectedResponse.flatMap({ ExportRenderer.assistant(inResponse: $0, index: row.rejectedIndex) })
+                .flatMap(TrainingConversation.text(of:)),
+              let chosen = (row.chosenMessage.flatMap(ExportRenderer.demonstrationMessage)
+                ?? row.chosenResponse.flatMap({ ExportRenderer.assistant(inResponse: $0, index: row.chosenIndex) }))
+                .flatMap(TrainingConversation.text(of:)),
+              chosen.content != rejected.content else { return nil }
+        let messages = prompt.compactMap(TrainingConversation.text(of:))
+        guard messages.count == prompt.count else { return nil }
+        let chosenExchange = statement.column(10).string ?? ""
+        return TrainingPreference(
+            pairID: row.id, source: row.source, feedbackID: statement.column(9).string ?? "",
+            chosenExchangeID: chosenExchange, rejectedExchangeID: statement.column(11).string ?? "",
+            conversation: TrainingConversation(exchangeID: chosenExchange, messages: messages, completion: chosen.content),
+            rejected: rejected.content)
+    }
+}

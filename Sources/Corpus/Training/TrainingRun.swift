@@ -1,0 +1,96 @@
+import ChatAPI
+
+/// One training run as the corpus records it (table `training_runs`).
+public struct TrainingRun: Sendable, Equatable {
+    /// Where a run is in its life.
+    public enum Status: String, Sendable, CaseIterable {
+        /// Created (e.g. by `POST /admin/train`), its process not started yet.
+        case queued
+        /// Its process is training (or died while training: see `pid`).
+        case running
+        /// Finished and registered a student version.
+        case succeeded
+        /// Stopped with an error; no version was registered.
+        case failed
+    }
+
+    /// UUIDv7.
+    public var id: String
+    /// `sft` or `dpo`.
+    public var kind: String
+    /// Current status.
+    public var status: Status
+    /// Unix seconds.
+    public var createdAt: Double
+    /// Unix seconds when its process started (or last resumed) training.
+    public var startedAt: Double?
+    /// Unix seconds when it succeeded or failed.
+    public var finishedAt: Double?
+    /// The student version it trains from; nil for the base model.
+    public var baseVersion: String?
+    /// The run's settings as given.
+    public var config: JSONValue
+    /// What it trained on: held-out version, counts, hash of example ids.
+    public var dataSnapshot: JSONValue?
+    /// Final metrics.
+    public var metrics: JSONValue?
+    /// Why it failed.
+    public var error: String?
+    /// The training process while it runs.
+    public var pid: Int?
+
+    /// The run as the admin API shows it.
+    public var json: JSONValue {
+        .object([
+            ("id", .string(id)), ("kind", .string(kind)), ("status", .string(status.rawValue)),
+            ("created_at", .double(createdAt)), ("started_at", startedAt.map(JSONValue.double) ?? .null),
+            ("finished_at", finishedAt.map(JSONValue.double) ?? .null),
+            ("base_version", baseVersion.map(JSONValue.string) ?? .null), ("config", config),
+            ("data_snapshot", dataSnapshot ?? .null), ("metrics", metrics ?? .null),
+            ("error", error.map(JSONValue.string) ?? .null), ("pid", pid.map(JSONValue.int) ?? .null),
+        ])
+    }
+
+    /// Columns read by ``init(row:)``.
+    static let columns = """
+        id, kind, status, created_at, started_at, finished_at, base_version, config, data_snapshot, metrics, error, pid
+        """
+
+    /// Decodes a row selected with ``columns``.
+    init(row c: [SQLiteValue]) {
+        id = c[0].string ?? ""
+        kind = c[1].string ?? ""
+        status = c[2].string.flatMap(Status.init(rawValue:)) ?? .failed
+        createdAt = c[3].double ?? 0
+        startedAt = c[4].double
+        finishedAt = c[5].double
+        baseVersion = c[6].string
+        config = c[7].string.flatMap { try? JSONValue.parse($0) } ?? .object([])
+        dataSnapshot = c[8].string.flatMap { try? JSONValue.parse($0) }
+        metrics = c[9].string.flatMap { try? JSONValue.parse($0) }
+        error = c[10].string
+        pid = c[11].int
+    }
+}
+
+/// One point of a run's metric curve (table `training_metrics`).
+public struct TrainingMetricPoint: Sendable, Equatable {
+    /// Optimizer step.
+    public var step: Int
+    /// Unix seconds.
+    public var recordedAt: Double
+    /// Loss, learning rate, tokens/s, ... as a JSON object.
+    public var values: JSONValue
+
+    /// A point.
+    public init(step: Int, recordedAt: Double, values: JSONValue) {
+        self.step = step
+        self.recordedAt = recordedAt
+        self.values = values
+    }
+
+    /// The point as JSON: `{"step", "recorded_at", ...values}`.
+    public var json: JSONValue {
+        .object([("step", .int(step)), ("recorded_at", .double(recordedAt))] + (values.objectValue ?? []))
+    }
+}

@@ -1,0 +1,85 @@
+import ChatAPI
+import Foundation
+
+/// Training runs, their metric curves and the student registry, on the reader's
+/// connection. Every change is one statement or one transaction.
+public struct TrainingStore: Sendable {
+    /// The connection used.
+    public let reader: CorpusReader
+
+    /// A store over `reader`'s connection.
+    public init(reader: CorpusReader) {
+        self.reader = reader
+    }
+
+    /// Records a new queued run and returns it.
+    public func createRun(kind: String, config: JSONValue, baseVersion: String? = nil, now: Date = Date()) throws -> TrainingRun {
+        let id = ExchangeID.make(now: now)
+        try reader.withDatabase { db in
+            try db.prepare("INSERT INTO training_runs (id, kind, status, created_at, base_version, config) VALUES (?,?,?,?,?,?)")
+                .run([id, kind, TrainingRun.Status.queued.rawValue, now.timeIntervalSince1970, baseVersion, config.jsonString])
+        }
+        guard let run = try run(id: id) else { throw CorpusError.notFound("Run \(id) vanished.", parameter: "id") }
+        return run
+    }
+
+    /// Marks run `id` running in process `pid`, with the data it trains on.
+    public func startRun(id: String, pid: Int, dataSnapshot: JSONValue, now: Date = Date()) throws {
+        try update(id, "status = 'running', started_at = ?, pid = ?, data_snapshot = ?, error = NULL",
+                   [now.timeIntervalSince1970, pid, dataSnapshot.jsonString])
+    }
+
+    /// Marks run `id` succeeded with its final metrics.
+    public func finishRun(id: String, metrics: JSONValue, now: Date = Date()) throws {
+        try update(id, "status = 'succeeded', finished_at = ?, metrics = ?, pid = NULL",
+                   [now.timeIntervalSince1970, metrics.jsonString])
+    }
+
+    /// Marks run `id` failed with `error`.
+    public func failRun(id: String, error: String, now: Date = Date()) throws {
+        try update(id, "status = 'failed', finished_at = ?, error = ?, pid = NULL", [now.timeIntervalSince1970, error])
+    }
+
+    private func update(_ id: String, _ assignments: String, _ arguments: [any SQLiteBindable]) throws {
+        try reader.withDatabase { db in
+            try db.prepare("UPDATE training_runs SET \(assignments) WHERE id = ?").run(arguments + [id])
+            guard db.changes == 1 else { throw CorpusError.notFound("No training run `\(id)`.", parameter: "id") }
+        }
+    }
+
+    /// Stores (or replaces) the metrics of `step`.
+    public func recordMetric(runID: String, step: Int, values: JSONValue, now: Date = Date()) throws {
+        try reader.withDatabase { db in
+            try db.prepare("INSERT OR REPLACE INTO training_metrics (run_id, step, recorded_at, values_json) VALUES (?,?,?,?)")
+                .run([runID, step, now.timeIntervalSince1970, values.jsonString])
+        }
+    }
+
+    /// Run `id`, or nil.
+    public func run(id: String) throws -> TrainingRun? {
+        try reader.withDatabase { db in
+            try db.query("SELECT \(TrainingRun.columns) FROM training_runs WHERE id = ?", [id]).first.map(TrainingRun.init(row:))
+        }
+    }
+
+    /// The newest runs first, optionally only those with `status`.
+    public func runs(status: TrainingRun.Status? = nil, limit: Int = 50) throws -> [TrainingRun] {
+        try reader.withDatabase { db in
+            let filter = status == nil ? "" : "WHERE status = ?"
+            let arguments: [any SQLiteBindable] = (status.map { [$0.rawValue] } ?? []) + [limit]
+            return try db.query("SELECT \(TrainingRun.columns) FROM training_runs \(filter) ORDER BY created_at DESC, id DESC LIMIT ?",
+                                arguments).map(TrainingRun.init(row:))
+        }
+    }
+
+    /// The metric curve of run `runID`, by step; at most `limit` points, evenly thinned.
+    public func metrics(runID: String, limit: Int = 10_000) throws -> [TrainingMetricPoint] {
+        let all = try reader.withDatabase { db in
+            try db.query("SELECT step, recorded_at, values_json FROM training_metrics WHERE run_id = ? ORDER BY step", [runID])
+                .map { TrainingMetricPoint(step: $0[0].int ?? 0, recordedAt: $0[1].double ?? 0,
+                                           values: $0[2].string.flatMap { try? JSONValue.parse($0) } ?? .object([])) }
+        }
+        guard all.count > limit, limit > 1 else { return all }
+        return (0..<limit).map { all[$0 * (all.count - 1) / (limit - 1)] }
+    }
+}
