@@ -61,7 +61,10 @@ let package = Package(
         .testTarget(name: "TeacherTests", dependencies: ["Teacher", "TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(name: "ServingTests", dependencies: ["Serving"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "TestSupport"], swiftSettings: optimized),
+        .testTarget(
+            name: "TrainingTests", dependencies: ["Training", "TestSupport"],
+            exclude: ["Fixtures"], swiftSettings: optimized
+        ),
         .testTarget(
             name: "EngineTests", dependencies: ["Engine", "TestSupport"],
             exclude: ["Fixtures"], swiftSettings: optimized
