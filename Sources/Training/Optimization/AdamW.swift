@@ -30,9 +30,10 @@ public final class AdamW: @unchecked Sendable {
     public let count: Int
     /// Index ranges that get weight decay (usually the matrices, not norms; default all).
     public let decayedRanges: [Range<Int>]
-    /// Steps taken so far (t in the bias corrections).
-    public private(set) var stepCount = 0
-    private let moments: UnsafeMutablePointer<Float>  // (2, count): m then v
+    /// Steps taken so far (t in the bias corrections); set when a checkpoint is restored.
+    public internal(set) var stepCount = 0
+    /// (2, count): m then v; read and written by checkpoints.
+    let moments: UnsafeMutablePointer<Float>
 
     /// An optimizer for `count` parameters with zero moments.
     public init(count: Int, settings: Settings = Settings(), decayedRanges: [Range<Int>]? = nil) throws {
