@@ -41,14 +41,14 @@ let package = Package(
         .executableTarget(
             name: "retort",
             dependencies: [
-                "Gateway", "ChatAPI", "Teacher", "Corpus", "Engine", "Serving",
+                "Gateway", "ChatAPI", "Teacher", "Corpus", "Engine", "Serving", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "retort-bench",
             dependencies: [
-                "Gateway", "Corpus", "Engine", "TestSupport",
+                "Gateway", "Corpus", "Engine", "Training", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench",

@@ -1,0 +1,108 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Training
+
+/// `retort bench train`: tokens/s of full SFT, LoRA SFT, LoRA DPO with cached reference
+/// log-probs and the reference forward pass on a GGUF student, with the achieved GFLOP/s
+/// as a share of OpenBLAS sgemm on the same shapes, and each mode's peak RSS (every mode
+/// runs in its own child process, so the peaks are separate).
+public struct TrainBench: AsyncParsableCommand {
+    /// The subcommand's name and help.
+    public static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Benchmark training: full SFT, LoRA SFT, LoRA DPO (cached reference), reference forward; GFLOP/s, peak RSS.")
+
+    /// The GGUF file; default: the first models/SmolLM2-135M-Instruct*.gguf.
+    @Option(help: "GGUF model path (default: models/SmolLM2-135M-Instruct*.gguf)")
+    var model: String?
+
+    /// OpenBLAS threads (default 2).
+    @Option(help: "Threads for OpenBLAS")
+    var threads: Int = 2
+
+    /// Tokens per step: one sequence for SFT, two sequences of half the length for DPO.
+    @Option(help: "Tokens per step (SFT: one sequence; DPO: two of half the length)")
+    var tokens: Int = 512
+
+    /// Measured steps per mode; the median is reported (default 3).
+    @Option(help: "Measured steps per mode (median reported)")
+    var steps: Int = 3
+
+    /// Unmeasured steps first (default 1).
+    @Option(help: "Warm-up steps per mode")
+    var warmup: Int = 1
+
+    /// LoRA rank (default 16, α = 2r, all seven matrices).
+    @Option(help: "LoRA rank")
+    var rank: Int = 16
+
+    /// One mode, or all (each in a child process).
+    @Option(help: "full | lora | dpo | reference | sgemm | all")
+    var mode: String = "all"
+
+    /// Creates the command with its defaults.
+    public init() {}
+
+    /// Checks the options.
+    public func validate() throws {
+        guard mode == "all" || mode == "sgemm" || TrainMode(rawValue: mode) != nil else {
+            throw ValidationError("--mode must be full, lora, dpo, reference, sgemm or all")
+        }
+        guard threads >= 1, steps >= 1, warmup >= 0, rank >= 1, tokens >= 8, tokens % 2 == 0 else {
+            throw ValidationError("counts must be positive and --tokens even and ≥ 8")
+        }
+    }
+
+    /// Runs one mode and prints a `RESULT` line, or all modes in child processes and a table.
+    public func run() async throws {
+        Blas.setThreads(threads)
+        let path = try model ?? EngineBench.defaultModelPath()
+        if mode == "all" { return try runAll(path: path) }
+        let file = try GGUFFile(path: path)
+        let config = try LlamaConfig(file: file)
+        if mode == "sgemm" {
+            let rate = SgemmReference.rate(config: config, rows: tokens, repeats: max(2, steps))
+            print(String(format: "RESULT sgemm %.2f", rate))
+            return
+        }
+        let runner = TrainRunner(file: file, config: config, tokens: tokens, rank: rank)
+        let seconds = try runner.measure(TrainMode(rawValue: mode) ?? .full, steps: steps, warmup: warmup)
+        let flops = runner.flopsPerToken(TrainMode(rawValue: mode) ?? .full)
+        print(String(format: "RESULT %@ %.4f %.1f %d", mode, seconds, flops / 1e6,
+                     EngineBench.peakResidentMegabytes() ?? 0))
+    }
+
+    /// Runs sgemm and every mode as a child process of this executable; prints the table.
+    private func runAll(path: String) throws {
+        print("model         \(path)")
+        print("threads \(threads), \(tokens) tokens per step (DPO: 2 × \(tokens / 2)), LoRA r=\(rank) α=\(2 * rank) on all 7 matrices")
+        print("median of \(steps) steps after \(warmup) warm-up; load average \(EngineBench.loadAverage())")
+        let sgemm = Double(try child("sgemm", path: path).first ?? "0") ?? 0
+        print(String(format: "OpenBLAS sgemm on the step's shapes: %.1f GFLOP/s", sgemm))
+        for mode in TrainMode.allCases {
+            let fields = try child(mode.rawValue, path: path)
+            guard fields.count == 3, let seconds = Double(fields[0]), let megaflops = Double(fields[1]) else {
+                print("\(mode.rawValue): failed"); continue
+            }
+            let rate = Double(tokens) / seconds, gflops = rate * megaflops / 1e3
+            print(String(format: "%-10@ %7.1f tok/s  %.2f s/step  %5.0f MFLOP/tok  %6.1f GFLOP/s = %3.0f%% of sgemm  peak RSS %@ MB",
+                         mode.rawValue, rate, seconds, megaflops, gflops, 100 * gflops / max(sgemm, 1e-9), fields[2]))
+        }
+        print("load average  \(EngineBench.loadAverage()) (other work on the machine skews wall-clock figures)")
+    }
+
+    /// Runs `retort-bench train --mode <mode>` and returns the fields of its RESULT line after the mode.
+    private func child(_ mode: String, path: String) throws -> [String] {
+        let process = Process(), pipe = Pipe()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        process.arguments = ["train", "--mode", mode, "--model", path, "--threads", "\(threads)", "--tokens", "\(tokens)",
+                             "--steps", "\(steps)", "--warmup", "\(warmup)", "--rank", "\(rank)"]
+        process.standardOutput = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let line = output.split(separator: "\n").first { $0.hasPrefix("RESULT ") } ?? ""
+        return line.split(separator: " ").dropFirst(2).map(String.init)
+    }
+}
