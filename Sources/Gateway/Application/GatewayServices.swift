@@ -16,8 +16,10 @@ public struct GatewayServices: Sendable {
     public let metrics: GatewayMetrics
     /// The local student, when a route needs it or it stands in for the teacher.
     public let student: StudentBackend?
+    /// Progressive serving: the routes' modes, student versions, rollback and promotion.
+    public let serving: ServingRuntime
 
-    /// Assembles services from parts.
+    /// Assembles services from parts; the serving runtime shares the student's queue.
     public init(configuration: GatewayConfiguration, teacher: TeacherClient?, log: ExchangeLog,
                 reader: CorpusReader, student: StudentBackend? = nil, metrics: GatewayMetrics = GatewayMetrics()) {
         self.configuration = configuration
@@ -26,6 +28,9 @@ public struct GatewayServices: Sendable {
         self.reader = reader
         self.student = student
         self.metrics = metrics
+        serving = ServingRuntime(configuration: configuration, reader: reader,
+                                 queue: student?.queue ?? StudentQueue(capacity: configuration.student.maxQueue),
+                                 preloaded: student, metrics: metrics)
     }
 
     /// Opens the corpus and creates the teacher client described by `configuration`.

@@ -5,6 +5,7 @@ import Logging
 /// Tests call this too, with services of their own.
 public func buildApplication(services: GatewayServices, logger: Logger? = nil) -> some ApplicationProtocol {
     let configuration = services.configuration
+    services.serving.start()
     return Application(
         router: buildRouter(services: services),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "retort"),

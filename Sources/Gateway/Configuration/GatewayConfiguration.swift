@@ -13,6 +13,7 @@ import Foundation
 /// | `teacher` | ``TeacherSettings`` | no URL |
 /// | `routes` | [``RouteConfiguration``] | `default` (teacher) and `student` (student) |
 /// | `student` | ``StudentSettings`` | the SmolLM2 file in `models/` |
+/// | `serving` | ``ServingSettings`` | progressive serving: fallback checks, shadow, gate, rollback, promotion |
 /// | `client_keys` | [string] | `[]` (no client auth) |
 /// | `max_body_bytes` | int | 4 MiB |
 /// | `max_response_bytes` | int | 64 MiB (non-streamed teacher answers) |
@@ -31,6 +32,8 @@ public struct GatewayConfiguration: Sendable, Decodable {
     public var routes = [RouteConfiguration(name: "default"), RouteConfiguration(name: "student", backend: .student)]
     /// The local student model.
     public var student = StudentSettings()
+    /// Progressive serving.
+    public var serving = ServingSettings()
     /// Keys clients must send as `Authorization: Bearer` on `/v1/*`; empty disables the check.
     public var clientKeys: [String] = []
     /// Largest accepted request body.
@@ -48,7 +51,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case host, port, database, teacher, routes, student
+        case host, port, database, teacher, routes, student, serving
         case clientKeys = "client_keys", maxBodyBytes = "max_body_bytes", maxResponseBytes = "max_response_bytes"
         case logQueueCapacity = "log_queue_capacity", logBatchSize = "log_batch_size"
     }
@@ -62,6 +65,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
         teacher = try c.decodeIfPresent(TeacherSettings.self, forKey: .teacher) ?? d.teacher
         routes = try c.decodeIfPresent([RouteConfiguration].self, forKey: .routes) ?? d.routes
         student = try c.decodeIfPresent(StudentSettings.self, forKey: .student) ?? d.student
+        serving = try c.decodeIfPresent(ServingSettings.self, forKey: .serving) ?? d.serving
         clientKeys = try c.decodeIfPresent([String].self, forKey: .clientKeys) ?? d.clientKeys
         maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? d.maxBodyBytes
         maxResponseBytes = try c.decodeIfPresent(Int.self, forKey: .maxResponseBytes) ?? d.maxResponseBytes

@@ -5,6 +5,7 @@
 /// | `name` | string | required: the `model` clients send |
 /// | `teacher_model` | string | same as `name`: the model name sent upstream |
 /// | `backend` | `teacher` or `student` | `teacher` |
+/// | `serving` | ``RouteServingSettings`` | mode `teacher`: the initial serving mode when the corpus holds no state for the route |
 public struct RouteConfiguration: Sendable, Decodable, Equatable {
     /// Who answers a route.
     public enum Backend: String, Sendable, Decodable {
@@ -20,16 +21,20 @@ public struct RouteConfiguration: Sendable, Decodable, Equatable {
     public var teacherModel: String
     /// Who answers.
     public var backend: Backend
+    /// The serving mode the route starts in when the corpus has no state for it yet.
+    public var serving: RouteServingSettings
 
     /// Creates a route; the teacher model defaults to the route's name.
-    public init(name: String, teacherModel: String? = nil, backend: Backend = .teacher) {
+    public init(name: String, teacherModel: String? = nil, backend: Backend = .teacher,
+                serving: RouteServingSettings = RouteServingSettings()) {
         self.name = name
         self.teacherModel = teacherModel ?? name
         self.backend = backend
+        self.serving = serving
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, teacherModel = "teacher_model", backend
+        case name, teacherModel = "teacher_model", backend, serving
     }
 
     public init(from decoder: any Decoder) throws {
@@ -37,5 +42,6 @@ public struct RouteConfiguration: Sendable, Decodable, Equatable {
         name = try c.decode(String.self, forKey: .name)
         teacherModel = try c.decodeIfPresent(String.self, forKey: .teacherModel) ?? name
         backend = try c.decodeIfPresent(Backend.self, forKey: .backend) ?? .teacher
+        serving = try c.decodeIfPresent(RouteServingSettings.self, forKey: .serving) ?? RouteServingSettings()
     }
 }

@@ -3,8 +3,8 @@ import Corpus
 import Hummingbird
 
 /// The admin API under `/admin` (behind ``AdminKeyMiddleware``): corpus stats,
-/// listing and search, one exchange, JSONL exports, held-out freezing, and
-/// placeholders for serving and students until those exist.
+/// listing and search, one exchange, JSONL exports, held-out freezing, serving
+/// (``AdminServingController``), and a placeholder for students until those exist.
 struct AdminController {
     let services: GatewayServices
 
@@ -16,7 +16,7 @@ struct AdminController {
         group.get("export") { request, _ in try self.export(request) }
         group.post("heldout") { request, _ in try self.freeze(request) }
         group.get("students") { _, _ in Response.json(.object([("object", .string("list")), ("data", .array([]))])) }
-        group.get("serving") { _, _ in self.serving() }
+        AdminServingController(services: services).addRoutes(to: group)
         FeedbackController(services: services).addRoutes(to: group)
     }
 
@@ -64,13 +64,5 @@ struct AdminController {
         let version = try services.reader.freezeHeldOut(testPercent: percent)
         return .json(.object([("version", .int(version.version)), ("test_percent", .double(version.testPercent)),
                               ("rows", .int(version.rowCount)), ("created_at", .double(version.createdAt))]), status: .created)
-    }
-
-    /// The configured routes; every route is served by the teacher until serving modes exist.
-    func serving() -> Response {
-        let routes = services.configuration.routes.map { route in
-            JSONValue.object([("route", .string(route.name)), ("mode", .string("teacher"))])
-        }
-        return .json(.object([("object", .string("list")), ("data", .array(routes))]))
     }
 }

@@ -5,8 +5,9 @@ import HTTPTypes
 import Hummingbird
 import Teacher
 
-/// `POST /v1/chat/completions`: validate, route, forward to the teacher, answer the
-/// client (a stream byte for byte), and log the exchange.
+/// `POST /v1/chat/completions`: validate, route (the route's serving mode may give the
+/// request to the student, see ``serveProgressively(_:route:exchange:)``), forward to the
+/// teacher, answer the client (a stream byte for byte), and log the exchange.
 struct ChatCompletionsController {
     let services: GatewayServices
 
@@ -25,11 +26,18 @@ struct ChatCompletionsController {
         if route.backend == .student || services.teacher == nil {
             return await answerLocally(chat, route: route, exchange: exchange)
         }
+        if let answer = await serveProgressively(chat, route: route, exchange: exchange) { return answer }
+        return await askTeacher(chat, body: body, route: route, exchange: exchange)
+    }
+
+    /// Forwards the request to the teacher and relays its answer (a stream byte for byte).
+    func askTeacher(_ chat: ChatRequest, body: [UInt8], route: RouteConfiguration, exchange: PendingExchange) async -> Response {
         guard let teacher = services.teacher else { return fail(exchange, .internalError("no teacher")) }
         let upstream = TeacherRequest(path: "/chat/completions",
                                       headers: [("Content-Type", "application/json"), ("Accept", chat.stream ? "text/event-stream" : "application/json")],
                                       body: upstreamBody(chat, original: body, route: route))
         let response: TeacherResponse
+        exchange.beginUpstream()
         do {
             response = try await teacher.send(upstream)
         } catch {
@@ -83,6 +91,7 @@ struct ChatCompletionsController {
         } catch {
             return fail(exchange, OpenAIError(teacherError: error))
         }
+        exchange.endUpstream()
         exchange.markFirstByte()
         let text = String(decoding: bytes, as: UTF8.self)
         if let json = try? JSONValue.parse(bytes) {

@@ -37,7 +37,8 @@ struct HealthController {
             ("retort_log_dropped_total", "Exchanges dropped because the log queue was full.", Double(log.droppedCount)),
             ("retort_log_failed_total", "Exchanges whose write failed after retries.", Double(log.failedCount)),
             ("retort_log_written_total", "Exchanges committed to the corpus.", Double(log.writtenCount)),
-            ("retort_student_queue_depth", "Student generations waiting or running.", Double(services.student?.queueDepth ?? 0)),
+            ("retort_student_queue_depth", "Student generations waiting or running (served, shadow and fallback checks).",
+             Double(services.serving.pool.queue.depth)),
         ])
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

@@ -44,6 +44,7 @@ struct StreamRelay: Sendable {
                 try? await writer.write(ByteBuffer(string: event))
             }
         }
+        exchange.endUpstream()
         if let last = parser.finish() { accumulator.consume(last) }
         finish(accumulator, outcome: outcome)
         if outcome.status != 499 { try? await writer.finish(nil) }

@@ -14,12 +14,17 @@ final class PendingExchange: @unchecked Sendable {
     private var record: ExchangeRecord
     private var logged = false
     private var onAbandon: (@Sendable () -> Void)?
+    private var onComplete: (@Sendable (ExchangeRecord) -> Void)?
+    private var upstreamStarted: ContinuousClock.Instant?
+    private var upstreamSeconds: Double?
     private let services: GatewayServices
     /// When the request arrived.
     let started = ContinuousClock.now
 
     /// The exchange id (UUIDv7), sent as `x-retort-exchange-id`.
     var id: String { lock.withLock { record.id } }
+    /// The tags from `x-retort-tags`.
+    var tags: [String] { lock.withLock { record.tags } }
 
     init(record: ExchangeRecord, services: GatewayServices) {
         self.record = record
@@ -44,6 +49,28 @@ final class PendingExchange: @unchecked Sendable {
         lock.withLock { onAbandon = action }
     }
 
+    /// Work to run once the exchange completed normally and was logged (the shadow run).
+    func setOnComplete(_ action: @escaping @Sendable (ExchangeRecord) -> Void) {
+        lock.withLock { onComplete = action }
+    }
+
+    /// Notes that the teacher call starts now.
+    func beginUpstream() {
+        let now = ContinuousClock.now
+        lock.withLock { upstreamStarted = now }
+    }
+
+    /// Notes that the teacher's answer has been read to its end; the time since
+    /// ``beginUpstream()`` is the upstream wait left out of the gateway overhead.
+    func endUpstream() {
+        let now = ContinuousClock.now
+        lock.withLock {
+            guard let started = upstreamStarted, upstreamSeconds == nil else { return }
+            let elapsed = now - started
+            upstreamSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
+    }
+
     /// Milliseconds since the request arrived.
     func elapsedMs() -> Double {
         let elapsed = ContinuousClock.now - started
@@ -59,17 +86,23 @@ final class PendingExchange: @unchecked Sendable {
     /// Finishes the exchange with `status` and logs it. Later calls do nothing.
     func complete(status: Int, error: String? = nil, response: String?) {
         let ms = elapsedMs()
-        let finished: ExchangeRecord? = lock.withLock {
-            guard !logged else { return nil }
+        let (finished, action, upstream): (ExchangeRecord?, (@Sendable (ExchangeRecord) -> Void)?, Double?) = lock.withLock {
+            guard !logged else { return (nil, nil, nil) }
             logged = true
             record.status = status
             record.error = error ?? record.error
             record.responseJSON = response
             record.latencyMs = ms
             record.completedAt = Date().timeIntervalSince1970
-            return record
+            return (record, onComplete, upstreamSeconds)
         }
-        if let finished { write(finished) }
+        guard let finished else { return }
+        write(finished)
+        if let upstream, let latency = finished.latencyMs {
+            services.metrics.observe("retort_gateway_overhead_seconds", [("route", finished.route)], max(latency / 1000 - upstream, 0),
+                                     help: "Time the gateway added to a teacher-served request: total minus the wait for the teacher.")
+        }
+        action?(finished)
     }
 
     private func write(_ record: ExchangeRecord) {
@@ -84,6 +117,8 @@ final class PendingExchange: @unchecked Sendable {
         if let ttft = record.ttftMs, record.status == 200 {
             services.metrics.observe("retort_time_to_first_byte_seconds", [("route", record.route)], ttft / 1000,
                                      help: "Time from request to the first byte of the answer.")
+            services.metrics.observe("retort_time_to_first_token_seconds", [("route", record.route), ("served_by", record.servedBy)],
+                                     ttft / 1000, help: "Time from request to the first answer byte, by who served it.")
         }
     }
 }

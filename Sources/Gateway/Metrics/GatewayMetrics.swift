@@ -6,6 +6,7 @@ public final class GatewayMetrics: @unchecked Sendable {
     private let lock = NSLock()
     private var counters: [MetricKey: Double] = [:]
     private var histograms: [MetricKey: Histogram] = [:]
+    private var gauges: [MetricKey: Double] = [:]
     private var help: [String: (type: String, text: String)] = [:]
 
     /// Creates an empty registry.
@@ -27,6 +28,14 @@ public final class GatewayMetrics: @unchecked Sendable {
         }
     }
 
+    /// Sets the gauge `name` with `labels` to `value`.
+    public func set(_ name: String, _ labels: [(String, String)] = [], to value: Double, help text: String) {
+        lock.withLock {
+            help[name] = ("gauge", text)
+            gauges[MetricKey(name: name, labels: labels)] = value
+        }
+    }
+
     /// The current value of a counter (for tests and the admin API).
     public func counter(_ name: String, _ labels: [(String, String)] = []) -> Double {
         lock.withLock { counters[MetricKey(name: name, labels: labels)] ?? 0 }
@@ -44,6 +53,10 @@ public final class GatewayMetrics: @unchecked Sendable {
         for name in Set(histograms.keys.map(\.name)).sorted() {
             out += "# HELP \(name) \(help[name]?.text ?? "")\n# TYPE \(name) histogram\n"
             for (key, histogram) in histograms where key.name == name { out += histogram.render(key) }
+        }
+        for name in Set(self.gauges.keys.map(\.name)).sorted() {
+            out += "# HELP \(name) \(help[name]?.text ?? "")\n# TYPE \(name) gauge\n"
+            for (key, value) in self.gauges where key.name == name { out += "\(key.rendered()) \(format(value))\n" }
         }
         for gauge in gauges {
             out += "# HELP \(gauge.name) \(gauge.help)\n# TYPE \(gauge.name) gauge\n\(gauge.name) \(format(gauge.value))\n"

@@ -16,8 +16,14 @@ public final class StudentBackend: Sendable {
     let settings: StudentSettings
     let queue: StudentQueue
 
-    /// Loads the model at `settings.model`.
-    public init(settings: StudentSettings) {
+    /// Loads the model at `settings.model`, with a queue of its own.
+    public convenience init(settings: StudentSettings) {
+        self.init(settings: settings, queue: StudentQueue(capacity: settings.maxQueue))
+    }
+
+    /// Loads the model at `settings.model`; its generations run on `queue`, which
+    /// several backends (student versions) may share so that one runs at a time.
+    init(settings: StudentSettings, queue: StudentQueue) {
         self.settings = settings
         path = settings.model
         let weights = DecodeWeights(rawValue: settings.decodeWeights) ?? .q8_0
@@ -28,7 +34,7 @@ public final class StudentBackend: Sendable {
         } catch {
             model = .failure(.fileUnreadable(path: settings.model, reason: "\(error)"))
         }
-        queue = StudentQueue(capacity: settings.maxQueue)
+        self.queue = queue
     }
 
     /// Requests waiting or running.

@@ -4,18 +4,18 @@ import Foundation
 /// event loop. One at a time because each generation already uses every core through
 /// its kernels; FIFO so concurrent clients are served in arrival order.
 final class StudentQueue: @unchecked Sendable {
-    // @unchecked: `jobs` and `running` are guarded by `condition`.
+    // @unchecked: `jobs`, `running` and `started` are guarded by `condition`.
     private let condition = NSCondition()
     private var jobs: [@Sendable () -> Void] = []
     private var running = false
+    private var started = false
     /// Jobs allowed to wait.
     let capacity: Int
 
+    /// A queue whose thread starts with the first job; from then on the thread keeps the
+    /// queue alive (it waits on its condition, so the queue must never go away under it).
     init(capacity: Int) {
         self.capacity = capacity
-        let thread = Thread { [unowned self] in self.runLoop() }
-        thread.name = "retort-student"
-        thread.start()
     }
 
     /// Queues `job`; false when the queue is full.
@@ -24,6 +24,12 @@ final class StudentQueue: @unchecked Sendable {
         defer { condition.unlock() }
         guard jobs.count < capacity else { return false }
         jobs.append(job)
+        if !started {
+            started = true
+            let thread = Thread { self.runLoop() }
+            thread.name = "retort-student"
+            thread.start()
+        }
         condition.signal()
         return true
     }

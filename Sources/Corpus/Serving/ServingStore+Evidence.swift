@@ -1,0 +1,150 @@
+extension ServingStore {
+    /// Stores a quality-gate result.
+    public func recordEvalResult(_ result: StoredEvalResult) throws {
+        try reader.withDatabase { db in
+            try db.prepare("INSERT INTO eval_results (version, route, split_version, created_at, passed, metrics) VALUES (?,?,?,?,?,?)")
+                .run([result.version, result.route, result.splitVersion, result.createdAt, result.passed, result.metricsJSON])
+        }
+    }
+
+    /// The newest `limit` gate results, of `version` only when given, newest first.
+    public func evalResults(version: String? = nil, limit: Int = 20) throws -> [StoredEvalResult] {
+        try reader.withDatabase { db in
+            let sql = "SELECT version, route, split_version, created_at, passed, metrics FROM eval_results "
+                + (version == nil ? "" : "WHERE version = ? ") + "ORDER BY id DESC LIMIT ?"
+            let arguments: [any SQLiteBindable] = (version.map { [$0] } ?? []) + [max(limit, 0)]
+            return try db.query(sql, arguments).map(StoredEvalResult.init(row:))
+        }
+    }
+
+    /// Keeps a student answer that was not served (a shadow run or a discarded fallback).
+    /// A second answer of the same kind for the same exchange replaces the first.
+    public func recordStudentAnswer(_ answer: StoredStudentAnswer) throws {
+        try reader.withDatabase { db in
+            try db.prepare("""
+                INSERT OR REPLACE INTO student_answers
+                    (exchange_id, route, version, kind, reason, judgment, created_at, response) VALUES (?,?,?,?,?,?,?,?)
+                """).run([answer.exchangeID, answer.route, answer.version, answer.kind, answer.reason, answer.judgment,
+                          answer.createdAt, answer.responseJSON])
+        }
+    }
+
+    /// Unserved student answers of `route`, newest first.
+    public func studentAnswers(route: String, kind: String? = nil, limit: Int = 100) throws -> [StoredStudentAnswer] {
+        try reader.withDatabase { db in
+            let sql = "SELECT exchange_id, route, version, kind, reason, judgment, created_at, response FROM student_answers "
+                + "WHERE route = ? " + (kind == nil ? "" : "AND kind = ? ") + "ORDER BY created_at DESC LIMIT ?"
+            let arguments: [any SQLiteBindable] = [route] + (kind.map { [$0] } ?? []) + [max(limit, 0)]
+            return try db.query(sql, arguments).map(StoredStudentAnswer.init(row:))
+        }
+    }
+
+    /// Shadow judgments of `version` on `route` since `time`: counts of `win`, `tie`, `loss`.
+    public func shadowJudgments(route: String, version: String, since time: Double) throws -> [String: Int] {
+        try reader.withDatabase { db in
+            let rows = try db.query("""
+                SELECT judgment, count(*) FROM student_answers
+                WHERE route = ? AND version = ? AND kind = 'shadow' AND judgment IS NOT NULL AND created_at >= ?
+                GROUP BY judgment
+                """, [route, version, time])
+            return Dictionary(rows.compactMap { row in row[0].string.map { ($0, row[1].int ?? 0) } }, uniquingKeysWith: +)
+        }
+    }
+
+    /// Thumbs on `route`'s exchanges given after `time`, oldest first, with who served each.
+    public func ratings(route: String, since time: Double, limit: Int = 1000) throws -> [StoredRating] {
+        try reader.withDatabase { db in
+            try db.query("""
+                SELECT f.created_at, f.rating, e.served_by, e.upstream_model FROM feedback f
+                JOIN exchanges e ON e.id = f.exchange_id
+                WHERE e.route = ? AND f.rating IS NOT NULL AND f.created_at > ?
+                ORDER BY f.created_at LIMIT ?
+                """, [route, time, max(limit, 0)]).map { row in
+                StoredRating(createdAt: row[0].double ?? 0, up: (row[1].int ?? 0) > 0,
+                             servedBy: row[2].string ?? "teacher", model: row[3].string)
+            }
+        }
+    }
+}
+
+/// One stored quality-gate result.
+public struct StoredEvalResult: Sendable, Equatable {
+    /// The student version or GGUF path evaluated.
+    public var version: String
+    /// The route whose held-out rows were scored; nil: every route.
+    public var route: String?
+    /// The held-out split version used.
+    public var splitVersion: Int?
+    /// Unix seconds.
+    public var createdAt: Double
+    /// Whether the gate passed.
+    public var passed: Bool
+    /// The metrics and failures as JSON.
+    public var metricsJSON: String
+
+    /// A result record.
+    public init(version: String, route: String?, splitVersion: Int?, createdAt: Double, passed: Bool, metricsJSON: String) {
+        self.version = version
+        self.route = route
+        self.splitVersion = splitVersion
+        self.createdAt = createdAt
+        self.passed = passed
+        self.metricsJSON = metricsJSON
+    }
+
+    init(row: [SQLiteValue]) {
+        self.init(version: row[0].string ?? "", route: row[1].string, splitVersion: row[2].int,
+                  createdAt: row[3].double ?? 0, passed: row[4].int == 1, metricsJSON: row[5].string ?? "{}")
+    }
+}
+
+/// A student answer that was not served.
+public struct StoredStudentAnswer: Sendable, Equatable {
+    /// The exchange the teacher answered.
+    public var exchangeID: String
+    /// Its route.
+    public var route: String
+    /// The student version (or GGUF path) that answered.
+    public var version: String?
+    /// `shadow` or `fallback`.
+    public var kind: String
+    /// Why it was not served (a fallback reason), if any.
+    public var reason: String?
+    /// For a shadow answer: `win`, `tie` or `loss` against the teacher's.
+    public var judgment: String?
+    /// Unix seconds.
+    public var createdAt: Double
+    /// The student's `chat.completion` JSON.
+    public var responseJSON: String?
+
+    /// An answer record.
+    public init(exchangeID: String, route: String, version: String?, kind: String, reason: String?,
+                judgment: String? = nil, createdAt: Double, responseJSON: String?) {
+        self.exchangeID = exchangeID
+        self.route = route
+        self.version = version
+        self.kind = kind
+        self.reason = reason
+        self.judgment = judgment
+        self.createdAt = createdAt
+        self.responseJSON = responseJSON
+    }
+
+    init(row: [SQLiteValue]) {
+        self.init(exchangeID: row[0].string ?? "", route: row[1].string ?? "", version: row[2].string,
+                  kind: row[3].string ?? "", reason: row[4].string, judgment: row[5].string,
+                  createdAt: row[6].double ?? 0, responseJSON: row[7].string)
+    }
+}
+
+/// A thumbs rating of one exchange.
+public struct StoredRating: Sendable, Equatable {
+    /// Unix seconds the rating was given.
+    public var createdAt: Double
+    /// Thumbs up (else down).
+    public var up: Bool
+    /// `teacher` or `student`.
+    public var servedBy: String
+    /// The model that answered (for the student: its version).
+    public var model: String?
+}

@@ -1,0 +1,80 @@
+import ChatAPI
+import Corpus
+import Foundation
+import Hummingbird
+import Serving
+
+/// `GET /admin/serving` (each route's mode, who served its requests, recent events and
+/// gate results) and `POST /admin/serving` (switch a route by hand).
+struct AdminServingController {
+    let services: GatewayServices
+
+    /// Adds the serving routes to `group` (already behind the admin key).
+    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+        group.get("serving") { _, _ in try self.show() }
+        group.post("serving") { request, _ in try await self.set(request) }
+    }
+
+    /// `GET /admin/serving`.
+    func show() throws -> Response {
+        let runtime = services.serving
+        runtime.refresh()
+        let tallies = runtime.servingTallies()
+        let routes = runtime.currentStates().map { state in
+            Self.routeJSON(state, tally: tallies[state.route] ?? ServingTally(), studentStatus: runtime.studentStatus(of: state))
+        }
+        let events = try runtime.book.store.events(limit: 30).map { stored in
+            (try? JSONValue.parse(Array(stored.eventJSON.utf8))).map { $0.setting("id", to: .int(stored.id)) } ?? .null
+        }
+        let gates = try runtime.book.store.evalResults(limit: 20).map(Self.gateJSON)
+        return .json(.object([
+            ("object", .string("serving")), ("data", .array(routes)), ("events", .array(events)),
+            ("gate_results", .array(gates)), ("auto_promote", .bool(runtime.settings.autoPromote)),
+        ]))
+    }
+
+    /// `POST /admin/serving` with `{"route", "mode", "percent"?, "student"?, "note"?}`.
+    func set(_ request: Request) async throws -> Response {
+        var request = request
+        let buffer = try await request.collectBody(upTo: 64 << 10)
+        guard let body = try? JSONValue.parse(Array(buffer.readableBytesView)), body.objectValue != nil else {
+            throw OpenAIError.invalidRequest("The body must be a JSON object with `route` and `mode`.")
+        }
+        guard let route = body["route"]?.stringValue else { throw OpenAIError.invalidRequest("`route` is required.", param: "route") }
+        guard let mode = body["mode"]?.stringValue.flatMap(ServingMode.init(rawValue:)) else {
+            throw OpenAIError.invalidRequest("`mode` must be one of teacher, shadow, canary, student.", param: "mode")
+        }
+        do {
+            let event = try services.serving.set(route: route, mode: mode, percent: body["percent"]?.doubleValue,
+                                                 student: body["student"]?.stringValue, note: body["note"]?.stringValue ?? "")
+            let json = try event.map { try JSONValue.parse(Array(ServingStateBook.encode($0).utf8)) } ?? .null
+            return .json(.object([("event", json)]))
+        } catch let error as ServingError {
+            throw OpenAIError.invalidRequest(error.description, param: "mode")
+        } catch let error as ServingBookError {
+            throw OpenAIError(status: 404, message: error.description, type: "invalid_request_error", param: "route", code: "not_found")
+        }
+    }
+
+    static func routeJSON(_ state: RouteServingState, tally: ServingTally, studentStatus: String?) -> JSONValue {
+        .object([
+            ("route", .string(state.route)), ("mode", .string(state.mode.rawValue)),
+            ("canary_percent", .double(state.canaryPercent)),
+            ("student", state.student.map(JSONValue.string) ?? .null),
+            ("previous_student", state.previousStudent.map(JSONValue.string) ?? .null),
+            ("student_status", studentStatus.map(JSONValue.string) ?? .null),
+            ("served_by_student", .int(tally.student)), ("served_by_teacher", .int(tally.teacher)),
+            ("fallback_rate", tally.fallbackRate.map(JSONValue.double) ?? .null),
+            ("fallbacks", .object(tally.fallbacks.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) })),
+            ("shadow_runs", .int(tally.shadowRuns)), ("shadow_drops", .int(tally.shadowDrops)),
+        ])
+    }
+
+    static func gateJSON(_ result: StoredEvalResult) -> JSONValue {
+        .object([
+            ("version", .string(result.version)), ("route", result.route.map(JSONValue.string) ?? .null),
+            ("split_version", result.splitVersion.map(JSONValue.int) ?? .null), ("created_at", .double(result.createdAt)),
+            ("passed", .bool(result.passed)), ("metrics", (try? JSONValue.parse(Array(result.metricsJSON.utf8))) ?? .null),
+        ])
+    }
+}

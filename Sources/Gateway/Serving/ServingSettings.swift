@@ -1,0 +1,108 @@
+import Serving
+
+/// The `serving` section of the configuration: how the student is checked, shadowed,
+/// gated, rolled back and promoted. Every key is optional.
+///
+/// | key | type | default | meaning |
+/// |---|---|---|---|
+/// | `poll_interval_ms` | int | 1000 | how often the gateway re-reads serving states (changes made by `retort serving set`) and runs rollback/promotion |
+/// | `student_timeout_ms` | int | 30000 | a student answer not complete by then falls back to the teacher |
+/// | `student_queue_limit` | int | 8 | a student-bound request goes to the teacher when this many generations wait or run |
+/// | `exploration_rate` | number 0…1 | 0 | share of student-bound requests kept on the teacher for fresh labels |
+/// | `shadow_sample_rate` | number 0…1 | 0.1 | share of shadow-mode requests the student also answers |
+/// | `shadow_queue_limit` | int | 4 | shadow work is dropped (and counted) at this student queue depth |
+/// | `confidence_quantile` | number 0…1 | 0.1 | the low quantile of token probabilities used as confidence |
+/// | `minimum_confidence` | number 0…1 or null | 0.1 | fall back when the confidence is below; null: off |
+/// | `shadow_agreement_f1` | number 0…1 | 0.8 | a shadow answer with token F1 ≥ this against the teacher's is judged a tie, else a loss |
+/// | `auto_promote` | bool | false | admit gate-passing versions into shadow and promote shadow → canary → student on evidence |
+/// | `gate` | object | see ``QualityGateThresholds`` (snake_case keys) | the quality gate |
+/// | `rollback` | object | see ``RollbackConfiguration`` (snake_case keys) | automatic rollback |
+/// | `rollout` | object | see ``RolloutConfiguration`` (snake_case keys) | automatic promotion |
+public struct ServingSettings: Sendable, Decodable {
+    /// Re-read interval for serving states, in milliseconds.
+    public var pollIntervalMs = 1000
+    /// Student answer deadline, in milliseconds.
+    public var studentTimeoutMs = 30_000
+    /// Student queue depth at which student-bound requests go to the teacher.
+    public var studentQueueLimit = 8
+    /// Share of student-bound requests kept on the teacher.
+    public var explorationRate = 0.0
+    /// Share of shadow-mode requests shadowed.
+    public var shadowSampleRate = 0.1
+    /// Queue depth at which shadow work is dropped.
+    public var shadowQueueLimit = 4
+    /// Confidence quantile.
+    public var confidenceQuantile = 0.1
+    /// Confidence threshold; nil: off.
+    public var minimumConfidence: Double? = 0.1
+    /// Token F1 for a shadow answer to count as agreeing with the teacher.
+    public var shadowAgreementF1 = 0.8
+    /// Whether promotion is automatic.
+    public var autoPromote = false
+    /// Quality-gate thresholds.
+    public var gate = QualityGateThresholds()
+    /// Rollback settings.
+    public var rollback = RollbackConfiguration()
+    /// Promotion settings.
+    public var rollout = RolloutConfiguration()
+
+    /// The defaults.
+    public init() {}
+
+    /// Decodes the section; missing keys keep their defaults.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: SettingKey.self)
+        pollIntervalMs = try c.value("poll_interval_ms", pollIntervalMs)
+        studentTimeoutMs = try c.value("student_timeout_ms", studentTimeoutMs)
+        studentQueueLimit = try c.value("student_queue_limit", studentQueueLimit)
+        explorationRate = try c.value("exploration_rate", explorationRate)
+        shadowSampleRate = try c.value("shadow_sample_rate", shadowSampleRate)
+        shadowQueueLimit = try c.value("shadow_queue_limit", shadowQueueLimit)
+        confidenceQuantile = try c.value("confidence_quantile", confidenceQuantile)
+        minimumConfidence = try c.optionalValue("minimum_confidence", minimumConfidence)
+        shadowAgreementF1 = try c.value("shadow_agreement_f1", shadowAgreementF1)
+        autoPromote = try c.value("auto_promote", autoPromote)
+        gate = try c.decodeIfPresent(GateSettings.self, forKey: SettingKey("gate")).map(\.value) ?? gate
+        rollback = try c.decodeIfPresent(RollbackSettings.self, forKey: SettingKey("rollback")).map(\.value) ?? rollback
+        rollout = try c.decodeIfPresent(RolloutSettings.self, forKey: SettingKey("rollout")).map(\.value) ?? rollout
+        do {
+            _ = try routerConfiguration()
+            _ = try answerCheckConfiguration()
+        } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: error.description))
+        }
+    }
+
+    /// The router's configuration.
+    public func routerConfiguration() throws(ServingError) -> RouterConfiguration {
+        try RouterConfiguration(explorationRate: explorationRate,
+                                shadow: ShadowSampler(sampleRate: shadowSampleRate, queueLimit: shadowQueueLimit))
+    }
+
+    /// The answer checks' configuration.
+    public func answerCheckConfiguration() throws(ServingError) -> AnswerCheckConfiguration {
+        try AnswerCheckConfiguration(confidenceQuantile: confidenceQuantile, minimumConfidence: minimumConfidence)
+    }
+}
+
+/// A configuration key by name.
+struct SettingKey: CodingKey {
+    let stringValue: String
+    var intValue: Int? { nil }
+    init(_ name: String) { stringValue = name }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+extension KeyedDecodingContainer where Key == SettingKey {
+    /// The value at `key`, or `fallback` when absent.
+    func value<T: Decodable>(_ key: String, _ fallback: T) throws -> T {
+        try decodeIfPresent(T.self, forKey: SettingKey(key)) ?? fallback
+    }
+
+    /// The value at `key`; `null` gives nil, absence gives `fallback`.
+    func optionalValue<T: Decodable>(_ key: String, _ fallback: T?) throws -> T? {
+        guard contains(SettingKey(key)) else { return fallback }
+        return try decodeIfPresent(T.self, forKey: SettingKey(key))
+    }
+}

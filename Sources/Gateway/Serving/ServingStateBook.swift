@@ -1,0 +1,91 @@
+import Corpus
+import Foundation
+import Serving
+
+/// Reads and changes the routes' serving states in the corpus. Shared by the gateway,
+/// the admin API and `retort serving`, so a change made anywhere is the same change:
+/// the new state and its ``ServingEvent`` are written in one transaction.
+public struct ServingStateBook: Sendable {
+    /// The store.
+    public let store: ServingStore
+    /// The configured routes (the initial modes come from their `serving` section).
+    public let routes: [RouteConfiguration]
+
+    /// A book over `store` for `routes`.
+    public init(store: ServingStore, routes: [RouteConfiguration]) {
+        self.store = store
+        self.routes = routes
+    }
+
+    /// Every configured route's state: the stored one, else its configured initial state.
+    /// A stored state that no longer decodes (hand-edited, say) falls back to the initial one.
+    public func states() throws -> [String: RouteServingState] {
+        let stored = try store.states()
+        var states: [String: RouteServingState] = [:]
+        for route in routes where route.backend == .teacher {
+            let saved = stored.first { $0.route == route.name }.flatMap { try? Self.decode($0.stateJSON) }
+            states[route.name] = saved ?? (try? route.serving.initialState(route: route.name)) ?? RouteServingState(route: route.name)
+        }
+        return states
+    }
+
+    /// Changes `route`'s state with `change` and stores the new state and its event.
+    /// - Throws: ``ServingBookError`` for an unknown route; ``ServingError`` for a rejected change.
+    @discardableResult
+    public func change(
+        route: String, _ change: (inout RouteServingState) throws -> ServingEvent?
+    ) throws -> ServingEvent? {
+        guard routes.contains(where: { $0.name == route && $0.backend == .teacher }) else {
+            throw ServingBookError.unknownRoute(route, known: routes.filter { $0.backend == .teacher }.map(\.name))
+        }
+        guard var state = try states()[route] else { throw ServingBookError.unknownRoute(route, known: []) }
+        guard let event = try change(&state) else { return nil }
+        try store.save(route: route, stateJSON: try Self.encode(state), eventJSON: try Self.encode(event), at: event.time)
+        return event
+    }
+
+    /// Sets `route`'s mode by hand (CLI, admin API, dashboard).
+    @discardableResult
+    public func set(
+        route: String, mode: ServingMode, percent: Double? = nil, student: String? = nil,
+        note: String = "", at now: Double = Date().timeIntervalSince1970
+    ) throws -> ServingEvent? {
+        try change(route: route) { state in
+            try state.set(mode: mode, percent: percent, student: student, reason: .manual, actor: .manual, at: now, note: note)
+        }
+    }
+
+    /// The newest events (of `route` when given), decoded; undecodable ones are skipped.
+    public func events(route: String? = nil, limit: Int = 50) throws -> [ServingEvent] {
+        try store.events(route: route, limit: limit).compactMap { try? Self.decodeEvent($0.eventJSON) }
+    }
+
+    /// JSON text of a state or event (sorted keys, as stored).
+    static func encode<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode(_ text: String) throws -> RouteServingState {
+        try JSONDecoder().decode(RouteServingState.self, from: Data(text.utf8))
+    }
+
+    static func decodeEvent(_ text: String) throws -> ServingEvent {
+        try JSONDecoder().decode(ServingEvent.self, from: Data(text.utf8))
+    }
+}
+
+/// A serving change that names something the configuration does not have.
+public enum ServingBookError: Error, Sendable, CustomStringConvertible {
+    /// The route is not a configured teacher route.
+    case unknownRoute(String, known: [String])
+
+    /// A one-line message.
+    public var description: String {
+        switch self {
+        case .unknownRoute(let route, let known):
+            return "unknown route '\(route)'; serving modes apply to the teacher routes: \(known.joined(separator: ", "))"
+        }
+    }
+}

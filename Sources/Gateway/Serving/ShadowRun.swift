@@ -1,0 +1,64 @@
+import ChatAPI
+import Corpus
+import Engine
+import Foundation
+import Serving
+
+/// The student answering a request in the background after the teacher has answered.
+///
+/// It starts only once the teacher's exchange is complete, so it can never delay or
+/// change the response. When the student's queue is full the run is dropped and counted.
+/// Its answer is judged against the teacher's (``AgreementJudge``) and kept in
+/// `student_answers` with kind `shadow`.
+struct ShadowRun: Sendable {
+    let runtime: ServingRuntime
+    let backend: StudentBackend
+    let version: String
+    let chat: ChatRequest
+    let route: String
+
+    /// Starts the run for the teacher's finished exchange `record` (only a 200 answer is shadowed).
+    func launch(after record: ExchangeRecord) {
+        guard record.status == 200 else { return }
+        let teacherText = Self.answerText(record.responseJSON)
+        var options = chat.generationOptions(defaultMaxTokens: runtime.studentSettings.defaultMaxTokens)
+        options.logprobs = true
+        let cancellation = CancellationFlag()
+        let events: AsyncStream<StudentEvent>
+        do {
+            events = try backend.start(StudentJob(messages: chat.engineMessages, options: options, cancellation: cancellation))
+        } catch {
+            runtime.recordShadow(route: route, ran: false)
+            return
+        }
+        runtime.recordShadow(route: route, ran: true)
+        let timeout = Duration.milliseconds(runtime.settings.studentTimeoutMs)
+        Task.detached { [self] in
+            let collected = await StudentAttempt.collect(events, timeout: timeout)
+            if collected == nil { cancellation.cancel() }
+            keep(collected, exchange: record, teacherText: teacherText)
+        }
+    }
+
+    private func keep(_ collected: Result<StudentAttempt.Generation, AttemptFailure>?, exchange: ExchangeRecord, teacherText: String?) {
+        var answer = StoredStudentAnswer(exchangeID: exchange.id, route: route, version: version, kind: "shadow",
+                                         reason: nil, createdAt: runtime.now(), responseJSON: nil)
+        switch collected {
+        case nil: answer.reason = FallbackReason.timeout.rawValue
+        case .failure(let failure)?: answer.reason = failure.reason.rawValue
+        case .success(let generation)?:
+            let responses = StudentResponses(completionID: "shadow-" + exchange.id, created: Int(answer.createdAt), model: chat.model)
+            answer.responseJSON = responses.completion(generation.result, logprobs: false).jsonString
+            if let teacherText, let judge = try? AgreementJudge(minimumF1: runtime.settings.shadowAgreementF1) {
+                answer.judgment = judge.judge(student: generation.result.text, teacher: teacherText).rawValue
+            }
+        }
+        try? runtime.book.store.recordStudentAnswer(answer)
+    }
+
+    /// The first choice's message text of a `chat.completion` JSON, if any.
+    static func answerText(_ json: String?) -> String? {
+        guard let json, let value = try? JSONValue.parse(Array(json.utf8)) else { return nil }
+        return value["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue
+    }
+}
