@@ -1,0 +1,146 @@
+import ArgumentParser
+import ChatAPI
+import Corpus
+import Foundation
+
+/// `retort train ...`: distil the logged corpus into a new student version.
+struct TrainCommand: ParsableCommand {
+    /// The command's name, help and subcommands.
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a student version on the corpus (SFT on teacher answers, DPO on preferences).",
+        subcommands: [TrainSFTCommand.self, TrainDPOCommand.self, TrainResumeCommand.self, TrainStatusCommand.self]
+    )
+}
+
+/// `--config` and `--db`, shared by the training commands.
+struct TrainingCorpusOptions: ParsableArguments {
+    @OptionGroup var config: ConfigOptions
+
+    @Option(name: .long, help: "Corpus file (SQLite). Defaults to the configured database (RETORT_DB).")
+    var db: String?
+
+    /// The corpus path, its reader (migrated to this build's schema) and the base model path.
+    func open() throws -> (database: String, reader: CorpusReader, baseModel: String) {
+        let configuration = try config.load()
+        let path = db ?? configuration.database
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ValidationError("No corpus at \(path). Run `retort serve` first, or pass --db.")
+        }
+        _ = try SQLiteDatabase.openCorpus(path: path)
+        return (path, try CorpusReader(path: path), configuration.student.model)
+    }
+}
+
+/// The hyper-parameters of `train sft` and `train dpo`.
+struct TrainingHyperparameters: ParsableArguments {
+    @Flag(name: .long, help: "Full fine-tuning of every weight (default: LoRA).") var full = false
+    @Flag(name: .long, help: "LoRA adapters on the frozen model (the default).") var lora = false
+    @Option(help: "LoRA rank.") var rank = 16
+    @Option(help: "LoRA alpha (the adapter output is scaled by alpha / rank).") var alpha: Float = 32
+    @Option(help: "Passes over the data.") var epochs = 2
+    @Option(name: .customLong("max-steps"), help: "Stop after this many optimizer steps.") var maxSteps: Int?
+    @Option(name: .customLong("learning-rate"), help: "Peak learning rate (default by kind and mode).") var learningRate: Float?
+    @Option(name: .customLong("max-seq"), help: "Longest sequence in tokens; longer examples are skipped.") var maxSeq = 512
+    @Option(name: .customLong("batch-tokens"), help: "Tokens per optimizer step.") var batchTokens = 2048
+    @Option(name: .customLong("checkpoint-every"), help: "Steps between checkpoints.") var checkpointEvery = 25
+    @Option(name: .customLong("from"), help: "Start from this student version instead of the base model.") var from: String?
+    @Option(name: .customLong("gguf-type"), help: "q8_0 or f32 for the exported GGUF.") var ggufType = "q8_0"
+    @Option(help: "Seed of the data order and the adapters' initial values.") var seed: UInt64 = 0
+    @Option(name: .customLong("run-id"), help: .hidden) var runID: String?
+
+    func validate() throws {
+        if full && lora { throw ValidationError("Pass --full or --lora, not both.") }
+    }
+
+    /// The settings of a `kind` run.
+    func settings(kind: String, beta: Float = 0.1) throws -> TrainingSettings {
+        var s = TrainingSettings(kind: kind)
+        (s.lora, s.rank, s.alpha, s.epochs, s.maxSteps) = (!full, rank, alpha, epochs, maxSteps)
+        (s.learningRate, s.maxSeq, s.batchTokens, s.checkpointEvery) = (learningRate, maxSeq, batchTokens, checkpointEvery)
+        (s.from, s.ggufType, s.seed, s.beta) = (from, ggufType, seed, beta)
+        do { try s.validate() } catch { throw ValidationError("\(error)") }
+        return s
+    }
+}
+
+/// Creates (or, with `--run-id`, takes the queued) run and trains it to a new version.
+func runTraining(kind: String, settings: TrainingSettings, runID: String?, corpus: TrainingCorpusOptions) throws {
+    let (database, reader, baseModel) = try corpus.open()
+    let store = TrainingStore(reader: reader)
+    let run: TrainingRun
+    if let runID {
+        guard let existing = try store.run(id: runID) else { throw ValidationError("No training run \(runID).") }
+        run = existing
+    } else {
+        run = try store.createRun(kind: kind, config: settings.json, baseVersion: settings.from)
+    }
+    try execute(run, database: database, reader: reader, baseModel: baseModel)
+}
+
+/// Runs `run` and reports the outcome on the command line.
+func execute(_ run: TrainingRun, database: String, reader: CorpusReader, baseModel: String) throws {
+    printLine("run \(run.id) (\(run.kind))")
+    do {
+        let job = try TrainingJob(reader: reader, database: database, run: run, baseModelPath: baseModel)
+        let version = try job.execute()
+        printLine("student \(version.version): \(version.path(of: "gguf") ?? version.directory)")
+    } catch {
+        try? TrainingStore(reader: reader).failRun(id: run.id, error: "\(error)")
+        throw TrainingCommandError(description: "run \(run.id) failed: \(error)")
+    }
+}
+
+/// A training failure reported as `Error: <message>` without the usage text.
+struct TrainingCommandError: Error, CustomStringConvertible {
+    /// The message shown.
+    let description: String
+}
+
+/// `retort train sft`: supervised fine-tuning on the curated train split.
+struct TrainSFTCommand: ParsableCommand {
+    /// The command's name and help.
+    static let configuration = CommandConfiguration(commandName: "sft", abstract: "Fine-tune on the teacher's answers.")
+
+    @OptionGroup var corpus: TrainingCorpusOptions
+    @OptionGroup var hyper: TrainingHyperparameters
+
+    func run() throws {
+        try runTraining(kind: "sft", settings: try hyper.settings(kind: "sft"), runID: hyper.runID, corpus: corpus)
+    }
+}
+
+/// `retort train dpo`: preference optimisation on the logged pairs.
+struct TrainDPOCommand: ParsableCommand {
+    /// The command's name and help.
+    static let configuration = CommandConfiguration(commandName: "dpo", abstract: "Optimise on logged preference pairs (DPO).")
+
+    @OptionGroup var corpus: TrainingCorpusOptions
+    @OptionGroup var hyper: TrainingHyperparameters
+    @Option(help: "DPO beta.") var beta: Float = 0.1
+
+    func run() throws {
+        try runTraining(kind: "dpo", settings: try hyper.settings(kind: "dpo", beta: beta), runID: hyper.runID, corpus: corpus)
+    }
+}
+
+/// `retort train resume RUN`: continue an interrupted run from its last checkpoint.
+struct TrainResumeCommand: ParsableCommand {
+    /// The command's name and help.
+    static let configuration = CommandConfiguration(commandName: "resume", abstract: "Resume an interrupted run from its checkpoint.")
+
+    @Argument(help: "The run id.") var runID: String
+    @OptionGroup var corpus: TrainingCorpusOptions
+
+    func run() throws {
+        let (database, reader, baseModel) = try corpus.open()
+        guard let row = try TrainingStore(reader: reader).run(id: runID) else { throw ValidationError("No training run \(runID).") }
+        guard row.status == .running || row.status == .queued else {
+            throw ValidationError("Run \(runID) is \(row.status.rawValue); only queued or interrupted runs resume.")
+        }
+        if let pid = row.pid, pid != Int(getpid()), kill(pid_t(pid), 0) == 0 {
+            throw ValidationError("Run \(runID) is still training in process \(pid).")
+        }
+        try execute(row, database: database, reader: reader, baseModel: baseModel)
+    }
+}

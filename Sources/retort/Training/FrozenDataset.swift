@@ -1,0 +1,93 @@
+import Corpus
+import Engine
+import Foundation
+import Training
+
+/// The encoded examples a run trains on, written to its directory when it starts so that
+/// a resumed run (after a crash, with more exchanges logged since) continues on exactly
+/// the same data, in the same order.
+struct FrozenDataset: Codable {
+    /// One training sequence with its provenance.
+    struct Sequence: Codable {
+        var id: String
+        var tokens: [Int32]
+        var targets: [Int32]
+
+        var training: TrainingSequence { TrainingSequence(tokens: tokens, targets: targets) }
+    }
+
+    /// One preference pair; `reference` holds the cached reference log-probs once computed.
+    struct Pair: Codable {
+        var id: String
+        var chosen: Sequence
+        var rejected: Sequence
+        var reference: ReferenceLogProbs?
+
+        var preference: PreferencePair { PreferencePair(chosen: chosen.training, rejected: rejected.training) }
+    }
+
+    /// SFT sequences (empty for DPO).
+    var sequences: [Sequence] = []
+    /// DPO pairs (empty for SFT).
+    var pairs: [Pair] = []
+    /// The data snapshot stored in the run row.
+    var snapshot: String
+
+    /// Token count of each example, for batching (a pair counts both sequences).
+    var lengths: [Int] {
+        sequences.isEmpty ? pairs.map { $0.chosen.tokens.count + $0.rejected.tokens.count } : sequences.map(\.tokens.count)
+    }
+
+    /// Reads the corpus's train split and encodes it with the student's template.
+    static func build(kind: String, reader: CorpusReader, encoder: SequenceEncoder) throws -> FrozenDataset {
+        let data = TrainingDataReader(reader: reader)
+        let heldOut = try data.heldOutVersion()
+        let eligible = try data.eligibleCounts()
+        var dataset = FrozenDataset(snapshot: "")
+        var available = 0
+        if kind == "dpo" {
+            let pairs = try data.preferencePairs()
+            available = pairs.count
+            let examples = pairs.map { pair in
+                PreferenceExample(id: String(pair.pairID), messages: pair.conversation.chatMessages,
+                                  chosen: pair.conversation.completion, rejected: pair.rejected)
+            }
+            dataset.pairs = encoder.encodeAll(examples).pairs.map {
+                Pair(id: $0.id, chosen: Sequence(id: $0.id, tokens: $0.chosen.tokens, targets: $0.chosen.targets),
+                     rejected: Sequence(id: $0.id, tokens: $0.rejected.tokens, targets: $0.rejected.targets))
+            }
+        } else {
+            let conversations = try data.sftExamples()
+            available = conversations.count
+            let examples = conversations.map {
+                SFTExample(id: $0.exchangeID, messages: $0.chatMessages, completion: $0.completion)
+            }
+            dataset.sequences = encoder.encodeAll(examples).examples.map {
+                Sequence(id: $0.id, tokens: $0.sequence.tokens, targets: $0.sequence.targets)
+            }
+        }
+        let ids = dataset.sequences.isEmpty ? dataset.pairs.map(\.id) : dataset.sequences.map(\.id)
+        dataset.snapshot = TrainingDataSnapshot(heldOutVersion: heldOut.version, available: available, usedIDs: ids,
+                                                eligibleExchanges: eligible.exchanges, eligiblePairs: eligible.pairs)
+            .json.jsonString
+        return dataset
+    }
+
+    /// Writes the dataset to `path` atomically.
+    func write(to path: String) throws {
+        try AtomicFile.write(path, bytes: Array(try JSONEncoder().encode(self)))
+    }
+
+    /// Reads a dataset written by `write(to:)`.
+    static func read(_ path: String) throws -> FrozenDataset {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TrainingRunError("the run's frozen dataset \(path) is missing; it cannot resume")
+        }
+        return try JSONDecoder().decode(FrozenDataset.self, from: data)
+    }
+}
+
+extension TrainingConversation {
+    /// The prompt as the engine's chat messages.
+    var chatMessages: [ChatMessage] { messages.map { ChatMessage(role: $0.role, content: $0.content) } }
+}

@@ -1,0 +1,83 @@
+import ChatAPI
+import Training
+
+/// What one optimizer step reports to the run loop.
+struct StepFigures {
+    /// The step's objective.
+    var loss: Float
+    /// Tokens run through the model.
+    var tokens: Int
+    /// Every figure stored as the step's metric point.
+    var values: [(key: String, value: JSONValue)]
+}
+
+/// SFT or DPO behind one interface, so the run loop, checkpoints and progress are shared.
+protocol RunObjective: AnyObject {
+    /// Optimizer steps taken.
+    var step: Int { get }
+    /// The optimizer whose moments the checkpoints save.
+    var optimizer: AdamW { get }
+    /// One optimizer step on the examples at `indices` of the frozen dataset.
+    func train(_ indices: [Int]) -> StepFigures
+    /// Advances the step counter to `step` (the checkpoint is restored afterwards).
+    func fastForward(to step: Int)
+}
+
+/// Supervised fine-tuning on the dataset's sequences.
+final class SFTObjective: RunObjective {
+    let trainer: Trainer
+    let sequences: [TrainingSequence]
+
+    init(trainer: Trainer, dataset: FrozenDataset) {
+        self.trainer = trainer
+        sequences = dataset.sequences.map(\.training)
+    }
+
+    var step: Int { trainer.step }
+    var optimizer: AdamW { trainer.optimizer }
+
+    func train(_ indices: [Int]) -> StepFigures {
+        let batch = indices.map { sequences[$0] }
+        let report = trainer.step(batch: batch)
+        return StepFigures(loss: report.loss, tokens: batch.reduce(0) { $0 + $1.tokens.count }, values: [
+            ("loss", .double(Double(report.loss))), ("learning_rate", .double(Double(report.learningRate))),
+            ("gradient_norm", .double(Double(report.gradientNorm))), ("target_tokens", .int(report.targetTokens)),
+        ])
+    }
+
+    func fastForward(to step: Int) { trainer.fastForward(to: step) }
+}
+
+/// DPO on the dataset's pairs with the reference log-probs cached in the dataset.
+final class DPOObjective: RunObjective {
+    let trainer: DPOTrainer
+    let pairs: [PreferencePair]
+    let references: [ReferenceLogProbs]
+
+    /// - Precondition: every pair of `dataset` has its reference computed.
+    init(trainer: DPOTrainer, dataset: FrozenDataset) {
+        self.trainer = trainer
+        pairs = dataset.pairs.map(\.preference)
+        references = dataset.pairs.map { $0.reference ?? ReferenceLogProbs(chosen: 0, rejected: 0) }
+    }
+
+    var step: Int { trainer.step }
+    var optimizer: AdamW { trainer.optimizer }
+
+    func train(_ indices: [Int]) -> StepFigures {
+        let report = trainer.step(batch: indices.map { pairs[$0] }, references: indices.map { references[$0] })
+        let m = report.metrics
+        return StepFigures(loss: m.loss, tokens: m.tokens, values: [
+            ("loss", .double(Double(m.loss))), ("learning_rate", .double(Double(report.learningRate))),
+            ("gradient_norm", .double(Double(report.gradientNorm))), ("reward_accuracy", .double(Double(m.rewardAccuracy))),
+            ("margin", .double(Double(m.meanMargin))), ("chosen_logp", .double(Double(m.chosenLogProb))),
+            ("rejected_logp", .double(Double(m.rejectedLogProb))), ("pairs", .int(m.pairs)),
+        ])
+    }
+
+    /// Empty steps: the schedule advances; the optimizer's changes are overwritten by the
+    /// checkpoint restored right after.
+    func fastForward(to step: Int) {
+        while trainer.step < step { _ = trainer.step(batch: [], references: []) }
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Where a run keeps its files, all under the corpus's data directory: its checkpoint and
+/// frozen dataset in `runs/<run id>/`, finished versions in `students/<version>/`.
+struct RunWorkspace {
+    /// The directory holding the corpus file (`data/` by default).
+    let dataDirectory: String
+    /// The run's id.
+    let runID: String
+
+    init(database: String, runID: String) {
+        let directory = (database as NSString).deletingLastPathComponent
+        dataDirectory = directory.isEmpty ? "." : directory
+        self.runID = runID
+    }
+
+    /// `<data>/students`: one directory per registered version.
+    var studentsRoot: String { dataDirectory + "/students" }
+    /// `<data>/runs/<id>`: the run's working files, removed when it succeeds.
+    var runDirectory: String { dataDirectory + "/runs/" + runID }
+    /// The latest checkpoint.
+    var checkpoint: String { runDirectory + "/checkpoint.rtck" }
+    /// The encoded dataset the run trains on (fixed at its start, so a resume sees the same data).
+    var dataset: String { runDirectory + "/dataset.json" }
+    /// The run's log output when started by the gateway.
+    var log: String { runDirectory + "/train.log" }
+
+    /// Creates the run directory.
+    func create() throws {
+        try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
+    }
+
+    /// Removes the run directory (after success).
+    func remove() {
+        try? FileManager.default.removeItem(atPath: runDirectory)
+    }
+}

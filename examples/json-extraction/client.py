@@ -1,0 +1,54 @@
+"""Talks to the gateway: `log N` sends N extraction requests to the teacher route;
+`eval N` asks the student route (temperature 0) about N held-out texts and prints the
+exact-match accuracy of the JSON fields."""
+import json
+import sys
+import urllib.request
+
+import dataset
+
+BASE = "http://127.0.0.1:%s/v1/chat/completions"
+
+
+def ask(port, model, prompt, max_tokens=None):
+    body = {"model": model, "messages": [{"role": "user", "content": prompt}], "temperature": 0}
+    if max_tokens:
+        body["max_tokens"] = max_tokens
+    request = urllib.request.Request(BASE % port, data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=300) as response:
+        return json.loads(response.read())["choices"][0]["message"]["content"]
+
+
+def fields_match(text, answer):
+    """1 if the text is JSON with exactly the expected name, age and city, else 0."""
+    try:
+        got = json.loads(text.strip())
+    except (ValueError, AttributeError):
+        return 0, False
+    if not isinstance(got, dict):
+        return 0, True
+    return int(all(got.get(k) == v for k, v in answer.items())), True
+
+
+def main():
+    command, port, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    if command == "log":
+        for prompt, _ in dataset.records(count, seed=1):
+            ask(port, "default", prompt)
+        print(f"logged {count} exchanges")
+        return
+    held_out = dataset.records(count, seed=2)
+    correct = valid = 0
+    for index, (prompt, answer) in enumerate(held_out):
+        text = ask(port, "student", prompt, max_tokens=64)
+        match, parsed = fields_match(text, answer)
+        correct += match
+        valid += parsed
+        if index < 3:
+            print(f"  sample {index}: {text!r}")
+    print(json.dumps({"held_out": count, "exact_field_match": correct / count, "valid_json": valid / count}))
+
+
+if __name__ == "__main__":
+    main()

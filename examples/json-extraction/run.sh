@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The JSON-extraction example, end to end and reproducible:
+#   1. a deterministic mock teacher (mock_teacher.py) answers a narrow task;
+#   2. N extraction requests go through `retort serve` and are logged;
+#   3. the base student's held-out accuracy (exact match of the JSON fields, temperature 0);
+#   4. `retort train sft` (LoRA) on the logged exchanges;
+#   5. the new student version's held-out accuracy.
+# Environment: RETORT (the binary; default: build release), N (exchanges, 300), TEST (held-out
+# texts, 50), EPOCHS (2), TRAIN_ARGS (extra `retort train sft` options).
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$(cd ../.. && pwd)
+if [ -z "${RETORT:-}" ]; then
+  (cd "$ROOT" && swift build -c release --product retort >/dev/null)
+  RETORT="$ROOT/.build/release/retort"
+fi
+N=${N:-300}; TEST=${TEST:-50}; EPOCHS=${EPOCHS:-2}
+BASE_MODEL=${BASE_MODEL:-$ROOT/models/SmolLM2-135M-Instruct.Q4_1.gguf}
+WORK=$(mktemp -d /tmp/retort-example.XXXXXX)
+TEACHER_PORT=${TEACHER_PORT:-18411}; GATEWAY_PORT=${GATEWAY_PORT:-18412}
+export RETORT_DB="$WORK/data/retort.sqlite" RETORT_PORT=$GATEWAY_PORT
+export RETORT_TEACHER_URL="http://127.0.0.1:$TEACHER_PORT/v1"
+GATEWAY=""
+python3 mock_teacher.py "$TEACHER_PORT" & TEACHER=$!
+cleanup() { kill $TEACHER ${GATEWAY:-} 2>/dev/null || true; }
+trap cleanup EXIT
+started=$(date +%s)
+
+start_gateway() {  # $1: the student GGUF
+  RETORT_STUDENT_MODEL="$1" "$RETORT" serve >"$WORK/gateway.log" 2>&1 & GATEWAY=$!
+  for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$GATEWAY_PORT/healthz" >/dev/null && return 0
+    sleep 0.2
+  done
+  echo "gateway did not start; see $WORK/gateway.log" >&2; exit 1
+}
+stop_gateway() { kill "$GATEWAY"; wait "$GATEWAY" 2>/dev/null || true; GATEWAY=""; }
+
+start_gateway "$BASE_MODEL"
+python3 client.py log "$GATEWAY_PORT" "$N"
+echo "== base student ($(basename "$BASE_MODEL"))"
+t0=$(date +%s); python3 client.py eval "$GATEWAY_PORT" "$TEST" | tee "$WORK/before.json"; t1=$(date +%s)
+echo "   eval took $((t1 - t0)) s"
+stop_gateway
+
+echo "== retort train sft --lora --epochs $EPOCHS ${TRAIN_ARGS:-}"
+t0=$(date +%s)
+RETORT_STUDENT_MODEL="$BASE_MODEL" "$RETORT" train sft --epochs "$EPOCHS" ${TRAIN_ARGS:-} 2>&1 | tee "$WORK/train.log"
+t1=$(date +%s); echo "   training took $((t1 - t0)) s"
+"$RETORT" students
+STUDENT=$("$RETORT" students --json | python3 -c 'import json,sys; v=json.load(sys.stdin)[0]; print(v["directory"] + "/" + v["files"]["gguf"])')
+
+start_gateway "$STUDENT"
+echo "== trained student ($STUDENT)"
+python3 client.py eval "$GATEWAY_PORT" "$TEST" | tee "$WORK/after.json"
+stop_gateway
+echo "== total wall time $(( $(date +%s) - started )) s; work directory $WORK"
