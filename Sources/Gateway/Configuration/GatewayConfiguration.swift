@@ -14,6 +14,7 @@ import Foundation
 /// | `routes` | [``RouteConfiguration``] | `default` (teacher) and `student` (student) |
 /// | `student` | ``StudentSettings`` | the SmolLM2 file in `models/` |
 /// | `serving` | ``ServingSettings`` | progressive serving: fallback checks, shadow, gate, rollback, promotion |
+/// | `training` | ``TrainingScheduleSettings`` | training runs: automatic schedule (off), child process |
 /// | `client_keys` | [string] | `[]` (no client auth) |
 /// | `max_body_bytes` | int | 4 MiB |
 /// | `max_response_bytes` | int | 64 MiB (non-streamed teacher answers) |
@@ -34,6 +35,8 @@ public struct GatewayConfiguration: Sendable, Decodable {
     public var student = StudentSettings()
     /// Progressive serving.
     public var serving = ServingSettings()
+    /// Training runs started by the gateway.
+    public var training = TrainingScheduleSettings()
     /// Keys clients must send as `Authorization: Bearer` on `/v1/*`; empty disables the check.
     public var clientKeys: [String] = []
     /// Largest accepted request body.
@@ -51,7 +54,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case host, port, database, teacher, routes, student, serving
+        case host, port, database, teacher, routes, student, serving, training
         case clientKeys = "client_keys", maxBodyBytes = "max_body_bytes", maxResponseBytes = "max_response_bytes"
         case logQueueCapacity = "log_queue_capacity", logBatchSize = "log_batch_size"
     }
@@ -66,6 +69,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
         routes = try c.decodeIfPresent([RouteConfiguration].self, forKey: .routes) ?? d.routes
         student = try c.decodeIfPresent(StudentSettings.self, forKey: .student) ?? d.student
         serving = try c.decodeIfPresent(ServingSettings.self, forKey: .serving) ?? d.serving
+        training = try c.decodeIfPresent(TrainingScheduleSettings.self, forKey: .training) ?? d.training
         clientKeys = try c.decodeIfPresent([String].self, forKey: .clientKeys) ?? d.clientKeys
         maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? d.maxBodyBytes
         maxResponseBytes = try c.decodeIfPresent(Int.self, forKey: .maxResponseBytes) ?? d.maxResponseBytes

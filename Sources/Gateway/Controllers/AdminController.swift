@@ -4,7 +4,7 @@ import Hummingbird
 
 /// The admin API under `/admin` (behind ``AdminKeyMiddleware``): corpus stats,
 /// listing and search, one exchange, JSONL exports, held-out freezing, serving
-/// (``AdminServingController``), and a placeholder for students until those exist.
+/// (``AdminServingController``), students and training runs (``AdminTrainingController``).
 struct AdminController {
     let services: GatewayServices
 
@@ -15,7 +15,7 @@ struct AdminController {
         group.get("exchanges/:id") { _, context in try self.show(context.parameters.get("id") ?? "") }
         group.get("export") { request, _ in try self.export(request) }
         group.post("heldout") { request, _ in try self.freeze(request) }
-        group.get("students") { _, _ in Response.json(.object([("object", .string("list")), ("data", .array([]))])) }
+        AdminTrainingController(services: services).addRoutes(to: group)
         AdminServingController(services: services).addRoutes(to: group)
         FeedbackController(services: services).addRoutes(to: group)
     }

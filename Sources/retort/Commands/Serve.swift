@@ -22,8 +22,15 @@ struct Serve: AsyncParsableCommand {
             logger.notice("no teacher configured (RETORT_TEACHER_URL or teacher.url): the built-in model \(configuration.student.model) answers as the teacher")
         }
         logger.info("routes: \(configuration.routes.map(\.name).joined(separator: ", "))")
+        let training = configuration.training
+        if training.auto {
+            logger.info("automatic training: every \(training.checkSeconds) s, after \(training.minNewExchanges) new exchanges or \(training.minNewPairs) new pairs or \(training.intervalHours) h")
+        }
+        // Resumes runs whose process died, then (with training.auto) starts runs when due.
+        let scheduler = TrainingScheduler(services: services).start()
         let app = buildApplication(services: services, logger: logger)
         try await app.runService()
+        scheduler.cancel()
         services.log.close()
     }
 
