@@ -80,6 +80,14 @@ public final class ServingRuntime: @unchecked Sendable {
         return event
     }
 
+    /// Loads the student of every route that uses one, on the calling thread (start-up,
+    /// tests); returns the names that could not be loaded.
+    @discardableResult
+    public func preloadStudents() -> [String] {
+        let names = Set(currentStates().filter { $0.mode != .teacher }.compactMap(\.student))
+        return names.sorted().filter { pool.loadNow($0) == nil }
+    }
+
     /// Starts the background loop that re-reads states and runs rollback and promotion
     /// (once; later calls do nothing). It ends when the runtime goes away.
     public func start() {

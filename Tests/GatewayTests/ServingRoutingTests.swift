@@ -1,0 +1,109 @@
+import ChatAPI
+import Corpus
+import Foundation
+import Gateway
+import Hummingbird
+import HummingbirdTesting
+import Serving
+import Testing
+
+/// Per-request routing on a route in each serving mode, with the tiny model as student.
+@Suite struct ServingRoutingTests {
+    @Test func teacherModeAsksTheTeacherAndSaysWhy() async throws {
+        let harness = try ServingHarness(mode: .teacher)
+        let (status, _) = try await harness.gateway.run { client, _ in try await ServingHarness.post(client, ServingHarness.body()) }
+        #expect(status == .ok)
+        let row = try harness.gateway.onlyRow()
+        #expect(row.servedBy == "teacher" && row.servedReason == "teacher:mode_teacher")
+        #expect(harness.gateway.mock.requests.count == 1)
+    }
+
+    @Test func studentModeAnswersLocallyWithoutCallingTheTeacher() async throws {
+        let harness = try ServingHarness(mode: .student)
+        let (status, json) = try await harness.gateway.run { client, _ in try await ServingHarness.post(client, ServingHarness.body()) }
+        #expect(status == .ok)
+        #expect(json?["choices"]?.arrayValue?.first?["finish_reason"]?.stringValue == "stop")
+        #expect(json?["choices"]?.arrayValue?.first?["logprobs"] == .null)
+        #expect(harness.gateway.mock.requests.isEmpty)
+        let row = try harness.gateway.onlyRow()
+        #expect(row.servedBy == "student" && row.servedReason == "student:student" && row.upstreamModel == harness.model)
+        #expect(row.completionID == json?["id"]?.stringValue && row.status == 200)
+    }
+
+    @Test func toolsAndTooLongAnswersFallBackToTheTeacher() async throws {
+        let harness = try ServingHarness(mode: .student)
+        let tools = #","tools":[{"type":"function","function":{"name":"lookup"}}]"#
+        let long = #"{"model":"default","temperature":0,"max_tokens":2,"messages":[{"role":"user","content":"\#(ServingHarness.prompt)"}]}"#
+        let statuses = try await harness.gateway.run { client, _ in
+            [try await ServingHarness.post(client, ServingHarness.body(extra: tools)).0, try await ServingHarness.post(client, long).0]
+        }
+        #expect(statuses == [.ok, .ok])
+        let rows = try harness.gateway.rows()
+        #expect(rows.map(\.servedBy) == ["teacher", "teacher"])
+        #expect(rows.map(\.servedReason) == ["student:unsupported_tools", "student:finish_length"])
+        #expect(harness.gateway.mock.requests.count == 2)
+        let kept = try harness.studentAnswers(kind: "fallback")
+        #expect(kept.map(\.reason) == ["finish_length"] && kept.first?.exchangeID == rows[1].id)
+        let metrics = harness.services.metrics
+        #expect(metrics.counter("retort_fallbacks_total", [("route", "default"), ("reason", "unsupported_tools")]) == 1)
+        #expect(metrics.counter("retort_fallbacks_total", [("route", "default"), ("reason", "finish_length")]) == 1)
+    }
+
+    @Test func lowConfidenceFallsBack() async throws {
+        // A threshold no random-weight model's 10th-percentile token probability reaches.
+        let harness = try ServingHarness(mode: .student) { $0.serving.minimumConfidence = 0.9999 }
+        _ = try await harness.gateway.run { client, _ in try await ServingHarness.post(client, ServingHarness.body()) }
+        let reason = try harness.gateway.onlyRow().servedReason
+        #expect(reason == "student:low_confidence", "\(String(describing: reason))")
+        #expect(try harness.studentAnswers(kind: "fallback").map(\.reason) == ["low_confidence"])
+    }
+
+    @Test func studentStreamIsCheckedWholeThenReplayed() async throws {
+        let harness = try ServingHarness(mode: .student)
+        let (whole, events) = try await harness.gateway.run { client, gateway in
+            let whole = try await ServingHarness.post(client, ServingHarness.body()).1
+            let response = try await gateway.post(ServingHarness.body(stream: true))
+            var parser = SSEParser()
+            return (whole, parser.feed(try await response.body.collect(upTo: 1 << 20)).map(\.data))
+        }
+        #expect(events.last == "[DONE]")
+        var accumulator = StreamAccumulator()
+        for event in events { accumulator.consume(SSEEvent(data: event)) }
+        #expect(ServingHarness.text(accumulator.completion()) == ServingHarness.text(whole))
+        #expect(try harness.gateway.rows().map(\.servedBy) == ["student", "student"])
+        #expect(harness.gateway.mock.requests.isEmpty)
+    }
+
+    @Test func shadowRunsAfterTheTeacherAndKeepsTheAnswer() async throws {
+        let harness = try ServingHarness(mode: .shadow) { $0.serving.shadowSampleRate = 1 }
+        let (_, json) = try await harness.gateway.run { client, _ in try await ServingHarness.post(client, ServingHarness.body()) }
+        #expect(ServingHarness.text(json) == ServingHarness.prompt)  // the mock teacher's echo
+        let row = try harness.gateway.onlyRow()
+        #expect(row.servedBy == "teacher" && row.servedReason == "shadow:mode_shadow")
+        var shadow: [StoredStudentAnswer] = []
+        for _ in 0..<200 where shadow.isEmpty {
+            shadow = try harness.studentAnswers(kind: "shadow")
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(shadow.count == 1 && shadow.first?.exchangeID == row.id && shadow.first?.judgment == "loss")
+        #expect(harness.services.metrics.counter("retort_shadow_total", [("route", "default"), ("outcome", "run")]) == 1)
+    }
+
+    @Test func canaryIsStickyPerUser() async throws {
+        let harness = try ServingHarness(mode: .canary, percent: 50)
+        let users = (0..<12).map { "user-\($0)" }
+        try await harness.gateway.run { client, _ in
+            for user in users + users { _ = try await ServingHarness.post(client, ServingHarness.body(user: user)) }
+        }
+        let rows = try harness.gateway.rows()
+        #expect(rows.count == 24)
+        let first = Array(rows.prefix(12)), second = Array(rows.suffix(12))
+        #expect(first.map(\.servedBy) == second.map(\.servedBy))
+        for (row, user) in zip(first, users) {
+            let expected = CanaryAssignment.isInCanary(.user(user), route: "default", percent: 50)
+            #expect((row.servedBy == "student") == expected)
+            #expect(row.servedReason == (expected ? "canary:student" : "canary:not_in_canary"))
+        }
+        #expect(Set(first.map(\.servedBy)) == ["student", "teacher"])
+    }
+}
