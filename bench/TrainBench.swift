@@ -59,14 +59,13 @@ public struct TrainBench: AsyncParsableCommand {
         Blas.setThreads(threads)
         let path = try model ?? EngineBench.defaultModelPath()
         if mode == "all" { return try runAll(path: path) }
-        let file = try GGUFFile(path: path)
-        let config = try LlamaConfig(file: file)
+        let config = try LlamaConfig(file: GGUFFile(path: path))
         if mode == "sgemm" {
             let rate = SgemmReference.rate(config: config, rows: tokens, repeats: max(2, steps))
             print(String(format: "RESULT sgemm %.2f", rate))
             return
         }
-        let runner = TrainRunner(file: file, config: config, tokens: tokens, rank: rank)
+        let runner = TrainRunner(path: path, config: config, tokens: tokens, rank: rank)
         let seconds = try runner.measure(TrainMode(rawValue: mode) ?? .full, steps: steps, warmup: warmup)
         let flops = runner.flopsPerToken(TrainMode(rawValue: mode) ?? .full)
         print(String(format: "RESULT %@ %.4f %.1f %d", mode, seconds, flops / 1e6,

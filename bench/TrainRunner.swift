@@ -4,7 +4,9 @@ import Training
 
 /// Builds the model for one `TrainMode` and times its steps.
 struct TrainRunner {
-    let file: GGUFFile
+    /// The GGUF path; the file is mapped only while the model loads, so its pages do not
+    /// count in the training peak RSS.
+    let path: String
     let config: LlamaConfig
     let tokens: Int
     let rank: Int
@@ -54,7 +56,7 @@ struct TrainRunner {
     private func makeStep(_ mode: TrainMode) throws -> () -> Void {
         let lora = mode == .full ? nil : LoRAConfiguration(rank: rank, alpha: Float(2 * rank))
         let rows = mode == .dpo ? tokens / 2 : tokens
-        let model = try TrainableLlama(file: file, maxRows: rows, lora: lora)
+        let model = try TrainableLlama(file: GGUFFile(path: path), maxRows: rows, lora: lora)
         let schedule = try LearningRateSchedule(peak: 1e-5, warmupSteps: 0, totalSteps: 1_000)
         switch mode {
         case .full, .lora:

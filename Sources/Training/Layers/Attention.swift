@@ -111,13 +111,10 @@ public enum Attention {
     /// Softmax of `row[0 ..< visible]` in place; `row[visible ..< width]` set to zero.
     @inline(__always)
     private static func softmaxCausal(_ row: UnsafeMutablePointer<Float>, visible: Int, width: Int) {
-        var maximum = -Float.infinity
-        for u in 0..<visible { maximum = max(maximum, row[u]) }
-        var sum: Float = 0
-        for u in 0..<visible { row[u] = exp(row[u] - maximum); sum += row[u] }
-        let inverse = 1 / sum
-        for u in 0..<visible { row[u] *= inverse }
-        for u in visible..<width { row[u] = 0 }
+        let maximum = VectorMath.maximum(row, count: visible)
+        let sum = VectorMath.sumOfExponentials(row, count: visible, shift: maximum)
+        VectorMath.scaledExponentials(row, count: visible, shift: maximum, scale: 1 / sum)
+        (row + visible).update(repeating: 0, count: width - visible)
     }
 
     /// `dS = P ∘ (dP − Σ P dP) · scale` in place on `gradient[0 ..< visible]`; zero after.

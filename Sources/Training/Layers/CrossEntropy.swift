@@ -60,7 +60,8 @@ public enum CrossEntropy {
     }
 
     /// Token losses of rows that all have a target (the model's compact target rows),
-    /// keeping `log Σ exp` of each row for `backward(logits:…)`. Returns Σ losses.
+    /// keeping `log Σ exp` of each row for `backward(logits:…)`; rows split over `threads`.
+    /// Returns Σ losses.
     /// - Parameters:
     ///   - losses: (N), written
     ///   - logSumExp: (N), written
@@ -68,33 +69,38 @@ public enum CrossEntropy {
     ///   - targets: (N) ids in `0 ..< V`
     public static func forward(losses: UnsafeMutablePointer<Float>, logSumExp: UnsafeMutablePointer<Float>,
                                logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows: Int,
-                               vocabulary: Int) -> Double {
-        var total: Double = 0
-        for t in 0..<rows {
-            let row = logits + t * vocabulary
-            var maximum = -Float.infinity
-            for v in 0..<vocabulary { maximum = max(maximum, row[v]) }
-            var sum: Float = 0
-            for v in 0..<vocabulary { sum += exp(row[v] - maximum) }
-            logSumExp[t] = log(sum) + maximum
-            losses[t] = logSumExp[t] - row[Int(targets[t])]
-            total += Double(losses[t])
+                               vocabulary: Int, threads: Int = 1) -> Double {
+        let (out, shifts, input, ids) = (SharedPointer(losses), SharedPointer(logSumExp), SharedPointer(logits),
+                                         SharedPointer(targets))
+        parallelRanges(rows, threads: threads) { range in
+            for t in range {
+                let row = input.base + t * vocabulary
+                let maximum = VectorMath.maximum(row, count: vocabulary)
+                shifts.base[t] = log(VectorMath.sumOfExponentials(row, count: vocabulary, shift: maximum)) + maximum
+                out.base[t] = shifts.base[t] - row[Int(ids.base[t])]
+            }
         }
+        var total: Double = 0
+        for t in 0..<rows { total += Double(losses[t]) }
         return total
     }
 
     /// `logits[t] ← scale · (softmax(logits[t]) − onehot(targets[t]))` in place, from the
-    /// `logSumExp` that `forward(losses:logSumExp:…)` kept.
+    /// `logSumExp` that `forward(losses:logSumExp:…)` kept; rows split over `threads`.
     /// - Parameters:
     ///   - logits: (N, V), replaced by their gradient
     ///   - logSumExp: (N)
     ///   - targets: (N)
     public static func backward(logits: UnsafeMutablePointer<Float>, logSumExp: UnsafePointer<Float>,
-                                targets: UnsafePointer<Int32>, rows: Int, vocabulary: Int, scale: Float) {
-        for t in 0..<rows {
-            let row = logits + t * vocabulary, shift = logSumExp[t]
-            for v in 0..<vocabulary { row[v] = scale * exp(row[v] - shift) }
-            row[Int(targets[t])] -= scale
+                                targets: UnsafePointer<Int32>, rows: Int, vocabulary: Int, scale: Float,
+                                threads: Int = 1) {
+        let (gradients, shifts, ids) = (SharedPointer(logits), SharedPointer(logSumExp), SharedPointer(targets))
+        parallelRanges(rows, threads: threads) { range in
+            for t in range {
+                let row = gradients.base + t * vocabulary
+                VectorMath.scaledExponentials(row, count: vocabulary, shift: shifts.base[t], scale: scale)
+                row[Int(ids.base[t])] -= scale
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The SwiGLU activation of the Llama feed-forward block: `out = silu(gate) ∘ up`,
-/// with `silu(g) = g · σ(g)`.
+/// with `silu(g) = g · σ(g)`. Eight lanes at a time (`VectorMath.exp`).
 public enum SwiGLU {
     /// `out = silu(gate) ∘ up`.
     /// - Parameters:
@@ -10,9 +10,15 @@ public enum SwiGLU {
     ///   - up: (T, F)
     public static func forward(out: UnsafeMutablePointer<Float>, gate: UnsafePointer<Float>,
                                up: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count {
-            let g = gate[i]
-            out[i] = g / (1 + exp(-g)) * up[i]
+        var i = 0
+        while i + 8 <= count {
+            let g = VectorMath.load(gate + i)
+            VectorMath.store(g / (1 + VectorMath.exp(-g)) * VectorMath.load(up + i), out + i)
+            i += 8
+        }
+        while i < count {
+            out[i] = gate[i] / (1 + exp(-gate[i])) * up[i]
+            i += 1
         }
     }
 
@@ -27,10 +33,19 @@ public enum SwiGLU {
     public static func backward(gateGradient: UnsafeMutablePointer<Float>, upGradient: UnsafeMutablePointer<Float>,
                                 outGradient: UnsafePointer<Float>, gate: UnsafePointer<Float>,
                                 up: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count {
+        var i = 0
+        while i + 8 <= count {
+            let g = VectorMath.load(gate + i), dOut = VectorMath.load(outGradient + i)
+            let sigmoid = 1 / (1 + VectorMath.exp(-g))
+            VectorMath.store(dOut * VectorMath.load(up + i) * sigmoid * (1 + g * (1 - sigmoid)), gateGradient + i)
+            VectorMath.store(dOut * g * sigmoid, upGradient + i)
+            i += 8
+        }
+        while i < count {
             let g = gate[i], sigmoid = 1 / (1 + exp(-g))
             gateGradient[i] = outGradient[i] * up[i] * sigmoid * (1 + g * (1 - sigmoid))
             upGradient[i] = outGradient[i] * g * sigmoid
+            i += 1
         }
     }
 }

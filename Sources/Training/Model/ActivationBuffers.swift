@@ -2,9 +2,7 @@ import Engine
 
 /// What one block keeps from its forward pass for the backward pass, for up to T rows.
 public struct BlockActivations: @unchecked Sendable {
-    /// (T, C) attention RMSNorm output.
-    public let attentionNormed: UnsafeMutablePointer<Float>
-    /// (T) its 1/rms per row.
+    /// (T) 1/rms per row of the attention RMSNorm (its output is recomputed in backward).
     public let attentionInverseRMS: UnsafeMutablePointer<Float>
     /// (T, C) roped queries.
     public let query: UnsafeMutablePointer<Float>
@@ -18,16 +16,12 @@ public struct BlockActivations: @unchecked Sendable {
     public let attention: UnsafeMutablePointer<Float>
     /// (T, C) residual stream after the attention block.
     public let afterAttention: UnsafeMutablePointer<Float>
-    /// (T, C) feed-forward RMSNorm output.
-    public let feedForwardNormed: UnsafeMutablePointer<Float>
-    /// (T) its 1/rms per row.
+    /// (T) 1/rms per row of the feed-forward RMSNorm.
     public let feedForwardInverseRMS: UnsafeMutablePointer<Float>
     /// (T, F) gate projection.
     public let gate: UnsafeMutablePointer<Float>
     /// (T, F) up projection.
     public let up: UnsafeMutablePointer<Float>
-    /// (T, F) silu(gate) ∘ up.
-    public let activated: UnsafeMutablePointer<Float>
     /// LoRA hidden activations `x·Aᵀ`: group g's (T, members · r) starts at
     /// `adapterHidden + rows · r · g.hiddenOffset` (empty without adapters).
     public let adapterHidden: UnsafeMutablePointer<Float>
@@ -45,6 +39,11 @@ public final class ActivationBuffers: @unchecked Sendable {
     public let rows: Int
     /// Per-block saved activations.
     public let blocks: [BlockActivations]
+    /// (T, C) the current block's RMSNorm output. Not kept per block: backward recomputes
+    /// it from the block's input and 1/rms, which saves 2·L·T·C floats.
+    public let normed: UnsafeMutablePointer<Float>
+    /// (T, F) the current block's silu(gate) ∘ up, likewise recomputed in backward.
+    public let activated: UnsafeMutablePointer<Float>
     /// L + 1 residual streams, each (T, C): the embedding output, then each block's output.
     public let residuals: [UnsafeMutablePointer<Float>]
     /// (T, C) final RMSNorm output.
@@ -80,8 +79,8 @@ public final class ActivationBuffers: @unchecked Sendable {
     /// hidden columns per block.
     public init(config c: LlamaConfig, rows T: Int, adapterWidth: Int = 0) {
         let (C, F, kv) = (c.channels, c.feedForward, c.kvDim)
-        let perBlock = 5 * T * C + 2 * T + 2 * T * kv + c.heads * T * T + 3 * T * F + T * adapterWidth
-        let total = c.layers * perBlock + (c.layers + 1) * T * C + 2 * T * C + 3 * T + T * c.headDim
+        let perBlock = 3 * T * C + 2 * T + 2 * T * kv + c.heads * T * T + 2 * T * F + T * adapterWidth
+        let total = c.layers * perBlock + (c.layers + 1) * T * C + 3 * T * C + T * F + 3 * T + T * c.headDim
         arena = .allocate(capacity: total)
         arena.initialize(repeating: 0, count: total)
         // Written before read, row by row: pages of rows never used are never touched.
@@ -92,12 +91,12 @@ public final class ActivationBuffers: @unchecked Sendable {
         let base = arena
         func take(_ count: Int) -> UnsafeMutablePointer<Float> { defer { offset += count }; return base + offset }
         blocks = (0..<c.layers).map { _ in
-            BlockActivations(attentionNormed: take(T * C), attentionInverseRMS: take(T), query: take(T * C),
-                             key: take(T * kv), value: take(T * kv), probabilities: take(c.heads * T * T),
-                             attention: take(T * C), afterAttention: take(T * C), feedForwardNormed: take(T * C),
+            BlockActivations(attentionInverseRMS: take(T), query: take(T * C), key: take(T * kv), value: take(T * kv),
+                             probabilities: take(c.heads * T * T), attention: take(T * C), afterAttention: take(T * C),
                              feedForwardInverseRMS: take(T), gate: take(T * F), up: take(T * F),
-                             activated: take(T * F), adapterHidden: take(T * adapterWidth))
+                             adapterHidden: take(T * adapterWidth))
         }
+        normed = take(T * C); activated = take(T * F)
         residuals = (0...c.layers).map { _ in take(T * C) }
         finalNormed = take(T * C); finalInverseRMS = take(T); headInput = take(T * C)
         logSumExp = take(T); losses = take(T)

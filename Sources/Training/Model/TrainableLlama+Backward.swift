@@ -33,7 +33,7 @@ extension TrainableLlama {
         d.normedGradient.update(repeating: 0, count: a.tokens.count * C)
         guard count > 0 else { return }
         CrossEntropy.backward(logits: a.logits, logSumExp: a.logSumExp, targets: a.targetIds, rows: count,
-                              vocabulary: V, scale: lossScale / a.normalizer)
+                              vocabulary: V, scale: lossScale / a.normalizer, threads: threads)
         // dHeadInput (N, C) into attentionGradient as scratch, then scattered to the target rows.
         d.attentionGradient.update(repeating: 0, count: count * C)
         Linear.backward(inputGradient: d.attentionGradient, weightGradient: weightGradients?.embedding,
@@ -48,17 +48,21 @@ extension TrainableLlama {
     private func feedForwardBackward(_ l: Int, rows T: Int, _ a: ActivationBuffers) {
         let c = config, d = scratch, w = weights.blocks[l], g = weightGradients?.blocks[l], s = a.blocks[l]
         let (C, F) = (c.channels, c.feedForward)
+        // Recompute what the forward pass did not keep: the normed input and the activation.
+        RMSNorm.forward(out: a.normed, inverseRMS: s.feedForwardInverseRMS, x: s.afterAttention,
+                        weight: w.feedForwardNorm, rows: T, channels: C, epsilon: c.rmsEpsilon)
+        SwiGLU.forward(out: a.activated, gate: s.gate, up: s.up, count: T * F)
         d.activatedGradient.update(repeating: 0, count: T * F)
         Linear.backward(inputGradient: d.activatedGradient, weightGradient: g?.down, outGradient: d.residualGradient,
-                        input: s.activated, weight: w.down, rows: T, inputs: F, outputs: C)
+                        input: a.activated, weight: w.down, rows: T, inputs: F, outputs: C)
         adapterBackward(layer: l, input: .activated, rows: T, a)
         SwiGLU.backward(gateGradient: d.gateGradient, upGradient: d.upGradient, outGradient: d.activatedGradient,
                         gate: s.gate, up: s.up, count: T * F)
         d.normedGradient.update(repeating: 0, count: T * C)
         Linear.backward(inputGradient: d.normedGradient, weightGradient: g?.gate, outGradient: d.gateGradient,
-                        input: s.feedForwardNormed, weight: w.gate, rows: T, inputs: C, outputs: F)
+                        input: a.normed, weight: w.gate, rows: T, inputs: C, outputs: F)
         Linear.backward(inputGradient: d.normedGradient, weightGradient: g?.up, outGradient: d.upGradient,
-                        input: s.feedForwardNormed, weight: w.up, rows: T, inputs: C, outputs: F)
+                        input: a.normed, weight: w.up, rows: T, inputs: C, outputs: F)
         adapterBackward(layer: l, input: .feedForwardInput, rows: T, a)
         RMSNorm.backward(xGradient: d.residualGradient, weightGradient: g?.feedForwardNorm,
                          outGradient: d.normedGradient, x: s.afterAttention, weight: w.feedForwardNorm,
@@ -79,13 +83,15 @@ extension TrainableLlama {
                            query: s.query, key: s.key, value: s.value, shape: shape)
         RoPE.backward(d.queryGradient, cosines: a.cosines, sines: a.sines, rows: T, heads: c.heads, headDim: c.headDim)
         RoPE.backward(d.keyGradient, cosines: a.cosines, sines: a.sines, rows: T, heads: c.kvHeads, headDim: c.headDim)
+        RMSNorm.forward(out: a.normed, inverseRMS: s.attentionInverseRMS, x: a.residuals[l], weight: w.attentionNorm,
+                        rows: T, channels: C, epsilon: c.rmsEpsilon)
         d.normedGradient.update(repeating: 0, count: T * C)
         Linear.backward(inputGradient: d.normedGradient, weightGradient: g?.query, outGradient: d.queryGradient,
-                        input: s.attentionNormed, weight: w.query, rows: T, inputs: C, outputs: C)
+                        input: a.normed, weight: w.query, rows: T, inputs: C, outputs: C)
         Linear.backward(inputGradient: d.normedGradient, weightGradient: g?.key, outGradient: d.keyGradient,
-                        input: s.attentionNormed, weight: w.key, rows: T, inputs: C, outputs: kv)
+                        input: a.normed, weight: w.key, rows: T, inputs: C, outputs: kv)
         Linear.backward(inputGradient: d.normedGradient, weightGradient: g?.value, outGradient: d.valueGradient,
-                        input: s.attentionNormed, weight: w.value, rows: T, inputs: C, outputs: kv)
+                        input: a.normed, weight: w.value, rows: T, inputs: C, outputs: kv)
         adapterBackward(layer: l, input: .attentionInput, rows: T, a)
         RMSNorm.backward(xGradient: d.residualGradient, weightGradient: g?.attentionNorm,
                          outGradient: d.normedGradient, x: a.residuals[l], weight: w.attentionNorm,

@@ -42,7 +42,7 @@ extension TrainableLlama {
         guard count > 0 else { return 0 }
         Linear.forward(out: a.logits, input: a.headInput, weight: weights.embedding, rows: count, inputs: C, outputs: V)
         return Float(CrossEntropy.forward(losses: a.losses, logSumExp: a.logSumExp, logits: a.logits,
-                                          targets: a.targetIds, rows: count, vocabulary: V))
+                                          targets: a.targetIds, rows: count, vocabulary: V, threads: threads))
     }
 
     /// `h = x + Wo·attn(rope(Wq·n), rope(Wk·n), Wv·n)`, n = RMSNorm(x), into `afterAttention`.
@@ -50,11 +50,11 @@ extension TrainableLlama {
         let c = config, w = weights.blocks[l], s = a.blocks[l], x = a.residuals[l]
         let (C, kv) = (c.channels, c.kvDim)
         let shape = AttentionShape(rows: T, heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim)
-        RMSNorm.forward(out: s.attentionNormed, inverseRMS: s.attentionInverseRMS, x: x, weight: w.attentionNorm,
+        RMSNorm.forward(out: a.normed, inverseRMS: s.attentionInverseRMS, x: x, weight: w.attentionNorm,
                         rows: T, channels: C, epsilon: c.rmsEpsilon)
-        Linear.forward(out: s.query, input: s.attentionNormed, weight: w.query, rows: T, inputs: C, outputs: C)
-        Linear.forward(out: s.key, input: s.attentionNormed, weight: w.key, rows: T, inputs: C, outputs: kv)
-        Linear.forward(out: s.value, input: s.attentionNormed, weight: w.value, rows: T, inputs: C, outputs: kv)
+        Linear.forward(out: s.query, input: a.normed, weight: w.query, rows: T, inputs: C, outputs: C)
+        Linear.forward(out: s.key, input: a.normed, weight: w.key, rows: T, inputs: C, outputs: kv)
+        Linear.forward(out: s.value, input: a.normed, weight: w.value, rows: T, inputs: C, outputs: kv)
         adapterForward(layer: l, input: .attentionInput, rows: T, a)
         RoPE.forward(s.query, cosines: a.cosines, sines: a.sines, rows: T, heads: c.heads, headDim: c.headDim)
         RoPE.forward(s.key, cosines: a.cosines, sines: a.sines, rows: T, heads: c.kvHeads, headDim: c.headDim)
@@ -69,13 +69,13 @@ extension TrainableLlama {
     private func feedForwardForward(_ l: Int, rows T: Int, _ a: ActivationBuffers) {
         let c = config, w = weights.blocks[l], s = a.blocks[l], next = a.residuals[l + 1]
         let (C, F) = (c.channels, c.feedForward)
-        RMSNorm.forward(out: s.feedForwardNormed, inverseRMS: s.feedForwardInverseRMS, x: s.afterAttention,
+        RMSNorm.forward(out: a.normed, inverseRMS: s.feedForwardInverseRMS, x: s.afterAttention,
                         weight: w.feedForwardNorm, rows: T, channels: C, epsilon: c.rmsEpsilon)
-        Linear.forward(out: s.gate, input: s.feedForwardNormed, weight: w.gate, rows: T, inputs: C, outputs: F)
-        Linear.forward(out: s.up, input: s.feedForwardNormed, weight: w.up, rows: T, inputs: C, outputs: F)
+        Linear.forward(out: s.gate, input: a.normed, weight: w.gate, rows: T, inputs: C, outputs: F)
+        Linear.forward(out: s.up, input: a.normed, weight: w.up, rows: T, inputs: C, outputs: F)
         adapterForward(layer: l, input: .feedForwardInput, rows: T, a)
-        SwiGLU.forward(out: s.activated, gate: s.gate, up: s.up, count: T * F)
-        Linear.forward(out: next, input: s.activated, weight: w.down, rows: T, inputs: F, outputs: C)
+        SwiGLU.forward(out: a.activated, gate: s.gate, up: s.up, count: T * F)
+        Linear.forward(out: next, input: a.activated, weight: w.down, rows: T, inputs: F, outputs: C)
         adapterForward(layer: l, input: .activated, rows: T, a)
         Residual.forward(out: next, a: next, b: s.afterAttention, count: T * C)
     }

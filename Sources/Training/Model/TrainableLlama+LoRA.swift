@@ -28,7 +28,7 @@ extension TrainableLlama {
         guard adaptersEnabled, let adapters, let group = adapters.blocks[l].first(where: { AdapterInput($0.members[0]) == input })
         else { return }
         let r = adapters.configuration.rank, s = adapters.configuration.scale, width = group.width(rank: r)
-        let x = adapterInput(input, a.blocks[l]), hidden = adapterHidden(group, l, a, rank: r)
+        let x = adapterInput(input, layer: l, a), hidden = adapterHidden(group, l, a, rank: r)
         // hidden (T, g·r) = x (T, K) · A (g·r, K)ᵀ
         gemm(.noTrans, .trans, T, width, group.inputs, 1, x, group.inputs, group.down, group.inputs, 0, hidden, width)
         for (i, member) in group.members.enumerated() {
@@ -46,7 +46,7 @@ extension TrainableLlama {
         guard adaptersEnabled, let adapters, let group = adapters.blocks[l].first(where: { AdapterInput($0.members[0]) == input })
         else { return }
         let r = adapters.configuration.rank, s = adapters.configuration.scale, width = group.width(rank: r)
-        let x = adapterInput(input, a.blocks[l]), hidden = adapterHidden(group, l, a, rank: r)
+        let x = adapterInput(input, layer: l, a), hidden = adapterHidden(group, l, a, rank: r)
         let dHidden = scratch.adapterHiddenGradient, K = group.inputs
         for (i, member) in group.members.enumerated() {
             let n = group.outputs[i], dY = outputGradient(member)
@@ -80,12 +80,13 @@ extension TrainableLlama {
         a.blocks[l].adapterHidden + a.rows * rank * group.hiddenOffset
     }
 
-    private func adapterInput(_ input: AdapterInput, _ s: BlockActivations) -> UnsafeMutablePointer<Float> {
+    /// The group's input; the normed inputs and the activation are the slot's current ones
+    /// (backward recomputes them before the group runs).
+    private func adapterInput(_ input: AdapterInput, layer l: Int, _ a: ActivationBuffers) -> UnsafeMutablePointer<Float> {
         switch input {
-        case .attentionInput: s.attentionNormed
-        case .attentionOutput: s.attention
-        case .feedForwardInput: s.feedForwardNormed
-        case .activated: s.activated
+        case .attentionInput, .feedForwardInput: a.normed
+        case .attentionOutput: a.blocks[l].attention
+        case .activated: a.activated
         }
     }
 

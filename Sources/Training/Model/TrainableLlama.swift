@@ -42,6 +42,9 @@ public final class TrainableLlama: @unchecked Sendable {
     public var adaptersEnabled = true
     /// Activations of the default sequence slot, for up to `activations.rows` tokens.
     public let activations: ActivationBuffers
+    /// Threads for the non-GEMM kernels (softmax over the vocabulary, the optimizer);
+    /// default 2, like the engine's OpenBLAS setting.
+    public var threads = 2
     /// Backward scratch shared by every activation slot.
     let scratch: BackwardScratch
 

@@ -58,8 +58,9 @@ public final class DPOTrainer: @unchecked Sendable {
         model.zeroGradients()
         let metrics = accumulateGradients(batch: batch, references: references)
         let trainable = model.trainable
-        let norm = GradientClipping.clip(trainable.gradients, count: trainable.count, maxNorm: maxGradientNorm)
-        optimizer.step(parameters: trainable.parameters, gradients: trainable.gradients, learningRate: rate)
+        let norm = GradientClipping.globalNorm(trainable.gradients, count: trainable.count, threads: model.threads)
+        optimizer.step(parameters: trainable.parameters, gradients: trainable.gradients, learningRate: rate,
+                       gradientScale: GradientClipping.scale(norm: norm, maxNorm: maxGradientNorm), threads: model.threads)
         return DPOStepReport(metrics: metrics, gradientNorm: norm, learningRate: rate)
     }
 

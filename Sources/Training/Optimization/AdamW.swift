@@ -50,24 +50,70 @@ public final class AdamW: @unchecked Sendable {
 
     deinit { moments.deallocate() }
 
-    /// One update of `parameters` from `gradients` at `learningRate`.
+    /// One update of `parameters` from `gradients · gradientScale` at `learningRate`
+    /// (the scale carries gradient clipping, so the gradients are read once), vectorized
+    /// and split over `threads`.
     /// - Parameters:
     ///   - parameters: (count), updated in place
     ///   - gradients: (count)
-    public func step(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>, learningRate: Float) {
+    public func step(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>, learningRate: Float,
+                     gradientScale: Float = 1, threads: Int = 1) {
         stepCount += 1
-        let s = settings, first = moments, second = moments + count
-        for range in decayedRanges {
-            let shrink = 1 - learningRate * s.weightDecay
-            for i in range { parameters[i] *= shrink }
+        let s = settings
+        let update = Update(learningRate: learningRate, gradientScale: gradientScale, beta1: s.beta1, beta2: s.beta2,
+                            epsilon: s.epsilon, correction1: 1 - pow(s.beta1, Float(stepCount)),
+                            correction2: 1 - pow(s.beta2, Float(stepCount)))
+        let shrink = 1 - learningRate * s.weightDecay
+        let segments = segments
+        let (p, g, m) = (SharedPointer(parameters), SharedPointer(gradients), SharedPointer(moments))
+        let count = count
+        parallelRanges(count, threads: threads, minimumPerThread: 1 << 16) { part in
+            for segment in segments where segment.range.overlaps(part) {
+                let range = segment.range.clamped(to: part)
+                update.apply(parameters: p.base, gradients: g.base, first: m.base, second: m.base + count,
+                             range: range, shrink: segment.decayed ? shrink : 1)
+            }
         }
-        let correction1 = 1 - pow(s.beta1, Float(stepCount)), correction2 = 1 - pow(s.beta2, Float(stepCount))
-        for i in 0..<count {
-            let g = gradients[i]
-            first[i] = s.beta1 * first[i] + (1 - s.beta1) * g
-            second[i] = s.beta2 * second[i] + (1 - s.beta2) * g * g
-            let mHat = first[i] / correction1, vHat = second[i] / correction2
-            parameters[i] -= learningRate * mHat / (vHat.squareRoot() + s.epsilon)
+    }
+
+    /// `0 ..< count` cut where weight decay starts or stops, in order.
+    private var segments: [(range: Range<Int>, decayed: Bool)] {
+        var result: [(range: Range<Int>, decayed: Bool)] = [], position = 0
+        for range in decayedRanges.sorted(by: { $0.lowerBound < $1.lowerBound }) where range.lowerBound >= position {
+            if range.lowerBound > position { result.append((position..<range.lowerBound, false)) }
+            result.append((range, true))
+            position = range.upperBound
+        }
+        if position < count { result.append((position..<count, false)) }
+        return result
+    }
+}
+
+/// The per-element AdamW update with one step's constants.
+private struct Update: Sendable {
+    let learningRate, gradientScale, beta1, beta2, epsilon, correction1, correction2: Float
+
+    /// `p ← p·shrink − lr · m̂ / (√v̂ + ε)` after updating m and v, over `range`, eight lanes at a time.
+    func apply(parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
+               first: UnsafeMutablePointer<Float>, second: UnsafeMutablePointer<Float>, range: Range<Int>, shrink: Float) {
+        var i = range.lowerBound
+        while i + 8 <= range.upperBound {
+            let g = VectorMath.load(gradients + i) * gradientScale
+            let m = beta1 * VectorMath.load(first + i) + (1 - beta1) * g
+            let v = beta2 * VectorMath.load(second + i) + (1 - beta2) * g * g
+            let step = learningRate * (m / correction1) / ((v / correction2).squareRoot() + epsilon)
+            VectorMath.store(m, first + i)
+            VectorMath.store(v, second + i)
+            VectorMath.store(VectorMath.load(parameters + i) * shrink - step, parameters + i)
+            i += 8
+        }
+        while i < range.upperBound {
+            let g = gradients[i] * gradientScale
+            first[i] = beta1 * first[i] + (1 - beta1) * g
+            second[i] = beta2 * second[i] + (1 - beta2) * g * g
+            parameters[i] = parameters[i] * shrink
+                - learningRate * (first[i] / correction1) / ((second[i] / correction2).squareRoot() + epsilon)
+            i += 1
         }
     }
 }

@@ -70,8 +70,9 @@ public final class Trainer: @unchecked Sendable {
             model.backward()
         }
         let trainable = model.trainable
-        let norm = GradientClipping.clip(trainable.gradients, count: trainable.count, maxNorm: maxGradientNorm)
-        optimizer.step(parameters: trainable.parameters, gradients: trainable.gradients, learningRate: rate)
+        let norm = GradientClipping.globalNorm(trainable.gradients, count: trainable.count, threads: model.threads)
+        optimizer.step(parameters: trainable.parameters, gradients: trainable.gradients, learningRate: rate,
+                       gradientScale: GradientClipping.scale(norm: norm, maxNorm: maxGradientNorm), threads: model.threads)
         return StepReport(loss: loss, gradientNorm: norm, learningRate: rate, targetTokens: targetTokens)
     }
 }
