@@ -6,6 +6,6 @@ struct Retort: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retort",
         abstract: "An OpenAI-compatible gateway that logs every exchange and distills a local student model.",
-        subcommands: [Serve.self, CorpusCommand.self, TrainCommand.self, StudentsCommand.self, ServingCommand.self, Bench.self]
+        subcommands: [Serve.self, CorpusCommand.self, TrainCommand.self, StudentsCommand.self, ServingCommand.self, EvalCommand.self, Bench.self]
     )
 }
