@@ -18,6 +18,9 @@ public struct TrainingLauncher: Sendable {
         baseModel = configuration.student.model
     }
 
+    /// nice(1), which starts the child at a lower priority.
+    static let nice = "/usr/bin/nice"
+
     /// The running binary's path.
     static var currentExecutable: String {
         Bundle.main.executablePath ?? CommandLine.arguments.first ?? "retort"
@@ -26,6 +29,9 @@ public struct TrainingLauncher: Sendable {
     /// Starts `retort train <arguments> --db <database>` and returns its pid.
     /// - Parameter logName: the child's log file, relative to the data directory
     public func launch(_ arguments: [String], log logName: String) throws -> Int32 {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: executable])
+        }
         let dataDirectory = URL(fileURLWithPath: database).deletingLastPathComponent()
         let log = dataDirectory.appendingPathComponent(logName)
         try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -33,8 +39,16 @@ public struct TrainingLauncher: Sendable {
         let output = try FileHandle(forWritingTo: log)
         defer { try? output.close() }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["train"] + arguments + ["--db", database]
+        let command = [executable, "train"] + arguments + ["--db", database]
+        // Started at nice 10 through nice(1) where it exists, so every thread of the child
+        // (BLAS workers included) starts low; the child lowers itself as well.
+        if FileManager.default.isExecutableFile(atPath: Self.nice) {
+            process.executableURL = URL(fileURLWithPath: Self.nice)
+            process.arguments = ["-n", "10"] + command
+        } else {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = Array(command.dropFirst())
+        }
         var environment = ProcessInfo.processInfo.environment
         environment["RETORT_STUDENT_MODEL"] = baseModel
         process.environment = environment

@@ -99,11 +99,15 @@ public final class TrainingScheduler: Sendable {
         }
     }
 
-    /// Resumes every `running` run whose process is gone; returns their ids.
+    /// Resumes every `running` run whose process is gone, and every run queued for over a
+    /// minute that never started (the gateway stopped before spawning it); returns their ids.
     @discardableResult
-    public func resumeInterrupted() -> [String] {
-        guard let runs = try? TrainingStore(reader: services.reader).runs(status: .running) else { return [] }
-        return runs.filter { run in run.pid.map { kill(pid_t($0), 0) != 0 } ?? true }.compactMap { run in
+    public func resumeInterrupted(now: Date = Date()) -> [String] {
+        let store = TrainingStore(reader: services.reader)
+        guard let running = try? store.runs(status: .running), let queued = try? store.runs(status: .queued) else { return [] }
+        let dead = running.filter { run in run.pid.map { kill(pid_t($0), 0) != 0 } ?? true }
+        let stale = queued.filter { $0.pid == nil && $0.createdAt < now.timeIntervalSince1970 - 60 }
+        return (dead + stale).compactMap { run in
             (try? launcher.launch(["resume", run.id], log: "runs/\(run.id)/train.log")).map { _ in run.id }
         }
     }

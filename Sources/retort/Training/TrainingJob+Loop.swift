@@ -53,6 +53,7 @@ extension TrainingJob {
             recentLosses = Array((recentLosses + [figures.loss]).suffix(10))
             last = figures.values
             progress.update(step: objective.step, tokens: figures.tokens, loss: figures.loss)
+            if objective.step % 10 == 1 { Self.lowerPriority() }
             let values = figures.values + [("tokens", .int(figures.tokens)), ("tokens_per_second", .double(progress.tokensPerSecond)),
                                            ("epoch", .int(cursor.epoch))]
             try store.recordMetric(runID: run.id, step: objective.step, values: .object(values))

@@ -40,8 +40,16 @@ final class TrainingJob {
     }
 
     /// Runs training at nice 10, so a gateway on the same machine keeps its CPU share.
+    /// Linux keeps a nice value per thread, and the BLAS and Dispatch workers exist before
+    /// this is called, so every thread of the process is lowered (called again as the run
+    /// goes, for workers started since).
     static func lowerPriority() {
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        let which = __priority_which_t(PRIO_PROCESS.rawValue)
+        let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        for thread in threads.compactMap({ id_t($0) }) where getpriority(which, thread) < 10 {
+            _ = setpriority(which, thread, 10)
+        }
+        _ = setpriority(which, 0, 10)
     }
 
     private func trainAndPublish() throws -> StudentVersion {
