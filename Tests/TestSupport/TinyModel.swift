@@ -41,6 +41,22 @@ public enum TinyModel {
         return target
     }
 
+    /// Writes a model with the tiny model's sizes, tokenizer and template but tensors of the
+    /// caller's making (`tensors` adds every tensor ``write(to:seed:chatTemplate:)`` would).
+    @discardableResult
+    public static func write(to path: String? = nil, chatTemplate: String? = TinyModel.chatTemplate,
+                             tensors: (inout GGUFWriter) -> Void) throws -> String {
+        let target = path ?? NSTemporaryDirectory() + "tiny-llama-\(UUID().uuidString).gguf"
+        var writer = GGUFWriter()
+        addMetadata(&writer, chatTemplate: chatTemplate)
+        tensors(&writer)
+        try writer.write(to: target)
+        return target
+    }
+
+    /// The token id of the byte-level token for `byte` (ids 0-2 are the control tokens).
+    public static func tokenID(ofByte byte: UInt8) -> Int { 3 + Int(byte) }
+
     /// Byte-level tokens: three control tokens, the 256 byte characters, then merges.
     static let vocabulary: (tokens: [String], types: [Int32], merges: [String]) = {
         var tokens = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
