@@ -66,27 +66,29 @@ public struct TrainBench: AsyncParsableCommand {
             return
         }
         let runner = TrainRunner(path: path, config: config, tokens: tokens, rank: rank)
-        let seconds = try runner.measure(TrainMode(rawValue: mode) ?? .full, steps: steps, warmup: warmup)
-        let flops = runner.flopsPerToken(TrainMode(rawValue: mode) ?? .full)
-        print(String(format: "RESULT %@ %.4f %.1f %d", mode, seconds, flops / 1e6,
-                     EngineBench.peakResidentMegabytes() ?? 0))
+        let trainMode = TrainMode(rawValue: mode) ?? .full
+        let measured = try runner.measure(trainMode, steps: steps, warmup: warmup)
+        // sgemm right after, on the same shapes, once the model is gone (outside the peak RSS).
+        let sgemm = SgemmReference.rate(config: config, rows: tokens, repeats: 2)
+        print(String(format: "RESULT %@ %.4f %.4f %.1f %d %.2f", mode, measured.wall, measured.cpu,
+                     runner.flopsPerToken(trainMode) / 1e6, measured.peakMB, sgemm))
     }
 
-    /// Runs sgemm and every mode as a child process of this executable; prints the table.
+    /// Runs every mode as a child process of this executable; prints the table.
     private func runAll(path: String) throws {
         print("model         \(path)")
         print("threads \(threads), \(tokens) tokens per step (DPO: 2 × \(tokens / 2)), LoRA r=\(rank) α=\(2 * rank) on all 7 matrices")
         print("median of \(steps) steps after \(warmup) warm-up; load average \(EngineBench.loadAverage())")
-        let sgemm = Double(try child("sgemm", path: path).first ?? "0") ?? 0
-        print(String(format: "OpenBLAS sgemm on the step's shapes: %.1f GFLOP/s", sgemm))
         for mode in TrainMode.allCases {
-            let fields = try child(mode.rawValue, path: path)
-            guard fields.count == 3, let seconds = Double(fields[0]), let megaflops = Double(fields[1]) else {
-                print("\(mode.rawValue): failed"); continue
-            }
+            let fields = try child(mode.rawValue, path: path).compactMap(Double.init)
+            guard fields.count == 5 else { print("\(mode.rawValue): failed"); continue }
+            let (seconds, cpu, megaflops, peak, sgemm) = (fields[0], fields[1], fields[2], fields[3], fields[4])
             let rate = Double(tokens) / seconds, gflops = rate * megaflops / 1e3
-            print(String(format: "%-10@ %7.1f tok/s  %.2f s/step  %5.0f MFLOP/tok  %6.1f GFLOP/s = %3.0f%% of sgemm  peak RSS %@ MB",
-                         mode.rawValue, rate, seconds, megaflops, gflops, 100 * gflops / max(sgemm, 1e-9), fields[2]))
+            let figures = String(format: "%6.1f tok/s  %.2f s/step (CPU %.2f s)  %4.0f MFLOP/tok  %5.1f GFLOP/s", rate,
+                                 seconds, cpu, megaflops, gflops)
+            let shares = String(format: " = %3.0f%% of sgemm %5.1f  peak RSS %4.0f MB",
+                                100 * gflops / max(sgemm, 1e-9), sgemm, peak)
+            print(mode.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + figures + shares)
         }
         print("load average  \(EngineBench.loadAverage()) (other work on the machine skews wall-clock figures)")
     }

@@ -11,12 +11,14 @@ struct TrainRunner {
     let tokens: Int
     let rank: Int
 
-    /// Median seconds of one step of `mode` over `steps` steps after `warmup`.
-    func measure(_ mode: TrainMode, steps: Int, warmup: Int) throws -> Double {
+    /// Median wall and process-CPU seconds of one step of `mode` over `steps` steps after
+    /// `warmup`, and the peak RSS (MB) while the model was alive.
+    func measure(_ mode: TrainMode, steps: Int, warmup: Int) throws -> (wall: Double, cpu: Double, peakMB: Int) {
         let step = try makeStep(mode)
         for _ in 0..<warmup { step() }
-        let times = (0..<steps).map { _ in EngineBench.time(step).wall }
-        return times.sorted()[times.count / 2]
+        let times = (0..<steps).map { _ in EngineBench.time(step) }
+        let wall = times.map(\.wall).sorted()[times.count / 2], cpu = times.map(\.cpu).sorted()[times.count / 2]
+        return (wall, cpu, EngineBench.peakResidentMegabytes() ?? 0)
     }
 
     /// FLOPs per token of `mode` (facts/engine.md §5.1).
