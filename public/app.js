@@ -1,4 +1,5 @@
-// Retort dashboard: browse, search, read, rate and compare logged exchanges.
+// Retort dashboard: browse, search, read, rate and compare logged exchanges; see and
+// switch how each route is served.
 // Plain JavaScript over the admin API; every text from the corpus goes through
 // textContent; no HTML is ever built from strings.
 "use strict";
@@ -196,7 +197,85 @@ async function download() {
   } catch (error) { showError(error.message); }
 }
 
+// Serving panel: each route's mode, who served it, the gate's results and recent
+// changes; the fallback rate's trend is sampled on every refresh.
+const trends = {};
+const BARS = "▁▂▃▄▅▆▇█";
+
+function percent(value) { return value === null || value === undefined ? "–" : (value * 100).toFixed(1) + "%"; }
+
+function trend(route, rate) {
+  const samples = trends[route] || (trends[route] = []);
+  if (rate !== null && rate !== undefined) samples.push(rate);
+  if (samples.length > 30) samples.shift();
+  return samples.map((r) => BARS[Math.min(BARS.length - 1, Math.floor(r * BARS.length))]).join("");
+}
+
+function describeState(state) {
+  if (!state) return "";
+  return state.mode + (state.mode === "canary" ? " " + state.canary_percent + "%" : "") + (state.student ? " (" + state.student + ")" : "");
+}
+
+function renderServingRoutes(routes) {
+  const body = $("serving-routes");
+  body.replaceChildren();
+  const select = $("serving-route");
+  const chosen = select.value;
+  select.replaceChildren();
+  for (const r of routes) {
+    body.append(el("tr", {},
+      el("td", {}, r.route),
+      el("td", { class: "mode-" + r.mode }, r.mode),
+      el("td", {}, r.mode === "canary" ? r.canary_percent + "%" : "–"),
+      el("td", { title: r.student_status || "" }, r.student || "–"),
+      el("td", {}, r.served_by_student + " / " + r.served_by_teacher),
+      el("td", {}, percent(r.fallback_rate), " ", el("span", { class: "trend" }, trend(r.route, r.fallback_rate))),
+      el("td", {}, r.shadow_runs + " / " + r.shadow_drops)));
+    select.append(el("option", {}, r.route));
+  }
+  if (chosen) select.value = chosen;
+}
+
+function renderServingLists(serving) {
+  const none = () => el("li", { class: "none" }, "none yet");
+  $("serving-gates").replaceChildren(...(serving.gate_results.length ? [] : [none()]), ...serving.gate_results.slice(0, 6).map((g) => {
+    const m = g.metrics || {};
+    return el("li", {}, el("b", { class: g.passed ? "gate-pass" : "gate-fail" }, g.passed ? "passed" : "failed"),
+      " " + g.version + (g.route ? " on " + g.route : "") + " · " + (m.samples ?? "?") + " rows, exact " + percent(m.exact_match)
+      + ", F1 " + percent(m.token_f1) + (m.failures && m.failures.length ? " · " + m.failures.join(", ") : "") + " · " + time(g.created_at));
+  }));
+  $("serving-events").replaceChildren(...(serving.events.length ? [] : [none()]), ...serving.events.slice(0, 8).map((e) => el("li", {},
+    time(e.time) + " " + e.to.route + ": " + describeState(e.from) + " → " + describeState(e.to)
+    + " [" + e.reason + ", " + e.actor + "]" + (e.note ? " " + e.note : ""))));
+}
+
+async function loadServing() {
+  try {
+    const serving = await api("/admin/serving");
+    renderServingRoutes(serving.data);
+    renderServingLists(serving);
+    const students = serving.data.filter((r) => r.mode !== "teacher").length;
+    $("serving-summary").textContent = serving.data.length + " routes, " + students + " with a student"
+      + (serving.auto_promote ? " · automatic promotion on" : "");
+  } catch (error) {
+    $("serving-summary").textContent = error.message;
+  }
+}
+
+async function switchServing(event) {
+  event.preventDefault();
+  const body = { route: $("serving-route").value, mode: $("serving-mode").value };
+  if (body.mode === "canary" && $("serving-percent").value) body.percent = Number($("serving-percent").value);
+  if ($("serving-student").value.trim()) body.student = $("serving-student").value.trim();
+  try {
+    await api("/admin/serving", { method: "POST", body: JSON.stringify(body) });
+    $("serving-saved").textContent = "switched " + body.route + " to " + body.mode;
+    await loadServing();
+  } catch (error) { $("serving-saved").textContent = error.message; }
+}
+
 function wire() {
+  $("serving-form").addEventListener("submit", switchServing);
   $("filters").addEventListener("submit", (event) => { event.preventDefault(); state.before = null; state.history = []; loadPage(); });
   $("older").addEventListener("click", () => { state.history.push(state.before); state.before = state.next; loadPage(); });
   $("newer").addEventListener("click", () => { state.before = state.history.pop() ?? null; loadPage(); });
@@ -224,3 +303,5 @@ function wire() {
 wire();
 loadStats();
 loadPage();
+loadServing();
+setInterval(loadServing, 5000);

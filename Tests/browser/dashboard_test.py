@@ -2,7 +2,7 @@
 """Browser test of the dashboard: real `retort serve` (with a stdlib mock teacher),
 real headless Chromium driven over the DevTools protocol. It searches, opens an
 exchange, rates it thumbs-up with a comment, checks the feedback rows in SQLite,
-and saves a screenshot to .build/artifacts/dashboard.png.
+switches a route's serving mode from the serving panel, and saves a screenshot to .build/artifacts/dashboard.png.
 
 Usage: python3 Tests/browser/dashboard_test.py [--retort .build/debug/retort]
 Skips (exit 0) when Chromium is missing, unless RETORT_BROWSER_TEST is set.
@@ -121,6 +121,16 @@ def compare_side_by_side(page, rows):
     return left, right
 
 
+def switch_serving(page):
+    """Switches route default by hand from the serving panel and sees the change listed."""
+    wait_for(lambda: page.evaluate("document.querySelectorAll('#serving-routes tr').length") >= 1, "the serving panel")
+    page.evaluate("document.getElementById('serving-route').value = 'default';"
+                  "document.getElementById('serving-mode').value = 'teacher';"
+                  "document.getElementById('serving-apply').click(); true")
+    wait_for(lambda: page.evaluate("document.getElementById('serving-saved').textContent").startswith("switched default"), "the switch saved")
+    wait_for(lambda: "[manual, manual]" in page.evaluate("document.getElementById('serving-events').textContent"), "the change listed")
+
+
 def drive(chromium, base, work, screenshot):
     port = free_port()
     browser = subprocess.Popen([chromium, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -145,6 +155,7 @@ def drive(chromium, base, work, screenshot):
         page.evaluate("document.getElementById('rate-up').click(); true")
         wait_for(lambda: page.evaluate("document.getElementById('saved').textContent").startswith("Saved rating up"), "the rating saved")
         wait_for(lambda: page.evaluate("document.querySelector('#rows tr[data-id] .rating').textContent") == "▲", "the row marked")
+        switch_serving(page)
         shot = page.call("Page.captureScreenshot", format="png")
         os.makedirs(os.path.dirname(screenshot), exist_ok=True)
         with open(screenshot, "wb") as f:
