@@ -41,7 +41,9 @@ import Testing
         let k = Tensor(random: T * shape.kvWidth, generator: &generator)
         let v = Tensor(random: T * shape.kvWidth, generator: &generator)
         let r = Tensor(random: T * shape.queryWidth, generator: &generator)
-        let fast = (out: Tensor(count: q.count), p: Tensor(count: shape.probabilityCount),
+        #expect(shape.packedProbabilityCount == 6 * (128 * 128 + 128 * 256 + 44 * 300))
+        #expect(AttentionShape(rows: 512, heads: 9, kvHeads: 3, headDim: 64).packedProbabilityCount == 9 * 10 * 128 * 128)
+        let fast = (out: Tensor(count: q.count), p: Tensor(count: shape.packedProbabilityCount),
                     dq: Tensor(count: q.count), dk: Tensor(count: k.count, value: 9), dv: Tensor(count: v.count, value: 9))
         let naive = (out: Tensor(count: q.count), p: Tensor(count: shape.probabilityCount),
                      dq: Tensor(count: q.count), dk: Tensor(count: k.count), dv: Tensor(count: v.count))

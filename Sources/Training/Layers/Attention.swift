@@ -24,8 +24,11 @@ public struct AttentionShape: Sendable, Equatable {
     public var queryWidth: Int { heads * headDim }
     /// kvHeads · headDim, the width of k and v.
     public var kvWidth: Int { kvHeads * headDim }
-    /// Floats of the saved probabilities (NH, T, T).
+    /// Floats of the probabilities in the (NH, T, T) layout of the naive reference.
     public var probabilityCount: Int { heads * rows * rows }
+    /// Floats of the probabilities `Attention.forward` keeps: per head, each block of
+    /// rows only up to its last visible key (about 5/8 of T² at T = 512).
+    public var packedProbabilityCount: Int { heads * Attention.packedCount(rows: rows) }
 }
 
 
@@ -37,10 +40,21 @@ public enum Attention {
     /// Query rows per block.
     static let block = 128
 
+    /// Floats of one head's packed probabilities: block b's rows × its visible keys.
+    static func packedCount(rows T: Int) -> Int {
+        let full = T / block
+        return block * block * full * (full + 1) / 2 + (T % block) * T
+    }
+
+    /// Where the block starting at row `first` (a multiple of `block`) begins in a head's
+    /// packed probabilities; its rows are `first + block` (or T) floats apart.
+    @inline(__always)
+    static func packedOffset(first: Int) -> Int { first * (first + block) / 2 }
+
     /// - Parameters:
     ///   - out: (T, NH · hd)
-    ///   - probabilities: (NH, T, T), written on and below the diagonal of each block's
-    ///     visible keys; entries above the diagonal that a block reads are zero
+    ///   - probabilities: `shape.packedProbabilityCount` floats, written: per head and block
+    ///     of rows, (rows, visible keys), zero above the diagonal
     ///   - query: (T, NH · hd), already roped
     ///   - key: (T, kvHeads · hd), already roped
     ///   - value: (T, kvHeads · hd)
@@ -50,15 +64,15 @@ public enum Attention {
         let group = s.heads / s.kvHeads, scale = 1 / Float(s.headDim).squareRoot()
         let (T, hd, C, kv) = (s.rows, s.headDim, s.queryWidth, s.kvWidth)
         for head in 0..<s.heads {
-            let kvOffset = (head / group) * hd, p = probabilities + head * T * T
+            let kvOffset = (head / group) * hd, p = probabilities + head * packedCount(rows: T)
             for first in stride(from: 0, to: T, by: block) {
-                let rows = min(block, T - first), visible = first + rows, scores = p + first * T
+                let rows = min(block, T - first), visible = first + rows, scores = p + packedOffset(first: first)
                 // scores (rows, visible) = q_h (rows, hd) · k_g (visible, hd)ᵀ · scale
                 gemm(.noTrans, .trans, rows, visible, hd, scale, query + first * C + head * hd, C,
-                     key + kvOffset, kv, 0, scores, T)
-                for t in 0..<rows { softmaxCausal(scores + t * T, visible: first + t + 1, width: visible) }
+                     key + kvOffset, kv, 0, scores, visible)
+                for t in 0..<rows { softmaxCausal(scores + t * visible, visible: first + t + 1, width: visible) }
                 // out_h (rows, hd) = P (rows, visible) · v_g (visible, hd)
-                gemm(.noTrans, .noTrans, rows, hd, visible, 1, scores, T, value + kvOffset, kv, 0,
+                gemm(.noTrans, .noTrans, rows, hd, visible, 1, scores, visible, value + kvOffset, kv, 0,
                      out + first * C + head * hd, C)
             }
         }
@@ -71,9 +85,9 @@ public enum Attention {
     ///   - queryGradient: (T, NH · hd), written
     ///   - keyGradient: (T, kvHeads · hd), written
     ///   - valueGradient: (T, kvHeads · hd), written
-    ///   - scratch: (T, T), overwritten
+    ///   - scratch: (block, T), overwritten
     ///   - outGradient: (T, NH · hd)
-    ///   - probabilities: (NH, T, T) from `forward`
+    ///   - probabilities: packed, from `forward`
     ///   - query, key, value: as passed to `forward`
     public static func backward(queryGradient: UnsafeMutablePointer<Float>, keyGradient: UnsafeMutablePointer<Float>,
                                 valueGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
@@ -85,24 +99,24 @@ public enum Attention {
         keyGradient.update(repeating: 0, count: T * kv)
         valueGradient.update(repeating: 0, count: T * kv)
         for head in 0..<s.heads {
-            let kvOffset = (head / group) * hd, p = probabilities + head * T * T
+            let kvOffset = (head / group) * hd, p = probabilities + head * packedCount(rows: T)
             for first in stride(from: 0, to: T, by: block) {
                 let rows = min(block, T - first), visible = first + rows
-                let scores = p + first * T, dScores = scratch + first * T
+                let scores = p + packedOffset(first: first), dScores = scratch
                 let dOut = outGradient + first * C + head * hd
                 // dv_g (visible, hd) += P (rows, visible)ᵀ · dOut_h (rows, hd)
-                gemm(.trans, .noTrans, visible, hd, rows, 1, scores, T, dOut, C, 1, valueGradient + kvOffset, kv)
+                gemm(.trans, .noTrans, visible, hd, rows, 1, scores, visible, dOut, C, 1, valueGradient + kvOffset, kv)
                 // dP (rows, visible) = dOut_h (rows, hd) · v_g (visible, hd)ᵀ
-                gemm(.noTrans, .trans, rows, visible, hd, 1, dOut, C, value + kvOffset, kv, 0, dScores, T)
+                gemm(.noTrans, .trans, rows, visible, hd, 1, dOut, C, value + kvOffset, kv, 0, dScores, visible)
                 for t in 0..<rows {
-                    softmaxBackward(dScores + t * T, probabilities: scores + t * T, visible: first + t + 1,
+                    softmaxBackward(dScores + t * visible, probabilities: scores + t * visible, visible: first + t + 1,
                                     width: visible, scale: scale)
                 }
                 // dq_h (rows, hd) = dS (rows, visible) · k_g (visible, hd)
-                gemm(.noTrans, .noTrans, rows, hd, visible, 1, dScores, T, key + kvOffset, kv, 0,
+                gemm(.noTrans, .noTrans, rows, hd, visible, 1, dScores, visible, key + kvOffset, kv, 0,
                      queryGradient + first * C + head * hd, C)
                 // dk_g (visible, hd) += dS (rows, visible)ᵀ · q_h (rows, hd)
-                gemm(.trans, .noTrans, visible, hd, rows, 1, dScores, T, query + first * C + head * hd, C, 1,
+                gemm(.trans, .noTrans, visible, hd, rows, 1, dScores, visible, query + first * C + head * hd, C, 1,
                      keyGradient + kvOffset, kv)
             }
         }

@@ -10,7 +10,7 @@ public struct BlockActivations: @unchecked Sendable {
     public let key: UnsafeMutablePointer<Float>
     /// (T, kvDim) values.
     public let value: UnsafeMutablePointer<Float>
-    /// (NH, T, T) attention probabilities.
+    /// Attention probabilities, packed per head and block of rows (`AttentionShape.packedProbabilityCount`).
     public let probabilities: UnsafeMutablePointer<Float>
     /// (T, C) attention output before the output projection.
     public let attention: UnsafeMutablePointer<Float>
@@ -79,7 +79,8 @@ public final class ActivationBuffers: @unchecked Sendable {
     /// hidden columns per block.
     public init(config c: LlamaConfig, rows T: Int, adapterWidth: Int = 0) {
         let (C, F, kv) = (c.channels, c.feedForward, c.kvDim)
-        let perBlock = 3 * T * C + 2 * T + 2 * T * kv + c.heads * T * T + 2 * T * F + T * adapterWidth
+        let probabilities = c.heads * Attention.packedCount(rows: T)
+        let perBlock = 3 * T * C + 2 * T + 2 * T * kv + probabilities + 2 * T * F + T * adapterWidth
         let total = c.layers * perBlock + (c.layers + 1) * T * C + 3 * T * C + T * F + 3 * T + T * c.headDim
         arena = .allocate(capacity: total)
         arena.initialize(repeating: 0, count: total)
@@ -92,7 +93,7 @@ public final class ActivationBuffers: @unchecked Sendable {
         func take(_ count: Int) -> UnsafeMutablePointer<Float> { defer { offset += count }; return base + offset }
         blocks = (0..<c.layers).map { _ in
             BlockActivations(attentionInverseRMS: take(T), query: take(T * C), key: take(T * kv), value: take(T * kv),
-                             probabilities: take(c.heads * T * T), attention: take(T * C), afterAttention: take(T * C),
+                             probabilities: take(probabilities), attention: take(T * C), afterAttention: take(T * C),
                              feedForwardInverseRMS: take(T), gate: take(T * F), up: take(T * F),
                              adapterHidden: take(T * adapterWidth))
         }
