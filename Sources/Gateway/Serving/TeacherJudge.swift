@@ -33,7 +33,7 @@ public final class TeacherJudge: @unchecked Sendable {
 
     /// The student's judgment against the teacher on `request`; nil when the judge gave no
     /// usable verdict (the row then counts for the other scores only).
-    func judge(_ request: ChatRequest, student: String, teacher: String) async -> Judgment? {
+    public func judge(_ request: ChatRequest, student: String, teacher: String) async -> Judgment? {
         let studentFirst = lock.withLock { generator.nextUnit() < 0.5 }
         let conversation = request.messages.map { "\($0.role): \($0.content)" }.joined(separator: "\n")
         let prompt = PairwiseJudgePrompt(conversation: conversation, student: student, teacher: teacher, studentFirst: studentFirst)
