@@ -7,6 +7,7 @@ enum Transpose {
     /// Transposed.
     case trans
 
+    /// The CBLAS flag.
     var blas: CBLAS_TRANSPOSE { self == .noTrans ? CblasNoTrans : CblasTrans }
 }
 

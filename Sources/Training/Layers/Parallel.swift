@@ -2,9 +2,12 @@ import Dispatch
 
 /// A pointer handed to worker threads that write disjoint parts of its buffer.
 struct SharedPointer<Element>: @unchecked Sendable {
+    /// The buffer's start.
     let base: UnsafeMutablePointer<Element>
 
+    /// Wraps a buffer the workers write.
     init(_ base: UnsafeMutablePointer<Element>) { self.base = base }
+    /// Wraps a buffer the workers only read.
     init(_ base: UnsafePointer<Element>) { self.base = UnsafeMutablePointer(mutating: base) }
 }
 

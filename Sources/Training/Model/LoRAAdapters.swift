@@ -19,7 +19,8 @@ public struct AdapterGroup: @unchecked Sendable {
     public let ups: [UnsafeMutablePointer<Float>]
     /// Their gradients.
     public let upGradients: [UnsafeMutablePointer<Float>]
-    /// Where this group's hidden activations start among the block's, in units of r-wide columns · rows.
+    /// Members of the block's earlier groups: this group's hidden activations start at
+    /// `BlockActivations.adapterHidden + rows · r · hiddenOffset`.
     let hiddenOffset: Int
 
     /// members · r: the width of the group's hidden activation.
@@ -52,55 +53,65 @@ public final class LoRAAdapters: @unchecked Sendable {
     public init(config c: LlamaConfig, configuration: LoRAConfiguration) throws {
         try configuration.validate()
         self.configuration = configuration
-        let r = configuration.rank
-        let width: [LoRATarget: (outputs: Int, inputs: Int)] = [
-            .query: (c.channels, c.channels), .key: (c.kvDim, c.channels), .value: (c.kvDim, c.channels),
-            .output: (c.channels, c.channels), .gate: (c.feedForward, c.channels), .up: (c.feedForward, c.channels),
-            .down: (c.channels, c.feedForward),
-        ]
-        let groupOrder: [[LoRATarget]] = [[.query, .key, .value], [.output], [.gate, .up], [.down]]
-        var entries: [ParameterLayout.Entry] = [], offset = 0
-        var plans: [[(members: [LoRATarget], down: Int, ups: [Int], hidden: Int)]] = []
-        for l in 0..<c.layers {
-            var groups: [(members: [LoRATarget], down: Int, ups: [Int], hidden: Int)] = [], hidden = 0
-            for candidates in groupOrder {
-                let members = candidates.filter(configuration.targets.contains)
-                guard let first = members.first, let inputs = width[first]?.inputs else { continue }
-                let down = offset
-                for member in members {
-                    entries.append(.init(name: Self.name(l, member, "lora_A"), offset: offset, shape: [r, inputs]))
-                    offset += r * inputs
-                }
-                var ups: [Int] = []
-                for member in members {
-                    let outputs = width[member]?.outputs ?? 0
-                    ups.append(offset)
-                    entries.append(.init(name: Self.name(l, member, "lora_B"), offset: offset, shape: [outputs, r]))
-                    offset += outputs * r
-                }
-                groups.append((members, down, ups, hidden))
-                hidden += members.count
-            }
-            plans.append(groups)
-        }
-        self.entries = entries
-        count = offset
-        hiddenWidth = configuration.targets.count * r
+        let plan = Self.plan(config: c, configuration: configuration)
+        entries = plan.entries
+        count = plan.count
+        hiddenWidth = configuration.targets.count * configuration.rank
         parameters = .allocate(capacity: count)
         parameters.initialize(repeating: 0, count: count)
         gradients = .allocate(capacity: count)
         gradients.initialize(repeating: 0, count: count)
         let (parameters, gradients) = (parameters, gradients)
-        blocks = plans.map { groups in
-            groups.map { plan in
-                AdapterGroup(members: plan.members, inputs: width[plan.members[0]]?.inputs ?? 0,
-                             outputs: plan.members.map { width[$0]?.outputs ?? 0 },
-                             down: parameters + plan.down, downGradient: gradients + plan.down,
-                             ups: plan.ups.map { parameters + $0 }, upGradients: plan.ups.map { gradients + $0 },
-                             hiddenOffset: plan.hidden)
+        blocks = plan.blocks.map { groups in
+            groups.map { group in
+                AdapterGroup(members: group.members, inputs: group.inputs, outputs: group.outputs,
+                             down: parameters + group.down, downGradient: gradients + group.down,
+                             ups: group.ups.map { parameters + $0 }, upGradients: group.ups.map { gradients + $0 },
+                             hiddenOffset: group.hiddenOffset)
             }
         }
         resetParameters()
+    }
+
+    /// Where a group's tensors go in the arenas.
+    private struct GroupPlan {
+        let members: [LoRATarget], inputs: Int, outputs: [Int], down: Int, ups: [Int], hiddenOffset: Int
+    }
+
+    /// Lays out every block's groups: each group's A matrices stacked, then its B matrices.
+    private static func plan(config c: LlamaConfig, configuration: LoRAConfiguration)
+        -> (entries: [ParameterLayout.Entry], count: Int, blocks: [[GroupPlan]]) {
+        let r = configuration.rank
+        let sizes: [LoRATarget: (outputs: Int, inputs: Int)] = [
+            .query: (c.channels, c.channels), .key: (c.kvDim, c.channels), .value: (c.kvDim, c.channels),
+            .output: (c.channels, c.channels), .gate: (c.feedForward, c.channels), .up: (c.feedForward, c.channels),
+            .down: (c.channels, c.feedForward),
+        ]
+        let order: [[LoRATarget]] = [[.query, .key, .value], [.output], [.gate, .up], [.down]]
+        var entries: [ParameterLayout.Entry] = [], offset = 0, blocks: [[GroupPlan]] = []
+        for l in 0..<c.layers {
+            var groups: [GroupPlan] = [], hidden = 0
+            for candidates in order {
+                let members = candidates.filter(configuration.targets.contains)
+                guard let first = members.first, let inputs = sizes[first]?.inputs else { continue }
+                let outputs = members.map { sizes[$0]?.outputs ?? 0 }, down = offset
+                for member in members {
+                    entries.append(.init(name: name(l, member, "lora_A"), offset: offset, shape: [r, inputs]))
+                    offset += r * inputs
+                }
+                var ups: [Int] = []
+                for (member, n) in zip(members, outputs) {
+                    ups.append(offset)
+                    entries.append(.init(name: name(l, member, "lora_B"), offset: offset, shape: [n, r]))
+                    offset += n * r
+                }
+                groups.append(GroupPlan(members: members, inputs: inputs, outputs: outputs, down: down, ups: ups,
+                                        hiddenOffset: hidden))
+                hidden += members.count
+            }
+            blocks.append(groups)
+        }
+        return (entries, offset, blocks)
     }
 
     deinit {
