@@ -35,7 +35,7 @@ public struct TrainingLauncher: Sendable {
         let dataDirectory = URL(fileURLWithPath: database).deletingLastPathComponent()
         let log = dataDirectory.appendingPathComponent(logName)
         try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let output = try FileHandle(forWritingTo: log)
         defer { try? output.close() }
         let process = Process()

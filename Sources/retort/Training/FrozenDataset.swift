@@ -9,20 +9,29 @@ import Training
 struct FrozenDataset: Codable {
     /// One training sequence with its provenance.
     struct Sequence: Codable {
+        /// The example's provenance (exchange or pair id).
         var id: String
+        /// (T) input ids.
         var tokens: [Int32]
+        /// (T) next-token targets, `CrossEntropy.ignored` on the prompt.
         var targets: [Int32]
 
+        /// As the trainer takes it.
         var training: TrainingSequence { TrainingSequence(tokens: tokens, targets: targets) }
     }
 
     /// One preference pair; `reference` holds the cached reference log-probs once computed.
     struct Pair: Codable {
+        /// The preference pair's id.
         var id: String
+        /// The preferred answer's sequence.
         var chosen: Sequence
+        /// The dispreferred answer's sequence.
         var rejected: Sequence
+        /// log π_ref of both answers, once computed.
         var reference: ReferenceLogProbs?
 
+        /// As the DPO trainer takes it.
         var preference: PreferencePair { PreferencePair(chosen: chosen.training, rejected: rejected.training) }
     }
 

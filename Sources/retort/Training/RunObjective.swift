@@ -25,17 +25,23 @@ protocol RunObjective: AnyObject {
 
 /// Supervised fine-tuning on the dataset's sequences.
 final class SFTObjective: RunObjective {
+    /// The SFT trainer.
     let trainer: Trainer
+    /// The dataset's sequences, by index.
     let sequences: [TrainingSequence]
 
+    /// SFT of `trainer`'s model on `dataset`.
     init(trainer: Trainer, dataset: FrozenDataset) {
         self.trainer = trainer
         sequences = dataset.sequences.map(\.training)
     }
 
+    /// Optimizer steps taken.
     var step: Int { trainer.step }
+    /// The trainer's optimizer.
     var optimizer: AdamW { trainer.optimizer }
 
+    /// One SFT step on the sequences at `indices`.
     func train(_ indices: [Int]) -> StepFigures {
         let batch = indices.map { sequences[$0] }
         let report = trainer.step(batch: batch)
@@ -45,13 +51,17 @@ final class SFTObjective: RunObjective {
         ])
     }
 
+    /// Advances the schedule to `step`.
     func fastForward(to step: Int) { trainer.fastForward(to: step) }
 }
 
 /// DPO on the dataset's pairs with the reference log-probs cached in the dataset.
 final class DPOObjective: RunObjective {
+    /// The DPO trainer.
     let trainer: DPOTrainer
+    /// The dataset's pairs, by index.
     let pairs: [PreferencePair]
+    /// Their cached reference log-probs.
     let references: [ReferenceLogProbs]
 
     /// - Precondition: every pair of `dataset` has its reference computed.
@@ -61,9 +71,12 @@ final class DPOObjective: RunObjective {
         references = dataset.pairs.map { $0.reference ?? ReferenceLogProbs(chosen: 0, rejected: 0) }
     }
 
+    /// Optimizer steps taken.
     var step: Int { trainer.step }
+    /// The trainer's optimizer.
     var optimizer: AdamW { trainer.optimizer }
 
+    /// One DPO step on the pairs at `indices`.
     func train(_ indices: [Int]) -> StepFigures {
         let report = trainer.step(batch: indices.map { pairs[$0] }, references: indices.map { references[$0] })
         let m = report.metrics

@@ -8,6 +8,7 @@ struct RunWorkspace {
     /// The run's id.
     let runID: String
 
+    /// The workspace of run `runID` beside the corpus file `database`.
     init(database: String, runID: String) {
         let directory = (database as NSString).deletingLastPathComponent
         dataDirectory = directory.isEmpty ? "." : directory

@@ -5,14 +5,19 @@ import Training
 
 /// Final figures of a run, stored with the run and its student version.
 struct RunSummary {
+    /// Optimizer steps of the run.
     var steps: Int
+    /// Tokens trained on by this process (a resumed run counts from its resume).
     var tokens: Int
+    /// `tokens` over `wallSeconds`.
     var tokensPerSecond: Double
+    /// Seconds this process spent in the loop.
     var wallSeconds: Double
     /// Mean loss over the last (up to) ten steps.
     var finalLoss: Double
     /// The last step's other figures (reward accuracy, margins for DPO).
     var last: [(key: String, value: JSONValue)]
+    /// Examples (sequences or pairs) in the frozen dataset.
     var examples = 0
 
     /// These figures plus the dataset's size.
@@ -22,6 +27,7 @@ struct RunSummary {
         return copy
     }
 
+    /// The figures as stored with the run and the version.
     var json: JSONValue {
         let extra = last.filter { !["loss", "learning_rate", "gradient_norm", "target_tokens"].contains($0.key) }
         return .object([("final_loss", .double(finalLoss)), ("steps", .int(steps)), ("tokens", .int(tokens)),

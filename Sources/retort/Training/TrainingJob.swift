@@ -8,14 +8,20 @@ import Training
 /// the data, train with periodic checkpoints, export, register. Any failure marks the run
 /// failed and leaves every existing version, and so the served student, untouched.
 final class TrainingJob {
+    /// Runs, metrics and versions.
     let store: TrainingStore
+    /// The corpus.
     let reader: CorpusReader
+    /// The run's settings, from its row.
     let settings: TrainingSettings
+    /// The run's files.
     let workspace: RunWorkspace
     /// The configured base model (used unless the settings name a version to start from).
     let baseModelPath: String
+    /// The run's row as loaded.
     private(set) var run: TrainingRun
 
+    /// A job for `run` over the corpus at `database`; throws for unusable settings.
     init(reader: CorpusReader, database: String, run: TrainingRun, baseModelPath: String) throws {
         self.reader = reader
         store = TrainingStore(reader: reader)

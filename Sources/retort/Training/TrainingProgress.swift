@@ -3,7 +3,9 @@ import Foundation
 /// Shows a run's progress on standard error: a bar redrawn in place on a terminal
 /// (step/total, loss, tokens/s, ETA), plain lines otherwise (logs, the gateway's child).
 struct TrainingProgress {
+    /// Steps of the whole run.
     let total: Int
+    /// Whether standard error is a terminal (bar) or not (lines).
     let interactive: Bool
     private let started = Date()
     private var lastLine = Date.distantPast

@@ -21,22 +21,38 @@ import Foundation
 /// | `gguf_type` | `q8_0` or `f32` | `q8_0` |
 /// | `seed` | int | 0 (data order, adapter initialisation) |
 struct TrainingSettings: Codable, Sendable, Equatable {
+    /// `sft` or `dpo`.
     var kind: String
+    /// LoRA adapters (true) or full fine-tuning.
     var lora = true
+    /// LoRA rank r.
     var rank = 16
+    /// LoRA α (scale α / r).
     var alpha: Float = 32
+    /// Passes over the data.
     var epochs = 2
+    /// A cap on optimizer steps.
     var maxSteps: Int?
+    /// The peak learning rate; nil for the kind's default.
     var learningRate: Float?
+    /// Warm-up steps; nil for 10 % of the run, at most 10.
     var warmupSteps: Int?
+    /// Longest sequence in tokens.
     var maxSeq = 512
+    /// Tokens per optimizer step.
     var batchTokens = 2048
+    /// Steps between checkpoints.
     var checkpointEvery = 25
+    /// DPO β.
     var beta: Float = 0.1
+    /// The student version to start from; nil for the base model.
     var from: String?
+    /// `q8_0` or `f32` matrices in the exported GGUF.
     var ggufType = "q8_0"
+    /// Seeds the data order and the adapters.
     var seed: UInt64 = 0
 
+    /// The defaults for a `kind` run.
     init(kind: String) { self.kind = kind }
 
     enum CodingKeys: String, CodingKey {
@@ -45,6 +61,7 @@ struct TrainingSettings: Codable, Sendable, Equatable {
         case batchTokens = "batch_tokens", checkpointEvery = "checkpoint_every", ggufType = "gguf_type"
     }
 
+    /// Decodes stored settings; missing keys take their defaults.
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         var s = TrainingSettings(kind: try c.decode(String.self, forKey: .kind))
@@ -103,6 +120,8 @@ struct TrainingSettings: Codable, Sendable, Equatable {
 
 /// A training-run failure with a message for the operator (and the run row's `error`).
 struct TrainingRunError: Error, CustomStringConvertible {
+    /// The message.
     let description: String
+    /// An error saying `description`.
     init(_ description: String) { self.description = description }
 }
