@@ -33,6 +33,11 @@ public struct TrainBench: AsyncParsableCommand {
     @Option(help: "Warm-up steps per mode")
     var warmup: Int = 1
 
+    /// Masked prompt tokens at the start of each SFT sequence (default 0: a target at
+    /// every position, the most LM-head work).
+    @Option(help: "Prompt tokens (no target, no logits) at the start of each SFT sequence")
+    var prompt: Int = 0
+
     /// LoRA rank (default 16, α = 2r, all seven matrices).
     @Option(help: "LoRA rank")
     var rank: Int = 16
@@ -49,8 +54,9 @@ public struct TrainBench: AsyncParsableCommand {
         guard mode == "all" || mode == "sgemm" || TrainMode(rawValue: mode) != nil else {
             throw ValidationError("--mode must be full, lora, dpo, reference, sgemm or all")
         }
-        guard threads >= 1, steps >= 1, warmup >= 0, rank >= 1, tokens >= 8, tokens % 2 == 0 else {
-            throw ValidationError("counts must be positive and --tokens even and ≥ 8")
+        guard threads >= 1, steps >= 1, warmup >= 0, rank >= 1, tokens >= 8, tokens % 2 == 0,
+              prompt >= 0, prompt < tokens else {
+            throw ValidationError("counts must be positive, --tokens even and ≥ 8, --prompt below --tokens")
         }
     }
 
@@ -65,7 +71,7 @@ public struct TrainBench: AsyncParsableCommand {
             print(String(format: "RESULT sgemm %.2f", rate))
             return
         }
-        let runner = TrainRunner(path: path, config: config, tokens: tokens, rank: rank)
+        let runner = TrainRunner(path: path, config: config, tokens: tokens, rank: rank, prompt: prompt)
         let trainMode = TrainMode(rawValue: mode) ?? .full
         let measured = try runner.measure(trainMode, steps: steps, warmup: warmup)
         // sgemm right after, on the same shapes, once the model is gone (outside the peak RSS).
@@ -77,7 +83,8 @@ public struct TrainBench: AsyncParsableCommand {
     /// Runs every mode as a child process of this executable; prints the table.
     private func runAll(path: String) throws {
         print("model         \(path)")
-        print("threads \(threads), \(tokens) tokens per step (DPO: 2 × \(tokens / 2)), LoRA r=\(rank) α=\(2 * rank) on all 7 matrices")
+        print("threads \(threads), \(tokens) tokens per step, SFT targets after a \(prompt)-token prompt;"
+              + " DPO 2 × \(tokens / 2) tokens, \(tokens / 8)-token prompt; LoRA r=\(rank) α=\(2 * rank) on all 7 matrices")
         print("median of \(steps) steps after \(warmup) warm-up; load average \(EngineBench.loadAverage())")
         for mode in TrainMode.allCases {
             let fields = try child(mode.rawValue, path: path).compactMap(Double.init)
@@ -98,7 +105,8 @@ public struct TrainBench: AsyncParsableCommand {
         let process = Process(), pipe = Pipe()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         process.arguments = ["train", "--mode", mode, "--model", path, "--threads", "\(threads)", "--tokens", "\(tokens)",
-                             "--steps", "\(steps)", "--warmup", "\(warmup)", "--rank", "\(rank)"]
+                             "--steps", "\(steps)", "--warmup", "\(warmup)", "--rank", "\(rank)",
+                             "--prompt", "\(prompt)"]
         process.standardOutput = pipe
         try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -7,9 +7,19 @@ struct TrainRunner {
     /// The GGUF path; the file is mapped only while the model loads, so its pages do not
     /// count in the training peak RSS.
     let path: String
+    /// The model's sizes.
     let config: LlamaConfig
+    /// Tokens per step (DPO: two sequences of half this).
     let tokens: Int
+    /// LoRA rank.
     let rank: Int
+    /// Masked-out prompt tokens at the start of each SFT sequence (no logits there).
+    let prompt: Int
+
+    /// Tokens with a target in an SFT sequence, and in each DPO sequence (a quarter is prompt).
+    var sftTargets: Int { tokens - prompt }
+    /// Tokens with a target in each DPO sequence.
+    var dpoTargets: Int { tokens / 2 - tokens / 8 }
 
     /// Median wall and process-CPU seconds of one step of `mode` over `steps` steps after
     /// `warmup`, and the peak RSS (MB) while the model was alive.
@@ -24,11 +34,12 @@ struct TrainRunner {
     /// FLOPs per token of `mode` (facts/engine.md §5.1).
     func flopsPerToken(_ mode: TrainMode) -> Double {
         let flops = TrainFlops(config: config)
+        let sftShare = Double(sftTargets) / Double(tokens), dpoShare = Double(dpoTargets) / Double(tokens / 2)
         switch mode {
-        case .full: return flops.full(rows: tokens)
-        case .lora: return flops.lora(rows: tokens, rank: rank, targets: 7)
-        case .dpo: return flops.lora(rows: tokens / 2, rank: rank, targets: 7)
-        case .reference: return flops.forward(rows: tokens)
+        case .full: return flops.full(rows: tokens, targetShare: sftShare)
+        case .lora: return flops.lora(rows: tokens, targetShare: sftShare, rank: rank, targets: 7)
+        case .dpo: return flops.lora(rows: tokens / 2, targetShare: dpoShare, rank: rank, targets: 7)
+        case .reference: return flops.forward(rows: tokens, targetShare: 1)
         }
     }
 
@@ -63,11 +74,11 @@ struct TrainRunner {
         switch mode {
         case .full, .lora:
             let trainer = try Trainer(model: model, schedule: schedule)
-            let batch = [sequence(tokens)]
+            let batch = [sequence(tokens, prompt: prompt)]
             return { _ = trainer.step(batch: batch) }
         case .dpo:
             let trainer = try DPOTrainer(model: model, schedule: schedule)
-            let prompt = rows / 4
+            let prompt = rows - dpoTargets
             let pair = PreferencePair(chosen: sequence(rows, prompt: prompt), rejected: sequence(rows, prompt: prompt, offset: 3))
             let reference = try trainer.referenceLogProbs(for: pair)
             return { _ = trainer.step(batch: [pair], references: [reference]) }

@@ -16,7 +16,8 @@ enum TrainMode: String, CaseIterable {
 }
 
 /// FLOPs per token of the model's work (2 per multiply-add), from its sizes
-/// (facts/engine.md §5.1): linears, the tied LM head at every position, causal attention.
+/// (facts/engine.md §5.1): linears, the tied LM head at the share of positions that
+/// have a target (the trainer computes no logits elsewhere), causal attention.
 struct TrainFlops {
     let config: LlamaConfig
 
@@ -27,21 +28,24 @@ struct TrainFlops {
     }
 
     /// Forward FLOPs per token at sequence length `rows`.
-    func forward(rows: Int) -> Double {
-        2 * linearMACs + 2 * Double(config.vocabularySize * config.channels) + attention(rows: rows)
+    func forward(rows: Int, targetShare: Double) -> Double {
+        2 * linearMACs + head(targetShare) + attention(rows: rows)
     }
+
+    /// The LM head's forward FLOPs per token.
+    func head(_ targetShare: Double) -> Double { 2 * Double(config.vocabularySize * config.channels) * targetShare }
 
     /// Causal attention (scores and weighted values) per token, averaged over positions.
     func attention(rows: Int) -> Double { 2 * Double(config.layers * config.channels * rows) }
 
     /// Full fine-tuning: forward, input gradients and weight gradients (3 × forward).
-    func full(rows: Int) -> Double { 3 * forward(rows: rows) }
+    func full(rows: Int, targetShare: Double) -> Double { 3 * forward(rows: rows, targetShare: targetShare) }
 
     /// LoRA: forward, input gradients through the frozen base, attention backward, and
     /// three times the adapters' own forward work.
-    func lora(rows: Int, rank: Int, targets: Int) -> Double {
+    func lora(rows: Int, targetShare: Double, rank: Int, targets: Int) -> Double {
         let adapterMACs = Double(config.layers * rank) * Double(targets) * Double(2 * config.channels + config.feedForward)
-        return 2 * forward(rows: rows) + attention(rows: rows) + 6 * adapterMACs
+        return 2 * forward(rows: rows, targetShare: targetShare) + attention(rows: rows) + 6 * adapterMACs
     }
 }
 
