@@ -74,6 +74,37 @@ import Testing
         #expect(harness.gateway.mock.requests.isEmpty)
     }
 
+    @Test func aStreamCheckedOnItsFirstTokensStreamsTheRestLive() async throws {
+        let harness = try ServingHarness(mode: .student) { $0.serving.streamCheckTokens = 2 }
+        let (whole, events) = try await harness.gateway.run { client, gateway in
+            let whole = try await ServingHarness.post(client, ServingHarness.body()).1
+            let response = try await gateway.post(ServingHarness.body(stream: true, extra: #","stream_options":{"include_usage":true}"#))
+            var parser = SSEParser()
+            return (whole, parser.feed(try await response.body.collect(upTo: 1 << 20)).map(\.data))
+        }
+        var accumulator = StreamAccumulator()
+        for event in events { accumulator.consume(SSEEvent(data: event)) }
+        #expect(events.last == "[DONE]" && accumulator.finishReason == "stop")
+        #expect(ServingHarness.text(accumulator.completion()) == ServingHarness.text(whole))
+        #expect(try harness.gateway.rows().map(\.servedReason) == ["student:student", "student:student"])
+    }
+
+    @Test func aStreamWhoseFirstTokensFailFallsBackBeforeTheHead() async throws {
+        let harness = try ServingHarness(mode: .student) { configuration in
+            configuration.serving.streamCheckTokens = 2
+            configuration.serving.minimumConfidence = 0.9999
+        }
+        let events = try await harness.gateway.run { _, gateway in
+            var parser = SSEParser()
+            return parser.feed(try await gateway.post(ServingHarness.body(stream: true)).body.collect(upTo: 1 << 20)).map(\.data)
+        }
+        var accumulator = StreamAccumulator()
+        for event in events { accumulator.consume(SSEEvent(data: event)) }
+        #expect(ServingHarness.text(accumulator.completion()) == ServingHarness.prompt)  // the mock teacher's echo
+        let row = try harness.gateway.onlyRow()
+        #expect(row.servedBy == "teacher" && row.servedReason == "student:low_confidence")
+    }
+
     @Test func shadowRunsAfterTheTeacherAndKeepsTheAnswer() async throws {
         let harness = try ServingHarness(mode: .shadow) { $0.serving.shadowSampleRate = 1 }
         let (_, json) = try await harness.gateway.run { client, _ in try await ServingHarness.post(client, ServingHarness.body()) }

@@ -33,6 +33,10 @@ extension ChatCompletionsController {
                 serving.recordServed(route: route.name, student: true, reason: nil)
                 serving.recordAttempt(route: route.name, student: version, fellBack: false)
                 return respondWithStudent(generation, chat: chat, version: version, plan: plan, exchange: exchange)
+            case .acceptedPrefix(let prefix):
+                serving.recordServed(route: route.name, student: true, reason: nil)
+                serving.recordAttempt(route: route.name, student: version, fellBack: false)
+                return streamStudent(prefix, chat: chat, version: version, plan: plan, exchange: exchange)
             case .rejected(let reason, let generation):
                 exchange.update { $0.servedReason = plan.label(reason) }
                 serving.recordServed(route: route.name, student: false, reason: reason)
@@ -43,9 +47,38 @@ extension ChatCompletionsController {
         }
     }
 
-    /// Sends the student's checked answer: a `chat.completion`, or its stream replayed.
+    /// Sends the student's checked whole answer: a `chat.completion`, or its stream replayed.
     func respondWithStudent(_ generation: StudentAttempt.Generation, chat: ChatRequest, version: String,
                             plan: ServingPlan, exchange: PendingExchange) -> Response {
+        guard chat.stream else {
+            let responses = studentServes(chat: chat, version: version, plan: plan, exchange: exchange)
+            exchange.markFirstByte()
+            let json = responses.completion(generation.result, logprobs: chat.logprobs)
+            exchange.update { $0.apply(completion: json) }
+            exchange.complete(status: 200, response: json.jsonString)
+            return .json(json, headers: [.retortExchangeID: exchange.id])
+        }
+        let (events, continuation) = AsyncStream.makeStream(of: StudentEvent.self)
+        continuation.yield(.finished(generation.result))
+        continuation.finish()
+        let prefix = StudentAttempt.Prefix(tokens: generation.tokens, rest: events.makeAsyncIterator(), cancellation: CancellationFlag())
+        return streamStudent(prefix, chat: chat, version: version, plan: plan, exchange: exchange)
+    }
+
+    /// Streams the student's checked first tokens, then the rest of its answer as it comes.
+    func streamStudent(_ prefix: StudentAttempt.Prefix, chat: ChatRequest, version: String,
+                       plan: ServingPlan, exchange: PendingExchange) -> Response {
+        let responses = studentServes(chat: chat, version: version, plan: plan, exchange: exchange)
+        exchange.setOnAbandon { prefix.cancellation.cancel() }
+        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache", .retortExchangeID: exchange.id]
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            var relay = StudentStreamRelay(chat: chat, exchange: exchange, responses: responses, cancellation: prefix.cancellation)
+            try await relay.run(prefix: prefix.tokens, prefix.rest, into: &writer)
+        })
+    }
+
+    /// Marks the exchange as served by student `version` and returns its response builder.
+    private func studentServes(chat: ChatRequest, version: String, plan: ServingPlan, exchange: PendingExchange) -> StudentResponses {
         let responses = StudentResponses(completionID: "chatcmpl-" + exchange.id.replacingOccurrences(of: "-", with: ""),
                                          created: Int(Date().timeIntervalSince1970), model: chat.model)
         exchange.update {
@@ -55,23 +88,7 @@ extension ChatCompletionsController {
             $0.upstreamModel = version
             $0.completionID = responses.completionID
         }
-        guard chat.stream else {
-            exchange.markFirstByte()
-            let json = responses.completion(generation.result, logprobs: chat.logprobs)
-            exchange.update { $0.apply(completion: json) }
-            exchange.complete(status: 200, response: json.jsonString)
-            return .json(json, headers: [.retortExchangeID: exchange.id])
-        }
-        let (events, continuation) = AsyncStream.makeStream(of: StudentEvent.self)
-        for token in generation.tokens { continuation.yield(.token(token)) }
-        continuation.yield(.finished(generation.result))
-        continuation.finish()
-        let stream = StudentStream(iterator: events.makeAsyncIterator())
-        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache", .retortExchangeID: exchange.id]
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            var relay = StudentStreamRelay(chat: chat, exchange: exchange, responses: responses, cancellation: CancellationFlag())
-            try await relay.run(stream.iterator, into: &writer)
-        })
+        return responses
     }
 
     /// Keeps a student answer the checks discarded: a ready rejected sample for DPO.

@@ -86,7 +86,7 @@ extension ServingRuntime {
     }
 
     /// What the policy needs about the route's current stage, from the corpus.
-    func evidence(for state: RouteServingState) throws -> RolloutEvidence {
+    public func evidence(for state: RouteServingState) throws -> RolloutEvidence {
         guard let student = state.student else { return RolloutEvidence(gatePassed: false, modeSince: now()) }
         let gatePassed = try book.store.evalResults(version: student, limit: 1).first?.passed ?? false
         let since = try book.events(route: state.route, limit: 1).first?.time ?? 0

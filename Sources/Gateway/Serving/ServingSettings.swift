@@ -8,6 +8,7 @@ import Serving
 /// | `poll_interval_ms` | int | 1000 | how often the gateway re-reads serving states (changes made by `retort serving set`) and runs rollback/promotion |
 /// | `student_timeout_ms` | int | 30000 | a student answer not complete by then falls back to the teacher |
 /// | `student_queue_limit` | int | 8 | a student-bound request goes to the teacher when this many generations wait or run |
+/// | `stream_check_tokens` | int or null | null | for a stream, check only the first N tokens before the response head (then stream the rest live; a later failure can no longer fall back); null: generate and check the whole answer first |
 /// | `exploration_rate` | number 0…1 | 0 | share of student-bound requests kept on the teacher for fresh labels |
 /// | `shadow_sample_rate` | number 0…1 | 0.1 | share of shadow-mode requests the student also answers |
 /// | `shadow_queue_limit` | int | 4 | shadow work is dropped (and counted) at this student queue depth |
@@ -25,6 +26,8 @@ public struct ServingSettings: Sendable, Decodable {
     public var studentTimeoutMs = 30_000
     /// Student queue depth at which student-bound requests go to the teacher.
     public var studentQueueLimit = 8
+    /// Tokens of a stream checked before the head; nil: the whole answer.
+    public var streamCheckTokens: Int?
     /// Share of student-bound requests kept on the teacher.
     public var explorationRate = 0.0
     /// Share of shadow-mode requests shadowed.
@@ -55,6 +58,7 @@ public struct ServingSettings: Sendable, Decodable {
         pollIntervalMs = try c.value("poll_interval_ms", pollIntervalMs)
         studentTimeoutMs = try c.value("student_timeout_ms", studentTimeoutMs)
         studentQueueLimit = try c.value("student_queue_limit", studentQueueLimit)
+        streamCheckTokens = try c.optionalValue("stream_check_tokens", streamCheckTokens)
         explorationRate = try c.value("exploration_rate", explorationRate)
         shadowSampleRate = try c.value("shadow_sample_rate", shadowSampleRate)
         shadowQueueLimit = try c.value("shadow_queue_limit", shadowQueueLimit)
@@ -75,7 +79,7 @@ public struct ServingSettings: Sendable, Decodable {
 
     /// The router's configuration.
     public func routerConfiguration() throws(ServingError) -> RouterConfiguration {
-        try RouterConfiguration(explorationRate: explorationRate,
+        try RouterConfiguration(explorationRate: explorationRate, streamCheckTokens: streamCheckTokens,
                                 shadow: ShadowSampler(sampleRate: shadowSampleRate, queueLimit: shadowQueueLimit))
     }
 

@@ -26,27 +26,24 @@ struct ShadowRun: Sendable {
         let cancellation = CancellationFlag()
         let events: AsyncStream<StudentEvent>
         do {
-            events = try backend.start(StudentJob(messages: chat.engineMessages, options: options, cancellation: cancellation))
+            events = try backend.start(StudentJob(messages: chat.engineMessages, options: options, cancellation: cancellation),
+                                       deadline: .milliseconds(runtime.settings.studentTimeoutMs))
         } catch {
             runtime.recordShadow(route: route, ran: false)
             return
         }
         runtime.recordShadow(route: route, ran: true)
-        let timeout = Duration.milliseconds(runtime.settings.studentTimeoutMs)
         Task.detached { [self] in
-            let collected = await StudentAttempt.collect(events, timeout: timeout)
-            if collected == nil { cancellation.cancel() }
-            keep(collected, exchange: record, teacherText: teacherText)
+            keep(await StudentAttempt.collect(events), exchange: record, teacherText: teacherText)
         }
     }
 
-    private func keep(_ collected: Result<StudentAttempt.Generation, AttemptFailure>?, exchange: ExchangeRecord, teacherText: String?) {
+    private func keep(_ collected: Result<StudentAttempt.Generation, AttemptFailure>, exchange: ExchangeRecord, teacherText: String?) {
         var answer = StoredStudentAnswer(exchangeID: exchange.id, route: route, version: version, kind: "shadow",
                                          reason: nil, createdAt: runtime.now(), responseJSON: nil)
         switch collected {
-        case nil: answer.reason = FallbackReason.timeout.rawValue
-        case .failure(let failure)?: answer.reason = failure.reason.rawValue
-        case .success(let generation)?:
+        case .failure(let failure): answer.reason = failure.reason.rawValue
+        case .success(let generation):
             let responses = StudentResponses(completionID: "shadow-" + exchange.id, created: Int(answer.createdAt), model: chat.model)
             answer.responseJSON = responses.completion(generation.result, logprobs: false).jsonString
             if let teacherText, let judge = try? AgreementJudge(minimumF1: runtime.settings.shadowAgreementF1) {

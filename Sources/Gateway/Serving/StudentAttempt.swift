@@ -2,8 +2,9 @@ import ChatAPI
 import Engine
 import Serving
 
-/// One try of the student on a request, before anything goes to the client: generate
-/// the whole answer (within the deadline), then run the answer checks.
+/// One try of the student on a request, before anything goes to the client: generate the
+/// whole answer (or, for a stream with ``AnswerCheckPlan/bufferTokens``, its first tokens)
+/// within the deadline, then run the answer checks.
 struct StudentAttempt: Sendable {
     let backend: StudentBackend
     let chat: ChatRequest
@@ -18,11 +19,21 @@ struct StudentAttempt: Sendable {
         var result: GenerationResult
     }
 
+    /// The first tokens of a stream that passed the checks, and the generation still running.
+    struct Prefix: @unchecked Sendable {
+        // @unchecked: the iterator is handed on to the response body and used only there.
+        var tokens: [GeneratedToken]
+        var rest: AsyncStream<StudentEvent>.Iterator
+        var cancellation: CancellationFlag
+    }
+
     /// What came of the attempt.
     enum Outcome: Sendable {
-        /// The answer passed the checks and may be sent.
+        /// The whole answer passed the checks and may be sent.
         case accepted(Generation)
-        /// The teacher must take over; the discarded answer when there was one.
+        /// A stream's first tokens passed the checks; the rest follows as it is generated.
+        case acceptedPrefix(Prefix)
+        /// The teacher must take over; the discarded answer when there was a whole one.
         case rejected(FallbackReason, Generation?)
     }
 
@@ -33,48 +44,58 @@ struct StudentAttempt: Sendable {
         let cancellation = CancellationFlag()
         let events: AsyncStream<StudentEvent>
         do {
-            events = try backend.start(StudentJob(messages: chat.engineMessages, options: options, cancellation: cancellation))
+            events = try backend.start(StudentJob(messages: chat.engineMessages, options: options, cancellation: cancellation),
+                                       deadline: timeout)
         } catch {
             return .rejected(.overloaded, nil)
         }
-        let collected = await Self.collect(events, timeout: timeout)
-        switch collected {
-        case nil:
-            cancellation.cancel()
-            return .rejected(.timeout, nil)
-        case .failure(let failure)?:
-            return .rejected(failure.reason, nil)
-        case .success(let generation)?:
-            let answer = StudentAnswer(text: generation.result.text, finishReason: generation.result.finishReason.rawValue,
-                                       tokenLogprobs: generation.tokens.compactMap { $0.logprob.map { Double($0.logprob) } })
-            let verdict = check.check(answer, plan: plan)
-            return verdict.fallback.map { .rejected($0, generation) } ?? .accepted(generation)
-        }
-    }
-
-    /// The generation, a failure reason, or nil when `timeout` passed first.
-    static func collect(_ events: AsyncStream<StudentEvent>, timeout: Duration) async -> Result<Generation, AttemptFailure>? {
-        await withTaskGroup(of: Result<Generation, AttemptFailure>?.self) { group in
-            group.addTask { await drain(events) }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
+        var iterator = events.makeAsyncIterator()
+        var tokens: [GeneratedToken] = []
+        while let event = await iterator.next() {
+            switch event {
+            case .started: continue
+            case .token(let token):
+                tokens.append(token)
+                guard let limit = plan.bufferTokens, tokens.count >= limit else { continue }
+                if let reason = check.check(Self.answer(tokens, result: nil), plan: plan).fallback {
+                    cancellation.cancel()
+                    return .rejected(reason, nil)
+                }
+                return .acceptedPrefix(Prefix(tokens: tokens, rest: iterator, cancellation: cancellation))
+            case .failed(let error):
+                return .rejected(Self.reason(error), nil)
+            case .finished(let result):
+                let generation = Generation(tokens: tokens, result: result)
+                let verdict = check.check(Self.answer(tokens, result: result), plan: plan)
+                return verdict.fallback.map { .rejected($0, generation) } ?? .accepted(generation)
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
+        }
+        return .rejected(.studentError, nil)
+    }
+
+    /// The answer as the checks see it: whole with `result`, else the tokens so far.
+    static func answer(_ tokens: [GeneratedToken], result: GenerationResult?) -> StudentAnswer {
+        StudentAnswer(text: result?.text ?? tokens.map(\.text).joined(), finishReason: result?.finishReason.rawValue,
+                      tokenLogprobs: tokens.compactMap { $0.logprob.map { Double($0.logprob) } }, isComplete: result != nil)
+    }
+
+    /// The fallback reason for a failed generation.
+    static func reason(_ error: OpenAIError) -> FallbackReason {
+        switch error.code {
+        case OpenAIError.studentTimeoutCode: .timeout
+        case "context_length_exceeded": .contextExceeded
+        default: .studentError
         }
     }
 
-    /// Reads events to the end.
-    private static func drain(_ events: AsyncStream<StudentEvent>) async -> Result<Generation, AttemptFailure> {
+    /// Reads `events` to the end: the generation, or why there is none.
+    static func collect(_ events: AsyncStream<StudentEvent>) async -> Result<Generation, AttemptFailure> {
         var tokens: [GeneratedToken] = []
         for await event in events {
             switch event {
             case .started: continue
             case .token(let token): tokens.append(token)
-            case .failed(let error):
-                return .failure(AttemptFailure(reason: error.code == "context_length_exceeded" ? .contextExceeded : .studentError))
+            case .failed(let error): return .failure(AttemptFailure(reason: reason(error)))
             case .finished(let result): return .success(Generation(tokens: tokens, result: result))
             }
         }

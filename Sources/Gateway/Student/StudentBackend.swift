@@ -43,8 +43,11 @@ public final class StudentBackend: Sendable {
     /// Starts generating for `job`. Events arrive on the returned stream: first
     /// `.started` (or `.failed` for a request the model cannot take), then tokens,
     /// then `.finished`.
+    ///
+    /// With a `deadline`, a generation not finished by then ends with `.failed` carrying
+    /// the code ``OpenAIError/studentTimeoutCode`` and is cancelled (also while still queued).
     /// - Throws: ``OpenAIError`` 503 when the queue is full or the model is not loaded.
-    func start(_ job: StudentJob) throws(OpenAIError) -> AsyncStream<StudentEvent> {
+    func start(_ job: StudentJob, deadline: Duration? = nil) throws(OpenAIError) -> AsyncStream<StudentEvent> {
         let model: StudentModel
         switch self.model {
         case .success(let loaded): model = loaded
@@ -54,6 +57,16 @@ public final class StudentBackend: Sendable {
         let accepted = queue.submit { job.run(on: model, continuation: continuation) }
         guard accepted else {
             throw OpenAIError.overloaded("The student is busy (\(settings.maxQueue) requests waiting); retry shortly.")
+        }
+        if let deadline {
+            let timer = Task {
+                try await Task.sleep(for: deadline)
+                job.cancellation.cancel()
+                continuation.yield(.failed(OpenAIError(status: 504, message: "The student did not answer in time.",
+                                                       type: "api_error", code: OpenAIError.studentTimeoutCode)))
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in timer.cancel() }
         }
         return stream
     }
@@ -107,6 +120,9 @@ final class CancellationFlag: @unchecked Sendable {
 }
 
 extension OpenAIError {
+    /// The `code` of the failure a student generation ends with when its deadline passes.
+    static let studentTimeoutCode = "student_timeout"
+
     /// Engine errors as the client sees them: bad requests are 400 naming the parameter.
     init(engineError error: EngineError) {
         switch error {

@@ -10,25 +10,25 @@ struct StudentStreamRelay {
     let responses: StudentResponses
     let cancellation: CancellationFlag
 
-    mutating func run(_ iterator: AsyncStream<StudentEvent>.Iterator, into writer: inout any ResponseBodyWriter) async throws {
+    /// Sends the role chunk, then `prefix` (tokens already generated and checked), then
+    /// every event of `iterator` as it comes.
+    mutating func run(prefix: [GeneratedToken] = [], _ iterator: AsyncStream<StudentEvent>.Iterator,
+                      into writer: inout any ResponseBodyWriter) async throws {
         var iterator = iterator
         var text = ""
-        var tokens: [GeneratedToken] = []
         guard await send(responses.chunk(delta: .object([("role", .string("assistant")), ("content", .string(""))])), &writer) else {
             return abandon(text: text)
+        }
+        for token in prefix {
+            text += token.text
+            guard await sendToken(token, &writer) else { return abandon(text: text) }
         }
         while let event = await iterator.next() {
             switch event {
             case .started: continue
             case .token(let token):
-                exchange.markFirstByte()
                 text += token.text
-                tokens.append(token)
-                guard !token.text.isEmpty || chat.logprobs else { continue }
-                let logprobs = chat.logprobs ? StudentResponses.logprobs([token]) : .null
-                guard await send(responses.chunk(delta: .object([("content", .string(token.text))]), logprobs: logprobs), &writer) else {
-                    return abandon(text: text)
-                }
+                guard await sendToken(token, &writer) else { return abandon(text: text) }
             case .failed(let error):
                 _ = await send(error.json, &writer)
                 exchange.complete(status: error.status, error: error.message, response: nil)
@@ -54,6 +54,14 @@ struct StudentStreamRelay {
         }
         exchange.complete(status: 200, response: json.jsonString)
         try? await writer.finish(nil)
+    }
+
+    /// Sends one token's chunk (nothing for an empty piece unless logprobs are asked for).
+    private func sendToken(_ token: GeneratedToken, _ writer: inout any ResponseBodyWriter) async -> Bool {
+        exchange.markFirstByte()
+        guard !token.text.isEmpty || chat.logprobs else { return true }
+        let logprobs = chat.logprobs ? StudentResponses.logprobs([token]) : .null
+        return await send(responses.chunk(delta: .object([("content", .string(token.text))]), logprobs: logprobs), &writer)
     }
 
     private func abandon(text: String) {

@@ -22,6 +22,8 @@ struct Serve: AsyncParsableCommand {
             logger.notice("no teacher configured (RETORT_TEACHER_URL or teacher.url): the built-in model \(configuration.student.model) answers as the teacher")
         }
         logger.info("routes: \(configuration.routes.map(\.name).joined(separator: ", "))")
+        let modes = services.serving.currentStates().map { "\($0.route)=\($0.mode.rawValue)" + ($0.student.map { " (\($0))" } ?? "") }
+        logger.info("serving: \(modes.joined(separator: ", "))")
         let training = configuration.training
         if training.auto {
             logger.info("automatic training: every \(training.checkSeconds) s, after \(training.minNewExchanges) new exchanges or \(training.minNewPairs) new pairs or \(training.intervalHours) h")
