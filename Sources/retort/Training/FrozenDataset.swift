@@ -1,3 +1,4 @@
+import ChatAPI
 import Corpus
 import Engine
 import Foundation
@@ -53,7 +54,7 @@ struct FrozenDataset: Codable {
         let heldOut = try data.heldOutVersion()
         let eligible = try data.eligibleCounts()
         var dataset = FrozenDataset(snapshot: "")
-        var available = 0
+        var available = 0, skipped: [SkipReason: Int] = [:]
         if kind == "dpo" {
             let pairs = try data.preferencePairs()
             available = pairs.count
@@ -61,7 +62,9 @@ struct FrozenDataset: Codable {
                 PreferenceExample(id: String(pair.pairID), messages: pair.conversation.chatMessages,
                                   chosen: pair.conversation.completion, rejected: pair.rejected)
             }
-            dataset.pairs = encoder.encodeAll(examples).pairs.map {
+            let encoded = encoder.encodeAll(examples)
+            skipped = encoded.skipped
+            dataset.pairs = encoded.pairs.map {
                 Pair(id: $0.id, chosen: Sequence(id: $0.id, tokens: $0.chosen.tokens, targets: $0.chosen.targets),
                      rejected: Sequence(id: $0.id, tokens: $0.rejected.tokens, targets: $0.rejected.targets))
             }
@@ -71,14 +74,18 @@ struct FrozenDataset: Codable {
             let examples = conversations.map {
                 SFTExample(id: $0.exchangeID, messages: $0.chatMessages, completion: $0.completion)
             }
-            dataset.sequences = encoder.encodeAll(examples).examples.map {
+            let encoded = encoder.encodeAll(examples)
+            skipped = encoded.skipped
+            dataset.sequences = encoded.examples.map {
                 Sequence(id: $0.id, tokens: $0.sequence.tokens, targets: $0.sequence.targets)
             }
         }
         let ids = dataset.sequences.isEmpty ? dataset.pairs.map(\.id) : dataset.sequences.map(\.id)
         dataset.snapshot = TrainingDataSnapshot(heldOutVersion: heldOut.version, available: available, usedIDs: ids,
                                                 eligibleExchanges: eligible.exchanges, eligiblePairs: eligible.pairs)
-            .json.jsonString
+            .json.setting("skipped", to: .object(skipped.sorted { $0.key.rawValue < $1.key.rawValue }
+                .map { ($0.key.rawValue, JSONValue.int($0.value)) }))
+            .jsonString
         return dataset
     }
 
@@ -98,5 +105,5 @@ struct FrozenDataset: Codable {
 
 extension TrainingConversation {
     /// The prompt as the engine's chat messages.
-    var chatMessages: [ChatMessage] { messages.map { ChatMessage(role: $0.role, content: $0.content) } }
+    var chatMessages: [Engine.ChatMessage] { messages.map { Engine.ChatMessage(role: $0.role, content: $0.content) } }
 }

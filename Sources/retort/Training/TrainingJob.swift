@@ -100,7 +100,10 @@ final class TrainingJob {
         if FileManager.default.fileExists(atPath: workspace.dataset) { return try FrozenDataset.read(workspace.dataset) }
         let dataset = try FrozenDataset.build(kind: settings.kind, reader: reader, encoder: encoder)
         guard !dataset.lengths.isEmpty else {
-            throw TrainingRunError("no \(settings.kind == "dpo" ? "preference pairs" : "curated exchanges") in the train split to learn from")
+            let snapshot = try? JSONValue.parse(dataset.snapshot)
+            let available = snapshot?["available"]?.intValue ?? 0, skipped = snapshot?["skipped"]?.jsonString ?? "{}"
+            throw TrainingRunError("no \(settings.kind == "dpo" ? "preference pairs" : "curated exchanges") in the train split "
+                + "to learn from (\(available) available, skipped: \(skipped); max_seq is \(settings.maxSeq))")
         }
         try dataset.write(to: workspace.dataset)
         return dataset
