@@ -92,6 +92,7 @@ public struct StoredEvalResult: Sendable, Equatable {
         self.metricsJSON = metricsJSON
     }
 
+    /// Decodes a row in the order the store selects its columns.
     init(row: [SQLiteValue]) {
         self.init(version: row[0].string ?? "", route: row[1].string, splitVersion: row[2].int,
                   createdAt: row[3].double ?? 0, passed: row[4].int == 1, metricsJSON: row[5].string ?? "{}")
@@ -130,6 +131,7 @@ public struct StoredStudentAnswer: Sendable, Equatable {
         self.responseJSON = responseJSON
     }
 
+    /// Decodes a row in the order the store selects its columns.
     init(row: [SQLiteValue]) {
         self.init(exchangeID: row[0].string ?? "", route: row[1].string ?? "", version: row[2].string,
                   kind: row[3].string ?? "", reason: row[4].string, judgment: row[5].string,

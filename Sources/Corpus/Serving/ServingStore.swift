@@ -90,6 +90,7 @@ public struct StoredServingEvent: Sendable, Equatable {
     /// The event as JSON.
     public var eventJSON: String
 
+    /// Decodes a row in the order the store selects its columns.
     init(row: [SQLiteValue]) {
         id = row[0].int ?? 0
         route = row[1].string ?? ""

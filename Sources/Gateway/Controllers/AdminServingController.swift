@@ -56,6 +56,7 @@ struct AdminServingController {
         }
     }
 
+    /// One route's state and tallies as `GET /admin/serving` lists them.
     static func routeJSON(_ state: RouteServingState, tally: ServingTally, studentStatus: String?) -> JSONValue {
         .object([
             ("route", .string(state.route)), ("mode", .string(state.mode.rawValue)),
@@ -70,6 +71,7 @@ struct AdminServingController {
         ])
     }
 
+    /// One stored gate result as JSON.
     static func gateJSON(_ result: StoredEvalResult) -> JSONValue {
         .object([
             ("version", .string(result.version)), ("route", result.route.map(JSONValue.string) ?? .null),

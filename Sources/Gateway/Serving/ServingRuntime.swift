@@ -132,8 +132,9 @@ public struct ServingTally: Sendable, Equatable {
     public var teacher = 0
     /// Requests meant for the student that fell back, by reason.
     public var fallbacks: [String: Int] = [:]
-    /// Shadow runs, and shadow work dropped because the student was busy.
+    /// Shadow runs started.
     public var shadowRuns = 0
+    /// Shadow work dropped because the student was busy.
     public var shadowDrops = 0
 
     /// Student-bound requests that fell back, over those meant for the student; nil for none.

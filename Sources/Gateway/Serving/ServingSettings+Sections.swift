@@ -4,8 +4,10 @@ import Serving
 /// (`minimum_samples`, `minimum_exact_match`, `minimum_token_f1`, `minimum_json_validity`,
 /// `maximum_json_regression`, `require_judge`, `minimum_judged`, `judge_margin`).
 struct GateSettings: Decodable {
+    /// The thresholds read.
     var value = QualityGateThresholds()
 
+    /// Reads the section; missing keys keep their defaults.
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: SettingKey.self)
         value.minimumSamples = try c.value("minimum_samples", value.minimumSamples)
@@ -21,8 +23,10 @@ struct GateSettings: Decodable {
 
 /// `serving.rollback`: ``RollbackConfiguration`` with snake_case keys.
 struct RollbackSettings: Decodable {
+    /// The settings read.
     var value = RollbackConfiguration()
 
+    /// Reads the section; missing keys keep their defaults.
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: SettingKey.self)
         value.windowSize = try c.value("window_size", value.windowSize)
@@ -39,8 +43,10 @@ struct RollbackSettings: Decodable {
 
 /// `serving.rollout`: ``RolloutConfiguration`` with snake_case keys.
 struct RolloutSettings: Decodable {
+    /// The settings read.
     var value = RolloutConfiguration()
 
+    /// Reads the section; missing keys keep their defaults.
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: SettingKey.self)
         value.canaryPercent = try c.value("canary_percent", value.canaryPercent)

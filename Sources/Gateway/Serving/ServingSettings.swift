@@ -91,10 +91,15 @@ public struct ServingSettings: Sendable, Decodable {
 
 /// A configuration key by name.
 struct SettingKey: CodingKey {
+    /// The key's name.
     let stringValue: String
+    /// Keys are never integers.
     var intValue: Int? { nil }
+    /// The key named `name`.
     init(_ name: String) { stringValue = name }
+    /// The key named `stringValue`.
     init?(stringValue: String) { self.stringValue = stringValue }
+    /// Never: keys are names.
     init?(intValue: Int) { nil }
 }
 

@@ -67,10 +67,12 @@ public struct ServingStateBook: Sendable {
         return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 
+    /// A stored state, checked.
     static func decode(_ text: String) throws -> RouteServingState {
         try JSONDecoder().decode(RouteServingState.self, from: Data(text.utf8))
     }
 
+    /// A stored event.
     static func decodeEvent(_ text: String) throws -> ServingEvent {
         try JSONDecoder().decode(ServingEvent.self, from: Data(text.utf8))
     }

@@ -11,10 +11,15 @@ import Serving
 /// Its answer is judged against the teacher's (``AgreementJudge``) and kept in
 /// `student_answers` with kind `shadow`.
 struct ShadowRun: Sendable {
+    /// Settings, metrics and the store.
     let runtime: ServingRuntime
+    /// The shadowing student's model and queue.
     let backend: StudentBackend
+    /// Its version name (or GGUF path).
     let version: String
+    /// The request the teacher answered.
     let chat: ChatRequest
+    /// The route.
     let route: String
 
     /// Starts the run for the teacher's finished exchange `record` (only a 200 answer is shadowed).

@@ -6,24 +6,35 @@ import Serving
 /// whole answer (or, for a stream with ``AnswerCheckPlan/bufferTokens``, its first tokens)
 /// within the deadline, then run the answer checks.
 struct StudentAttempt: Sendable {
+    /// The student version's model and queue.
     let backend: StudentBackend
+    /// The request.
     let chat: ChatRequest
+    /// The checks the router asked for.
     let plan: AnswerCheckPlan
+    /// The checker.
     let check: AnswerCheck
+    /// The deadline for the answer (queueing included).
     let timeout: Duration
+    /// Completion budget when the request names none.
     let defaultMaxTokens: Int
 
     /// A finished generation: every streamed token (including held-back tail pieces) and the result.
     struct Generation: Sendable {
+        /// The tokens as they were streamed.
         var tokens: [GeneratedToken]
+        /// The whole answer.
         var result: GenerationResult
     }
 
     /// The first tokens of a stream that passed the checks, and the generation still running.
     struct Prefix: @unchecked Sendable {
         // @unchecked: the iterator is handed on to the response body and used only there.
+        /// The checked tokens.
         var tokens: [GeneratedToken]
+        /// The rest of the generation's events.
         var rest: AsyncStream<StudentEvent>.Iterator
+        /// Stops the generation (the client went away).
         var cancellation: CancellationFlag
     }
 
@@ -105,5 +116,6 @@ struct StudentAttempt: Sendable {
 
 /// Why a generation produced no answer.
 struct AttemptFailure: Error {
+    /// The fallback reason it amounts to.
     let reason: FallbackReason
 }
