@@ -225,7 +225,8 @@ function renderServingRoutes(routes) {
   for (const r of routes) {
     body.append(el("tr", {},
       el("td", {}, r.route),
-      el("td", { class: "mode-" + r.mode }, r.mode),
+      el("td", { class: "mode-" + r.mode, title: r.promotion ? "automatic promotion: " + r.promotion : "" }, r.mode,
+        r.promotion ? el("small", { class: "promotion" }, " " + r.promotion.replaceAll("_", " ")) : ""),
       el("td", {}, r.mode === "canary" ? r.canary_percent + "%" : "–"),
       el("td", { title: r.student_status || "" }, r.student || "–"),
       el("td", {}, r.served_by_student + " / " + r.served_by_teacher),

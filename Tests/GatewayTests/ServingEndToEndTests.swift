@@ -59,6 +59,10 @@ import Testing
             report.goodGate = try await evaluation.run(candidate: good, modelPath: good, route: "default", limit: nil)
             runtime.tick()
             report.modeAfterGoodGate = runtime.state(of: "default")?.mode
+            report.promotionInShadow = try await client.execute(uri: "/admin/serving", method: .get) { response in
+                try JSONValue.parse(Array(response.body.readableBytesView))["data"]?.arrayValue?
+                    .first { $0["route"]?.stringValue == "default" }?["promotion"]?.stringValue
+            }
             runtime.preloadStudents()
             // 3. Shadow: the teacher answers, the student's answers are judged against it.
             for index in 120..<130 { _ = try await ServingHarness.post(client, Self.body(index, user: "u\(index % 40)")) }
@@ -95,6 +99,7 @@ import Testing
         #expect(report.goodGate?.gate.passed == true && report.goodGate?.metrics.exactMatch == 1)
         #expect((report.goodGate?.metrics.sampleCount ?? 0) >= 5)
         #expect(report.modeAfterGoodGate == .shadow && report.modeAfterShadow == .canary && report.modeAfterCanary == .student)
+        #expect(report.promotionInShadow == "too_few_judgments")
         #expect(report.canaryStudentShare > 0.2 && report.canaryStudentShare < 0.8)
         #expect(report.finalStudentShare >= 0.8)
         #expect(report.toolsRequest?.0 == "teacher" && report.toolsRequest?.1 == "student:unsupported_tools")
@@ -116,6 +121,7 @@ struct EndToEndReport: Sendable {
     var goodGate: EvaluationReport?
     var modeAfterBadGate: ServingMode?
     var modeAfterGoodGate: ServingMode?
+    var promotionInShadow: String?
     var modeAfterShadow: ServingMode?
     var modeAfterCanary: ServingMode?
     var canaryStudentShare = 0.0

@@ -22,6 +22,7 @@ struct AdminServingController {
         let tallies = runtime.servingTallies()
         let routes = runtime.currentStates().map { state in
             Self.routeJSON(state, tally: tallies[state.route] ?? ServingTally(), studentStatus: runtime.studentStatus(of: state))
+                .setting("promotion", to: promotion(state))
         }
         let events = try runtime.book.store.events(limit: 30).map { stored in
             (try? JSONValue.parse(Array(stored.eventJSON.utf8))).map { $0.setting("id", to: .int(stored.id)) } ?? .null
@@ -53,6 +54,18 @@ struct AdminServingController {
             throw OpenAIError.invalidRequest(error.description, param: "mode")
         } catch let error as ServingBookError {
             throw OpenAIError(status: 404, message: error.description, type: "invalid_request_error", param: "route", code: "not_found")
+        }
+    }
+
+    /// What automatic promotion would do for `state` now: `promote to MODE`, or why it holds
+    /// (a ``RolloutHold`` raw value); null when promotion is off or there is nothing to promote.
+    func promotion(_ state: RouteServingState) -> JSONValue {
+        let runtime = services.serving
+        guard runtime.settings.autoPromote, state.mode == .shadow || state.mode == .canary,
+              let evidence = try? runtime.evidence(for: state) else { return .null }
+        switch RolloutPolicy(configuration: runtime.settings.rollout).decide(state: state, evidence: evidence, at: runtime.now()) {
+        case .hold(let hold): return .string(hold.rawValue)
+        case .promote(let mode, _, _): return .string("promote to " + mode.rawValue)
         }
     }
 
