@@ -94,9 +94,12 @@ import Testing
     @Test func aFullFineTuneRefusesLateReferences() throws {
         let model = TrainableLlama(config: ModelGradientTests.config, maxRows: 8)
         model.initializeRandomly(seed: 71)
-        let trainer = try DPOTrainer(model: model, schedule: LearningRateSchedule(peak: 1e-3, warmupSteps: 0, totalSteps: 2))
+        let trainer = try DPOTrainer(model: model, schedule: LearningRateSchedule(peak: 1e-3, warmupSteps: 0, totalSteps: 3))
         let pair = Self.pair(prompt: [1, 2], chosen: [3, 4], rejected: [5, 6])
         let reference = try trainer.referenceLogProbs(for: pair)
+        let before = Array(UnsafeBufferPointer(start: model.parameters, count: model.layout.count))
+        _ = trainer.step(batch: [], references: [])  // only advances the schedule
+        #expect(trainer.step == 1 && Array(UnsafeBufferPointer(start: model.parameters, count: model.layout.count)) == before)
         _ = trainer.step(batch: [pair], references: [reference])
         #expect(throws: TrainingError.self) { try trainer.referenceLogProbs(for: pair) }
         #expect(throws: TrainingError.self) { try DPOSettings(beta: 0).validate() }

@@ -51,10 +51,12 @@ public final class DPOTrainer: @unchecked Sendable {
         return ReferenceLogProbs(chosen: logProb(pair.chosen), rejected: logProb(pair.rejected))
     }
 
-    /// One optimizer step on `batch` with the cached `references` (one per pair).
+    /// One optimizer step on `batch` with the cached `references` (one per pair). An empty
+    /// batch only advances the step (and so the schedule), like `Trainer.step`.
     public func step(batch: [PreferencePair], references: [ReferenceLogProbs]) -> DPOStepReport {
         let rate = schedule.rate(at: step)
         defer { step += 1 }
+        guard !batch.isEmpty else { return DPOStepReport(metrics: DPOMetrics(), gradientNorm: 0, learningRate: rate) }
         model.zeroGradients()
         let metrics = accumulateGradients(batch: batch, references: references)
         let trainable = model.trainable
