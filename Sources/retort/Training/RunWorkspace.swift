@@ -3,15 +3,15 @@ import Foundation
 /// Where a run keeps its files, all under the corpus's data directory: its checkpoint and
 /// frozen dataset in `runs/<run id>/`, finished versions in `students/<version>/`.
 struct RunWorkspace {
-    /// The directory holding the corpus file (`data/` by default).
+    /// The absolute directory holding the corpus file (`data/` by default).
     let dataDirectory: String
     /// The run's id.
     let runID: String
 
-    /// The workspace of run `runID` beside the corpus file `database`.
+    /// The workspace of run `runID` beside the corpus file `database`. The directory is made
+    /// absolute, so the paths registered for a version do not depend on where the gateway runs.
     init(database: String, runID: String) {
-        let directory = (database as NSString).deletingLastPathComponent
-        dataDirectory = directory.isEmpty ? "." : directory
+        dataDirectory = URL(fileURLWithPath: database).standardizedFileURL.deletingLastPathComponent().path
         self.runID = runID
     }
 
