@@ -11,8 +11,7 @@ public enum RMSNorm {
                                rows: Int, channels: Int, epsilon: Float) {
         for t in 0..<rows {
             let row = x + t * channels, target = out + t * channels
-            var sumSquares: Float = 0
-            for c in 0..<channels { sumSquares += row[c] * row[c] }
+            let sumSquares = VectorMath.dot(row, row, count: channels)
             let scale = 1 / (sumSquares / Float(channels) + epsilon).squareRoot()
             inverseRMS[t] = scale
             for c in 0..<channels { target[c] = row[c] * scale * weight[c] }
@@ -34,8 +33,7 @@ public enum RMSNorm {
         for t in 0..<rows {
             let row = x + t * channels, gradient = outGradient + t * channels, target = xGradient + t * channels
             let scale = inverseRMS[t]
-            var dot: Float = 0
-            for c in 0..<channels { dot += gradient[c] * weight[c] * row[c] }
+            let dot = VectorMath.dot(gradient, weight, row, count: channels)
             if let weightGradient {
                 for c in 0..<channels { weightGradient[c] += gradient[c] * row[c] * scale }
             }

@@ -60,6 +60,33 @@ public enum VectorMath {
         }
     }
 
+    /// Σ a[i]·b[i] over `count` floats, in eight float lanes.
+    @inline(__always)
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+        var lanes = SIMD8<Float>(), i = 0
+        while i + 8 <= count {
+            lanes += load(a + i) * load(b + i)
+            i += 8
+        }
+        var sum = lanes.sum()
+        while i < count { sum += a[i] * b[i]; i += 1 }
+        return sum
+    }
+
+    /// Σ a[i]·b[i]·c[i] over `count` floats, in eight float lanes.
+    @inline(__always)
+    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>,
+                           count: Int) -> Float {
+        var lanes = SIMD8<Float>(), i = 0
+        while i + 8 <= count {
+            lanes += load(a + i) * load(b + i) * load(c + i)
+            i += 8
+        }
+        var sum = lanes.sum()
+        while i < count { sum += a[i] * b[i] * c[i]; i += 1 }
+        return sum
+    }
+
     @inline(__always)
     static func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
         UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
