@@ -22,7 +22,7 @@ import Testing
         }
         forward()
         let dq = Tensor(count: q.count), dk = Tensor(count: k.count), dv = Tensor(count: v.count)
-        let scratch = Tensor(count: T * T)
+        let scratch = Tensor(count: Attention.scratchCount(shape: shape))
         Attention.backward(queryGradient: dq.pointer, keyGradient: dk.pointer, valueGradient: dv.pointer,
                            scratch: scratch.pointer, outGradient: r.pointer, probabilities: probabilities.pointer,
                            query: q.pointer, key: k.pointer, value: v.pointer, shape: shape)
@@ -43,24 +43,28 @@ import Testing
         let r = Tensor(random: T * shape.queryWidth, generator: &generator)
         #expect(shape.packedProbabilityCount == 6 * (128 * 128 + 128 * 256 + 44 * 300))
         #expect(AttentionShape(rows: 512, heads: 9, kvHeads: 3, headDim: 64).packedProbabilityCount == 9 * 10 * 128 * 128)
-        let fast = (out: Tensor(count: q.count), p: Tensor(count: shape.packedProbabilityCount),
-                    dq: Tensor(count: q.count), dk: Tensor(count: k.count, value: 9), dv: Tensor(count: v.count, value: 9))
         let naive = (out: Tensor(count: q.count), p: Tensor(count: shape.probabilityCount),
                      dq: Tensor(count: q.count), dk: Tensor(count: k.count), dv: Tensor(count: v.count))
-        Attention.forward(out: fast.out.pointer, probabilities: fast.p.pointer, query: q.pointer, key: k.pointer,
-                          value: v.pointer, shape: shape)
         Attention.naiveForward(out: naive.out.pointer, probabilities: naive.p.pointer, query: q.pointer,
                                key: k.pointer, value: v.pointer, shape: shape)
-        let scratch = Tensor(count: T * T, value: 7)
-        Attention.backward(queryGradient: fast.dq.pointer, keyGradient: fast.dk.pointer, valueGradient: fast.dv.pointer,
-                           scratch: scratch.pointer, outGradient: r.pointer, probabilities: fast.p.pointer,
-                           query: q.pointer, key: k.pointer, value: v.pointer, shape: shape)
         Attention.naiveBackward(queryGradient: naive.dq.pointer, keyGradient: naive.dk.pointer,
                                 valueGradient: naive.dv.pointer, outGradient: r.pointer, probabilities: naive.p.pointer,
                                 query: q.pointer, key: k.pointer, value: v.pointer, shape: shape)
-        for (a, b) in [(fast.out, naive.out), (fast.dq, naive.dq), (fast.dk, naive.dk), (fast.dv, naive.dv)] {
-            let worst = zip(a.array, b.array).map { abs($0 - $1) }.max() ?? 0
-            #expect(worst < 1e-4)
+        for threads in [1, 3] {
+            let fast = (out: Tensor(count: q.count), p: Tensor(count: shape.packedProbabilityCount),
+                        dq: Tensor(count: q.count), dk: Tensor(count: k.count, value: 9),
+                        dv: Tensor(count: v.count, value: 9))
+            Attention.forward(out: fast.out.pointer, probabilities: fast.p.pointer, query: q.pointer, key: k.pointer,
+                              value: v.pointer, shape: shape, threads: threads)
+            let scratch = Tensor(count: Attention.scratchCount(shape: shape), value: 7)
+            Attention.backward(queryGradient: fast.dq.pointer, keyGradient: fast.dk.pointer,
+                               valueGradient: fast.dv.pointer, scratch: scratch.pointer, outGradient: r.pointer,
+                               probabilities: fast.p.pointer, query: q.pointer, key: k.pointer, value: v.pointer,
+                               shape: shape, threads: threads)
+            for (a, b) in [(fast.out, naive.out), (fast.dq, naive.dq), (fast.dk, naive.dk), (fast.dv, naive.dv)] {
+                let worst = zip(a.array, b.array).map { abs($0 - $1) }.max() ?? 0
+                #expect(worst < 1e-4, "threads \(threads)")
+            }
         }
     }
 

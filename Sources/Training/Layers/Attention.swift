@@ -1,3 +1,5 @@
+import COpenBLAS
+import Dispatch
 import Foundation
 
 /// Sizes of causal grouped-query attention: NH query heads share `kvHeads` key/value
@@ -35,10 +37,14 @@ public struct AttentionShape: Sendable, Equatable {
 /// Causal multi-head attention with GQA, `out_h = softmax(q_h k_gᵀ / √hd + causal mask) v_g`,
 /// over OpenBLAS: per head, the scores and every gradient product are sgemms. Rows go
 /// in blocks of `block`, and a block multiplies only by the keys it can see, which skips
-/// most of the masked upper triangle. `naiveForward`/`naiveBackward` are the reference.
+/// most of the masked upper triangle. The (head, block) items are small GEMMs, so they
+/// are spread over `threads` workers with single-threaded BLAS calls rather than
+/// threading each call. `naiveForward`/`naiveBackward` are the reference.
 public enum Attention {
     /// Query rows per block.
     static let block = 128
+    /// The most workers `backward`'s scratch is sized for.
+    public static let maxWorkers = 8
 
     /// Floats of one head's packed probabilities: block b's rows × its visible keys.
     static func packedCount(rows T: Int) -> Int {
@@ -51,6 +57,12 @@ public enum Attention {
     @inline(__always)
     static func packedOffset(first: Int) -> Int { first * (first + block) / 2 }
 
+    /// Floats of `backward`'s scratch for sequences of up to `shape.rows` tokens: per
+    /// worker, a block of score gradients and private key and value gradients.
+    public static func scratchCount(shape s: AttentionShape) -> Int {
+        maxWorkers * (min(block, s.rows) * s.rows + 2 * s.rows * s.kvWidth)
+    }
+
     /// - Parameters:
     ///   - out: (T, NH · hd)
     ///   - probabilities: `shape.packedProbabilityCount` floats, written: per head and block
@@ -58,23 +70,14 @@ public enum Attention {
     ///   - query: (T, NH · hd), already roped
     ///   - key: (T, kvHeads · hd), already roped
     ///   - value: (T, kvHeads · hd)
+    ///   - threads: workers for the (head, block) items
     public static func forward(out: UnsafeMutablePointer<Float>, probabilities: UnsafeMutablePointer<Float>,
                                query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
-                               shape s: AttentionShape) {
-        let group = s.heads / s.kvHeads, scale = 1 / Float(s.headDim).squareRoot()
-        let (T, hd, C, kv) = (s.rows, s.headDim, s.queryWidth, s.kvWidth)
-        for head in 0..<s.heads {
-            let kvOffset = (head / group) * hd, p = probabilities + head * packedCount(rows: T)
-            for first in stride(from: 0, to: T, by: block) {
-                let rows = min(block, T - first), visible = first + rows, scores = p + packedOffset(first: first)
-                // scores (rows, visible) = q_h (rows, hd) · k_g (visible, hd)ᵀ · scale
-                gemm(.noTrans, .trans, rows, visible, hd, scale, query + first * C + head * hd, C,
-                     key + kvOffset, kv, 0, scores, visible)
-                for t in 0..<rows { softmaxCausal(scores + t * visible, visible: first + t + 1, width: visible) }
-                // out_h (rows, hd) = P (rows, visible) · v_g (visible, hd)
-                gemm(.noTrans, .noTrans, rows, hd, visible, 1, scores, visible, value + kvOffset, kv, 0,
-                     out + first * C + head * hd, C)
-            }
+                               shape s: AttentionShape, threads: Int = 1) {
+        let buffers = Buffers(out: out, probabilities: probabilities, query: query, key: key, value: value)
+        let blocks = (s.rows + block - 1) / block
+        distribute(s.heads * blocks, threads: threads) { _, items in
+            for item in items { forwardItem(head: item / blocks, first: (item % blocks) * block, buffers, s) }
         }
     }
 
@@ -85,41 +88,104 @@ public enum Attention {
     ///   - queryGradient: (T, NH · hd), written
     ///   - keyGradient: (T, kvHeads · hd), written
     ///   - valueGradient: (T, kvHeads · hd), written
-    ///   - scratch: (block, T), overwritten
+    ///   - scratch: `scratchCount(shape:)` floats, overwritten
     ///   - outGradient: (T, NH · hd)
     ///   - probabilities: packed, from `forward`
     ///   - query, key, value: as passed to `forward`
+    ///   - threads: workers for the (head, block) items (at most `maxWorkers`)
     public static func backward(queryGradient: UnsafeMutablePointer<Float>, keyGradient: UnsafeMutablePointer<Float>,
                                 valueGradient: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>,
                                 outGradient: UnsafePointer<Float>, probabilities: UnsafePointer<Float>,
                                 query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
-                                shape s: AttentionShape) {
-        let group = s.heads / s.kvHeads, scale = 1 / Float(s.headDim).squareRoot()
-        let (T, hd, C, kv) = (s.rows, s.headDim, s.queryWidth, s.kvWidth)
-        keyGradient.update(repeating: 0, count: T * kv)
-        valueGradient.update(repeating: 0, count: T * kv)
-        for head in 0..<s.heads {
-            let kvOffset = (head / group) * hd, p = probabilities + head * packedCount(rows: T)
-            for first in stride(from: 0, to: T, by: block) {
-                let rows = min(block, T - first), visible = first + rows
-                let scores = p + packedOffset(first: first), dScores = scratch
-                let dOut = outGradient + first * C + head * hd
-                // dv_g (visible, hd) += P (rows, visible)ᵀ · dOut_h (rows, hd)
-                gemm(.trans, .noTrans, visible, hd, rows, 1, scores, visible, dOut, C, 1, valueGradient + kvOffset, kv)
-                // dP (rows, visible) = dOut_h (rows, hd) · v_g (visible, hd)ᵀ
-                gemm(.noTrans, .trans, rows, visible, hd, 1, dOut, C, value + kvOffset, kv, 0, dScores, visible)
-                for t in 0..<rows {
-                    softmaxBackward(dScores + t * visible, probabilities: scores + t * visible, visible: first + t + 1,
-                                    width: visible, scale: scale)
-                }
-                // dq_h (rows, hd) = dS (rows, visible) · k_g (visible, hd)
-                gemm(.noTrans, .noTrans, rows, hd, visible, 1, dScores, visible, key + kvOffset, kv, 0,
-                     queryGradient + first * C + head * hd, C)
-                // dk_g (visible, hd) += dS (rows, visible)ᵀ · q_h (rows, hd)
-                gemm(.trans, .noTrans, visible, hd, rows, 1, dScores, visible, query + first * C + head * hd, C, 1,
-                     keyGradient + kvOffset, kv)
+                                shape s: AttentionShape, threads: Int = 1) {
+        let buffers = Buffers(out: UnsafeMutablePointer(mutating: outGradient),
+                              probabilities: UnsafeMutablePointer(mutating: probabilities),
+                              query: query, key: key, value: value)
+        let gradients = Gradients(query: queryGradient, scratch: scratch)
+        let (T, kv) = (s.rows, s.kvWidth), blocks = (T + block - 1) / block
+        let perWorker = min(block, T) * T + 2 * T * kv
+        let workers = distribute(s.heads * blocks, threads: min(threads, maxWorkers)) { worker, items in
+            let region = gradients.scratch + worker * perWorker
+            let dKey = region + min(block, T) * T, dValue = dKey + T * kv
+            dKey.update(repeating: 0, count: 2 * T * kv)
+            for item in items {
+                backwardItem(head: item / blocks, first: (item % blocks) * block, buffers, gradients.query,
+                             dScores: region, dKey: dKey, dValue: dValue, s)
             }
         }
+        keyGradient.update(repeating: 0, count: T * kv)
+        valueGradient.update(repeating: 0, count: T * kv)
+        for worker in 0..<workers {
+            let dKey = scratch + worker * perWorker + min(block, T) * T, dValue = dKey + T * kv
+            for i in 0..<(T * kv) { keyGradient[i] += dKey[i]; valueGradient[i] += dValue[i] }
+        }
+    }
+
+    /// The forward pass's tensors, shared by the workers (each writes its own head and rows).
+    private struct Buffers: @unchecked Sendable {
+        let out: UnsafeMutablePointer<Float>, probabilities: UnsafeMutablePointer<Float>
+        let query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>
+    }
+
+    /// The gradients the workers write: query (disjoint per head and rows) and scratch (per worker).
+    private struct Gradients: @unchecked Sendable {
+        let query: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
+    }
+
+    /// Runs `body(worker, items)` over contiguous shares of `0 ..< count` on up to
+    /// `threads` workers, with OpenBLAS single-threaded meanwhile; returns the worker count.
+    @discardableResult
+    private static func distribute(_ count: Int, threads: Int, _ body: @Sendable (Int, Range<Int>) -> Void) -> Int {
+        let workers = max(1, min(threads, count))
+        guard workers > 1 else { body(0, 0..<count); return 1 }
+        let previous = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(previous) }
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            body(worker, (count * worker / workers)..<(count * (worker + 1) / workers))
+        }
+        return workers
+    }
+
+    /// Head `head`, query rows `first ..< first + block`: scores, softmax, weighted values.
+    private static func forwardItem(head: Int, first: Int, _ b: Buffers, _ s: AttentionShape) {
+        let (T, hd, C, kv) = (s.rows, s.headDim, s.queryWidth, s.kvWidth)
+        let kvOffset = (head / (s.heads / s.kvHeads)) * hd, scale = 1 / Float(hd).squareRoot()
+        let rows = min(block, T - first), visible = first + rows
+        let scores = b.probabilities + head * packedCount(rows: T) + packedOffset(first: first)
+        // scores (rows, visible) = q_h (rows, hd) · k_g (visible, hd)ᵀ · scale
+        gemm(.noTrans, .trans, rows, visible, hd, scale, b.query + first * C + head * hd, C,
+             b.key + kvOffset, kv, 0, scores, visible)
+        for t in 0..<rows { softmaxCausal(scores + t * visible, visible: first + t + 1, width: visible) }
+        // out_h (rows, hd) = P (rows, visible) · v_g (visible, hd)
+        gemm(.noTrans, .noTrans, rows, hd, visible, 1, scores, visible, b.value + kvOffset, kv, 0,
+             b.out + first * C + head * hd, C)
+    }
+
+    /// The backward of one item; `b.out` holds dOut. Key and value gradients accumulate
+    /// into the worker's `dKey`, `dValue` (T, kvDim); `dScores` is its (rows, visible) scratch.
+    private static func backwardItem(head: Int, first: Int, _ b: Buffers, _ queryGradient: UnsafeMutablePointer<Float>,
+                                     dScores: UnsafeMutablePointer<Float>, dKey: UnsafeMutablePointer<Float>,
+                                     dValue: UnsafeMutablePointer<Float>, _ s: AttentionShape) {
+        let (T, hd, C, kv) = (s.rows, s.headDim, s.queryWidth, s.kvWidth)
+        let kvOffset = (head / (s.heads / s.kvHeads)) * hd, scale = 1 / Float(hd).squareRoot()
+        let rows = min(block, T - first), visible = first + rows
+        let scores = b.probabilities + head * packedCount(rows: T) + packedOffset(first: first)
+        let dOut = b.out + first * C + head * hd
+        // dv_g (visible, hd) += P (rows, visible)ᵀ · dOut_h (rows, hd)
+        gemm(.trans, .noTrans, visible, hd, rows, 1, scores, visible, dOut, C, 1, dValue + kvOffset, kv)
+        // dP (rows, visible) = dOut_h (rows, hd) · v_g (visible, hd)ᵀ
+        gemm(.noTrans, .trans, rows, visible, hd, 1, dOut, C, b.value + kvOffset, kv, 0, dScores, visible)
+        for t in 0..<rows {
+            softmaxBackward(dScores + t * visible, probabilities: scores + t * visible, visible: first + t + 1,
+                            width: visible, scale: scale)
+        }
+        // dq_h (rows, hd) = dS (rows, visible) · k_g (visible, hd)
+        gemm(.noTrans, .noTrans, rows, hd, visible, 1, dScores, visible, b.key + kvOffset, kv, 0,
+             queryGradient + first * C + head * hd, C)
+        // dk_g (visible, hd) += dS (rows, visible)ᵀ · q_h (rows, hd)
+        gemm(.trans, .noTrans, visible, hd, rows, 1, dScores, visible, b.query + first * C + head * hd, C, 1,
+             dKey + kvOffset, kv)
     }
 
     /// Softmax of `row[0 ..< visible]` in place; `row[visible ..< width]` set to zero.

@@ -128,15 +128,17 @@ final class BackwardScratch: @unchecked Sendable {
     /// (T, F) each: gradients of gate, up and the activation.
     let gateGradient: UnsafeMutablePointer<Float>, upGradient: UnsafeMutablePointer<Float>,
         activatedGradient: UnsafeMutablePointer<Float>
-    /// (T, T) attention score gradients of one head.
-    let scoresGradient: UnsafeMutablePointer<Float>
+    /// `Attention.backward`'s scratch (score gradients, per-worker key and value gradients).
+    let attentionScratch: UnsafeMutablePointer<Float>
     /// (T, adapterWidth) LoRA hidden gradients of one group.
     let adapterHiddenGradient: UnsafeMutablePointer<Float>
     private let arena: UnsafeMutablePointer<Float>
 
     init(config c: LlamaConfig, rows T: Int, adapterWidth: Int) {
         let (C, F, kv) = (c.channels, c.feedForward, c.kvDim)
-        let total = 4 * T * C + 2 * T * kv + 3 * T * F + T * T + T * adapterWidth
+        let attention = Attention.scratchCount(shape: AttentionShape(rows: T, heads: c.heads, kvHeads: c.kvHeads,
+                                                                  headDim: c.headDim))
+        let total = 4 * T * C + 2 * T * kv + 3 * T * F + attention + T * adapterWidth
         arena = .allocate(capacity: total)
         arena.initialize(repeating: 0, count: total)
         var offset = 0
@@ -145,7 +147,7 @@ final class BackwardScratch: @unchecked Sendable {
         residualGradient = take(T * C); normedGradient = take(T * C); attentionGradient = take(T * C)
         queryGradient = take(T * C); keyGradient = take(T * kv); valueGradient = take(T * kv)
         gateGradient = take(T * F); upGradient = take(T * F); activatedGradient = take(T * F)
-        scoresGradient = take(T * T); adapterHiddenGradient = take(T * adapterWidth)
+        attentionScratch = take(attention); adapterHiddenGradient = take(T * adapterWidth)
     }
 
     deinit { arena.deallocate() }

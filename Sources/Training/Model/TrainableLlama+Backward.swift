@@ -79,8 +79,8 @@ extension TrainableLlama {
                         input: s.attention, weight: w.output, rows: T, inputs: C, outputs: C)
         adapterBackward(layer: l, input: .attentionOutput, rows: T, a)
         Attention.backward(queryGradient: d.queryGradient, keyGradient: d.keyGradient, valueGradient: d.valueGradient,
-                           scratch: d.scoresGradient, outGradient: d.attentionGradient, probabilities: s.probabilities,
-                           query: s.query, key: s.key, value: s.value, shape: shape)
+                           scratch: d.attentionScratch, outGradient: d.attentionGradient, probabilities: s.probabilities,
+                           query: s.query, key: s.key, value: s.value, shape: shape, threads: threads)
         RoPE.backward(d.queryGradient, cosines: a.cosines, sines: a.sines, rows: T, heads: c.heads, headDim: c.headDim)
         RoPE.backward(d.keyGradient, cosines: a.cosines, sines: a.sines, rows: T, heads: c.kvHeads, headDim: c.headDim)
         RMSNorm.forward(out: a.normed, inverseRMS: s.attentionInverseRMS, x: a.residuals[l], weight: w.attentionNorm,

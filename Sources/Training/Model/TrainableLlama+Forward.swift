@@ -59,7 +59,7 @@ extension TrainableLlama {
         RoPE.forward(s.query, cosines: a.cosines, sines: a.sines, rows: T, heads: c.heads, headDim: c.headDim)
         RoPE.forward(s.key, cosines: a.cosines, sines: a.sines, rows: T, heads: c.kvHeads, headDim: c.headDim)
         Attention.forward(out: s.attention, probabilities: s.probabilities, query: s.query, key: s.key,
-                          value: s.value, shape: shape)
+                          value: s.value, shape: shape, threads: threads)
         Linear.forward(out: s.afterAttention, input: s.attention, weight: w.output, rows: T, inputs: C, outputs: C)
         adapterForward(layer: l, input: .attentionOutput, rows: T, a)
         Residual.forward(out: s.afterAttention, a: s.afterAttention, b: x, count: T * C)
