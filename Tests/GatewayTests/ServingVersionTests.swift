@@ -23,6 +23,10 @@ import Testing
         _ = try await harness.gateway.run { client, _ in try await ServingHarness.post(client, ServingHarness.body()) }
         let row = try harness.gateway.onlyRow()
         #expect(row.servedBy == "student" && row.upstreamModel == "s-0007")
+        let runtime = harness.services.serving
+        #expect(runtime.studentStatus(of: try #require(runtime.state(of: "default"))) == "loaded")
+        try runtime.set(route: "default", mode: .teacher)  // no route names s-0007 any more: unloaded
+        #expect(runtime.studentStatus(of: try #require(runtime.state(of: "default"))) == "not loaded")
     }
 
     @Test func anUnknownVersionLeavesTheTeacherServing() async throws {

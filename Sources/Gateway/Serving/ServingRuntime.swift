@@ -67,7 +67,10 @@ public final class ServingRuntime: @unchecked Sendable {
             states = loaded
             lastEventID = latest
         }
-        for state in loaded.values { if let student = state.student, state.mode != .teacher { _ = pool.backend(for: student) } }
+        let serving = loaded.values.filter { $0.mode != .teacher }
+        let inUse = Set(serving.compactMap(\.student))
+        pool.evict(keeping: inUse.union(serving.compactMap(\.previousStudent)))  // the rollback target stays warm
+        for student in inUse { _ = pool.backend(for: student) }
     }
 
     /// Changes a route by hand and applies the change at once.

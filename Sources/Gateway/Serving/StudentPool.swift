@@ -6,7 +6,8 @@ import Foundation
 /// A version is named by its name in the `students` table or by a GGUF path. Loading
 /// happens on a background thread: until it is done the version is unavailable and
 /// student-bound requests go to the teacher, so a swap never stalls a request. Requests
-/// in flight keep the backend they started with, so swapping drops none of them.
+/// in flight keep the backend they started with, so swapping drops none of them. Versions
+/// that no route names any more are unloaded.
 final class StudentPool: @unchecked Sendable {
     // @unchecked: `entries` is guarded by `lock`.
     private let lock = NSLock()
@@ -64,6 +65,17 @@ final class StudentPool: @unchecked Sendable {
         load(name)
         if case .loaded(let backend)? = entry(for: name) { return backend }
         return nil
+    }
+
+    /// Unloads every version not named in `names` (the configured student model stays).
+    /// Requests still running on an unloaded version keep it alive until they finish.
+    func evict(keeping names: Set<String>) {
+        lock.withLock {
+            for name in entries.keys where !names.contains(name) && name != settings.model {
+                if case .loading? = entries[name] { continue }
+                entries[name] = nil
+            }
+        }
     }
 
     /// Forgets a failed load of `name`, so the next request tries again.
