@@ -117,7 +117,7 @@ extension ChatCompletionsController {
         var record = ExchangeRecord(id: ExchangeID.make(), createdAt: Date().timeIntervalSince1970, route: chat.model,
                                     servedBy: "teacher", status: 0, stream: chat.stream, promptHash: chat.promptHash,
                                     requestJSON: String(decoding: body, as: UTF8.self))
-        record.servedReason = "mode:teacher"
+        record.servedReason = "teacher:mode_teacher"  // replaced by the serving decision
         record.teacherURL = services.configuration.teacher.url
         record.upstreamModel = route.teacherModel
         record.user = chat.user
