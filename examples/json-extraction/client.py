@@ -1,6 +1,8 @@
 """Talks to the gateway: `log N` sends N extraction requests to the teacher route;
 `eval N` asks the student route (temperature 0) about N held-out texts and prints the
-exact-match accuracy of the JSON fields."""
+exact-match accuracy of the JSON fields; `pairs N` asks both routes about N training
+texts and, where the student's answer is wrong, records the preference "teacher over
+student" through POST /v1/feedback (DPO pairs)."""
 import json
 import sys
 import urllib.request
@@ -10,14 +12,34 @@ import dataset
 BASE = "http://127.0.0.1:%s/v1/chat/completions"
 
 
-def ask(port, model, prompt, max_tokens=None):
+def ask(port, model, prompt, max_tokens=None, with_id=False):
     body = {"model": model, "messages": [{"role": "user", "content": prompt}], "temperature": 0}
     if max_tokens:
         body["max_tokens"] = max_tokens
     request = urllib.request.Request(BASE % port, data=json.dumps(body).encode(),
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=300) as response:
-        return json.loads(response.read())["choices"][0]["message"]["content"]
+        text = json.loads(response.read())["choices"][0]["message"]["content"]
+        return (text, response.headers.get("x-retort-exchange-id")) if with_id else text
+
+
+def prefer(port, chosen, rejected):
+    body = json.dumps({"chosen": chosen, "rejected": rejected}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/feedback", data=body,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        response.read()
+
+
+def pairs(port, count):
+    made = 0
+    for prompt, answer in dataset.records(count, seed=1):
+        teacher, teacher_id = ask(port, "default", prompt, with_id=True)
+        student, student_id = ask(port, "student", prompt, max_tokens=64, with_id=True)
+        if not fields_match(student, answer)[0] or student.strip() != teacher:
+            prefer(port, teacher_id, student_id)
+            made += 1
+    print(f"recorded {made} preference pairs from {count} texts")
 
 
 def fields_match(text, answer):
@@ -33,6 +55,8 @@ def fields_match(text, answer):
 
 def main():
     command, port, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    if command == "pairs":
+        return pairs(port, count)
     if command == "log":
         for prompt, _ in dataset.records(count, seed=1):
             ask(port, "default", prompt)
