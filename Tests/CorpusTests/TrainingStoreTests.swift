@@ -77,7 +77,9 @@ import Testing
             chosen[record.id] = corpus.add(prompt: prompt, answers: ["right"])
             try corpus.feedback(#"{"chosen":"\#(chosen[record.id]!.id)","rejected":"\#(record.id)"}"#)
         }
-        let pairs = try TrainingDataReader(reader: corpus.reader).preferencePairs()
+        let data = TrainingDataReader(reader: corpus.reader)
+        let pairs = try data.preferencePairs()
+        #expect(try data.eligibleCounts().pairs == pairs.count)
         let heldOut = try #require(try corpus.reader.latestHeldOut())
         #expect(!pairs.isEmpty && pairs.count <= 30)
         for pair in pairs {
