@@ -219,9 +219,15 @@ def run(args, base, config, work, env):
     ask(base, 40000, "tools-user", tools=True)
     print("   a request with tools:", served(db, before))
     with urllib.request.urlopen(base + "/metrics") as response:
-        metrics = [line for line in response.read().decode().splitlines()
-                   if line.startswith(("retort_fallbacks_total", "retort_student_share", "retort_teacher_calls_saved", "retort_shadow_total"))]
+        text = response.read().decode().splitlines()
+    metrics = [line for line in text
+               if line.startswith(("retort_fallbacks_total", "retort_student_share", "retort_teacher_calls_saved", "retort_shadow_total"))]
     print("   metrics:\n   " + "\n   ".join(metrics))
+    for name in ["retort_gateway_overhead_seconds", "retort_time_to_first_token_seconds"]:
+        sums = {line.split(" ")[0][len(name) + 4:]: float(line.split(" ")[1]) for line in text if line.startswith(name + "_sum")}
+        counts = {line.split(" ")[0][len(name) + 6:]: float(line.split(" ")[1]) for line in text if line.startswith(name + "_count")}
+        for labels, total in sums.items():
+            print(f"   {name}{labels}: mean {total / max(counts.get(labels, 1), 1) * 1000:.2f} ms over {counts.get(labels, 0):.0f}")
 
 
 def stage(base, db, name, indices, expected_mode):
