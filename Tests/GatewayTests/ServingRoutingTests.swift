@@ -49,6 +49,18 @@ import Testing
         #expect(metrics.counter("retort_fallbacks_total", [("route", "default"), ("reason", "finish_length")]) == 1)
     }
 
+    @Test func invalidJSONAndLongPromptsFallBack() async throws {
+        let harness = try ServingHarness(mode: .student)
+        let json = ServingHarness.body(extra: #","response_format":{"type":"json_object"}"#)
+        let long = #"{"model":"default","messages":[{"role":"user","content":"\#(String(repeating: "hello there ", count: 300))"}]}"#
+        let statuses = try await harness.gateway.run { client, _ in
+            [try await ServingHarness.post(client, json).0, try await ServingHarness.post(client, long).0]
+        }
+        #expect(statuses == [.ok, .ok])
+        #expect(try harness.gateway.rows().map(\.servedReason) == ["student:invalid_json", "student:context_exceeded"])
+        #expect(try harness.studentAnswers(kind: "fallback").map(\.reason) == ["invalid_json"])
+    }
+
     @Test func lowConfidenceFallsBack() async throws {
         // A threshold no random-weight model's 10th-percentile token probability reaches.
         let harness = try ServingHarness(mode: .student) { $0.serving.minimumConfidence = 0.9999 }
