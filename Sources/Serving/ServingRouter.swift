@@ -57,7 +57,8 @@ public struct RouterConfiguration: Sendable, Hashable, Codable {
 /// inputs, same decision.
 ///
 /// Order: the mode (`teacher`; `shadow` → teacher, maybe shadow); the canary membership;
-/// exploration; then the student's fitness (available, capabilities, queue). Policy reasons
+/// exploration (teacher, with the student in the background unless shadow sampling is off
+/// or the student is busy); then the student's fitness (available, capabilities, queue). Policy reasons
 /// come first so that fallback metrics count only requests meant for the student.
 public struct ServingRouter: Sendable, Hashable {
     /// Settings.
@@ -104,7 +105,14 @@ public struct ServingRouter: Sendable, Hashable {
     private func studentOrFallback(
         _ request: RequestFeatures, student: StudentStatus, draws: RoutingDraws
     ) -> RoutingDecision {
-        if draws.exploration < configuration.explorationRate { return .teacher(.exploration) }
+        if draws.exploration < configuration.explorationRate {
+            // The student also answers an exploration request in the background, when it can
+            // and is not busy: exploration then yields judged pairs for canary and rollback.
+            let eligible = student.isAvailable && capabilities.refusal(of: request) == nil
+            let shadow = configuration.shadow.sampleRate > 0
+                ? configuration.shadow.decide(unitRandom: 0, queueDepth: student.queueDepth) : ShadowSampler.Decision.notSampled
+            return RoutingDecision(server: .teacher(.exploration), shadow: eligible ? shadow : nil)
+        }
         guard student.isAvailable else { return .teacher(.studentUnavailable) }
         if let refusal = capabilities.refusal(of: request) { return .teacher(refusal) }
         if student.isFull { return .teacher(.overloaded) }

@@ -59,6 +59,25 @@ import Testing
         #expect(event.reason == .fallbackRateHigh && event.from.student == second && event.note.contains("3 requests"))
     }
 
+    @Test func explorationJudgmentsRollBackAStudentThatDisagrees() async throws {
+        let harness = try ServingHarness(mode: .student) { configuration in
+            configuration.serving.explorationRate = 1  // every request stays on the teacher, the student runs beside it
+            configuration.serving.rollback.minimumJudged = 3
+        }
+        _ = try await harness.gateway.run { client, _ in
+            for _ in 0..<3 { _ = try await ServingHarness.post(client, ServingHarness.body()) }
+        }
+        #expect(try harness.gateway.rows().map(\.servedReason) == Array(repeating: "student:exploration", count: 3))
+        for _ in 0..<3000 where try harness.studentAnswers(kind: "shadow").count < 3 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(try harness.studentAnswers(kind: "shadow").map(\.judgment) == ["loss", "loss", "loss"])
+        harness.services.serving.tick()
+        #expect(harness.services.serving.state(of: "default")?.mode == .teacher)
+        let event = try #require(try harness.services.serving.book.events(route: "default").first)
+        #expect(event.reason == .judgedWinRateLow && event.note.contains("3 judgments"))
+    }
+
     @Test func theJudgeAsksTheTeacherInRandomOrder() async throws {
         let harness = try GatewayHarness(handler: { _ in
             .json(body: MockTeacher.completionJSON(content: "A"))

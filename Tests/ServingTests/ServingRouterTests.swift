@@ -104,8 +104,19 @@ import Testing
 
     @Test func explorationKeepsASlotOnTheTeacher() throws {
         let router = try Self.router(exploration: 0.1)
-        #expect(try decide(draws: RoutingDraws(exploration: 0.05, shadow: 0), router: router) == .teacher(.exploration))
+        let explored = try decide(draws: RoutingDraws(exploration: 0.05, shadow: 0.99), router: router)
+        #expect(explored.teacherReason == .exploration)
         #expect(try decide(draws: RoutingDraws(exploration: 0.1, shadow: 0), router: router).teacherReason == nil)
+    }
+
+    @Test func explorationRunsTheStudentInTheBackgroundWhenItCan() throws {
+        let router = try Self.router(exploration: 1)
+        #expect(try decide(router: router).shadow == .run)
+        #expect(try decide(student: StudentStatus(queueDepth: 3), router: router).shadow == .droppedOverloaded)
+        #expect(try decide(RequestFeatures(hasTools: true), router: router).shadow == nil)
+        #expect(try decide(student: StudentStatus(isAvailable: false), router: router).shadow == nil)
+        let silent = try Self.router(exploration: 1, shadowRate: 0)
+        #expect(try decide(router: silent).shadow == .notSampled)
     }
 
     @Test func policyReasonsComeBeforeFitness() throws {

@@ -13,6 +13,16 @@ extension ServingRuntime {
         }
     }
 
+    /// Records a judgment of `student`'s background answer against the teacher's (shadow
+    /// and exploration runs) for the rollback monitor.
+    func recordJudgment(route: String, student: String, judgment: Judgment) {
+        let time = now()
+        locked {
+            monitors[route, default: RollbackMonitor(configuration: settings.rollback)]
+                .recordJudgment(judgment, student: student, at: time)
+        }
+    }
+
     /// One pass of the background loop: re-read the states, feed new ratings to the
     /// rollback monitors, roll back a route whose student went bad, and (with
     /// `auto_promote`) admit and promote students on evidence.
@@ -101,7 +111,7 @@ extension ServingRuntime {
                 if rating.up { studentRatings.up += 1 } else { studentRatings.down += 1 }
             } else if rating.up { teacherRatings.up += 1 } else { teacherRatings.down += 1 }
         }
-        return RolloutEvidence(gatePassed: gatePassed, modeSince: since, judged: state.mode == .shadow ? judged : JudgedOutcomes(),
+        return RolloutEvidence(gatePassed: gatePassed, modeSince: since, judged: judged,
                                studentRatings: studentRatings, teacherRatings: teacherRatings)
     }
 }

@@ -4,7 +4,8 @@ import Engine
 import Foundation
 import Serving
 
-/// The student answering a request in the background after the teacher has answered.
+/// The student answering a request in the background after the teacher has answered (a
+/// shadow-mode sample, or an exploration request in canary and student modes).
 ///
 /// It starts only once the teacher's exchange is complete, so it can never delay or
 /// change the response. When the student's queue is full the run is dropped and counted.
@@ -52,7 +53,9 @@ struct ShadowRun: Sendable {
             let responses = StudentResponses(completionID: "shadow-" + exchange.id, created: Int(answer.createdAt), model: chat.model)
             answer.responseJSON = responses.completion(generation.result, logprobs: false).jsonString
             if let teacherText, let judge = try? AgreementJudge(minimumF1: runtime.settings.shadowAgreementF1) {
-                answer.judgment = judge.judge(student: generation.result.text, teacher: teacherText).rawValue
+                let judgment = judge.judge(student: generation.result.text, teacher: teacherText)
+                answer.judgment = judgment.rawValue
+                runtime.recordJudgment(route: route, student: version, judgment: judgment)
             }
         }
         try? runtime.book.store.recordStudentAnswer(answer)
