@@ -62,21 +62,22 @@ import Testing
     }
 
     @Test func clientKeysAreRequiredWhenConfigured() async throws {
-        let harness = try GatewayHarness(configure: { $0.clientKeys = ["ck-1"] })
+        // A key that cannot occur by chance in the mock's reply ("chatcmpl-mock-1…" contains "ck-1").
+        let harness = try GatewayHarness(configure: { $0.clientKeys = ["client-key-Q7"] })
         try await harness.run { client, _ in
             try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(string: chatBody())) {
                 #expect($0.status == .unauthorized)
             }
             try await client.execute(uri: "/v1/chat/completions", method: .post, headers: [.authorization: "Bearer wrong"],
                                      body: ByteBuffer(string: chatBody())) { #expect($0.status == .unauthorized) }
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: [.authorization: "Bearer ck-1"],
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: [.authorization: "Bearer client-key-Q7"],
                                      body: ByteBuffer(string: chatBody())) { #expect($0.status == .ok) }
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
         }
         let sent = try #require(harness.mock.requests.last)
         #expect(sent.header("authorization") == "Bearer sk-teacher-secret")
         let row = try harness.onlyRow()
-        #expect(!(row.requestJSON.contains("ck-1")) && !(row.responseJSON ?? "").contains("ck-1"))
+        #expect(!(row.requestJSON.contains("client-key-Q7")) && !(row.responseJSON ?? "").contains("client-key-Q7"))
     }
 
     @Test func unknownEndpointAndMethodAreShaped() async throws {
