@@ -20,30 +20,37 @@ extension ChatCompletionsController {
             arrangeShadow(plan, chat: chat, route: route, exchange: exchange)
             return nil
         case .student(let checks):
-            guard let backend = plan.backend, let version = plan.state.student else {
-                exchange.update { $0.servedReason = plan.label(.studentUnavailable) }
-                serving.recordServed(route: route.name, student: false, reason: .studentUnavailable)
-                return nil
-            }
-            let attempt = StudentAttempt(backend: backend, chat: chat, plan: checks, check: serving.check,
-                                         timeout: .milliseconds(serving.settings.studentTimeoutMs),
-                                         defaultMaxTokens: services.configuration.student.defaultMaxTokens)
-            switch await attempt.run() {
-            case .accepted(let generation):
-                serving.recordServed(route: route.name, student: true, reason: nil)
-                serving.recordAttempt(route: route.name, student: version, fellBack: false)
-                return respondWithStudent(generation, chat: chat, version: version, plan: plan, exchange: exchange)
-            case .acceptedPrefix(let prefix):
-                serving.recordServed(route: route.name, student: true, reason: nil)
-                serving.recordAttempt(route: route.name, student: version, fellBack: false)
-                return streamStudent(prefix, chat: chat, version: version, plan: plan, exchange: exchange)
-            case .rejected(let reason, let generation):
-                exchange.update { $0.servedReason = plan.label(reason) }
-                serving.recordServed(route: route.name, student: false, reason: reason)
-                serving.recordAttempt(route: route.name, student: version, fellBack: reason.isStudentFailure)
-                if let generation { keepDiscarded(generation, reason: reason, chat: chat, version: version, exchange: exchange) }
-                return nil
-            }
+            return await tryStudent(chat, checks: checks, plan: plan, route: route, exchange: exchange)
+        }
+    }
+
+    /// Runs the student and its checks; its response if they pass, else nil (the reason
+    /// recorded and the discarded answer kept).
+    func tryStudent(_ chat: ChatRequest, checks: AnswerCheckPlan, plan: ServingPlan, route: RouteConfiguration,
+                    exchange: PendingExchange) async -> Response? {
+        let serving = services.serving
+        guard let backend = plan.backend, let version = plan.state.student else {
+            exchange.update { $0.servedReason = plan.label(.studentUnavailable) }
+            serving.recordServed(route: route.name, student: false, reason: .studentUnavailable)
+            return nil
+        }
+        let attempt = StudentAttempt(backend: backend, chat: chat, plan: checks, check: serving.check,
+                                     timeout: .milliseconds(serving.settings.studentTimeoutMs),
+                                     defaultMaxTokens: services.configuration.student.defaultMaxTokens)
+        let outcome = await attempt.run()
+        if case .rejected(let reason, let generation) = outcome {
+            exchange.update { $0.servedReason = plan.label(reason) }
+            serving.recordServed(route: route.name, student: false, reason: reason)
+            serving.recordAttempt(route: route.name, student: version, fellBack: reason.isStudentFailure)
+            if let generation { keepDiscarded(generation, reason: reason, chat: chat, version: version, exchange: exchange) }
+            return nil
+        }
+        serving.recordServed(route: route.name, student: true, reason: nil)
+        serving.recordAttempt(route: route.name, student: version, fellBack: false)
+        switch outcome {
+        case .acceptedPrefix(let prefix): return streamStudent(prefix, chat: chat, version: version, plan: plan, exchange: exchange)
+        case .accepted(let generation): return respondWithStudent(generation, chat: chat, version: version, plan: plan, exchange: exchange)
+        case .rejected: return nil
         }
     }
 
