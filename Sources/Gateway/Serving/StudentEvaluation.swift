@@ -27,6 +27,9 @@ public struct StudentEvaluation: Sendable {
     }
 
     /// Scores `candidate` (a student version or a GGUF path), loading its model from `modelPath`.
+    ///
+    /// - Warning: generates on the calling thread (the engine blocks it per answer); meant for
+    ///   `retort eval` and tests, not for a server's request path.
     /// - Parameters:
     ///   - route: only held-out rows of this route (and the result is recorded for it).
     ///   - limit: at most this many rows.
