@@ -1,7 +1,7 @@
 import Foundation
 
 /// The SwiGLU activation of the Llama feed-forward block: `out = silu(gate) ∘ up`,
-/// with `silu(g) = g · σ(g)`. Eight lanes at a time (`VectorMath.exp`).
+/// with `silu(g) = g · σ(g)`. Eight lanes at a time (`VectorMath.exp`), split over `threads`.
 public enum SwiGLU {
     /// `out = silu(gate) ∘ up`.
     /// - Parameters:
@@ -9,8 +9,18 @@ public enum SwiGLU {
     ///   - gate: (T, F)
     ///   - up: (T, F)
     public static func forward(out: UnsafeMutablePointer<Float>, gate: UnsafePointer<Float>,
-                               up: UnsafePointer<Float>, count: Int) {
-        var i = 0
+                               up: UnsafePointer<Float>, count: Int, threads: Int = 1) {
+        let (out, gate, up) = (SharedPointer(out), SharedPointer(gate), SharedPointer(up))
+        parallelRanges(count / 8, threads: threads, minimumPerThread: 4096) { blocks in
+            forward(out: out.base, gate: gate.base, up: up.base, range: (blocks.lowerBound * 8)..<(blocks.upperBound * 8))
+        }
+        forward(out: out.base, gate: gate.base, up: up.base, range: (count / 8 * 8)..<count)
+    }
+
+    private static func forward(out: UnsafeMutablePointer<Float>, gate: UnsafePointer<Float>,
+                                up: UnsafePointer<Float>, range: Range<Int>) {
+        var i = range.lowerBound
+        let count = range.upperBound
         while i + 8 <= count {
             let g = VectorMath.load(gate + i)
             VectorMath.store(g / (1 + VectorMath.exp(-g)) * VectorMath.load(up + i), out + i)
@@ -32,8 +42,22 @@ public enum SwiGLU {
     ///   - up: (T, F)
     public static func backward(gateGradient: UnsafeMutablePointer<Float>, upGradient: UnsafeMutablePointer<Float>,
                                 outGradient: UnsafePointer<Float>, gate: UnsafePointer<Float>,
-                                up: UnsafePointer<Float>, count: Int) {
-        var i = 0
+                                up: UnsafePointer<Float>, count: Int, threads: Int = 1) {
+        let (dGate, dUp, dOut) = (SharedPointer(gateGradient), SharedPointer(upGradient), SharedPointer(outGradient))
+        let (gate, up) = (SharedPointer(gate), SharedPointer(up))
+        parallelRanges(count / 8, threads: threads, minimumPerThread: 4096) { blocks in
+            backward(gateGradient: dGate.base, upGradient: dUp.base, outGradient: dOut.base, gate: gate.base,
+                     up: up.base, range: (blocks.lowerBound * 8)..<(blocks.upperBound * 8))
+        }
+        backward(gateGradient: dGate.base, upGradient: dUp.base, outGradient: dOut.base, gate: gate.base, up: up.base,
+                 range: (count / 8 * 8)..<count)
+    }
+
+    private static func backward(gateGradient: UnsafeMutablePointer<Float>, upGradient: UnsafeMutablePointer<Float>,
+                                 outGradient: UnsafePointer<Float>, gate: UnsafePointer<Float>,
+                                 up: UnsafePointer<Float>, range: Range<Int>) {
+        var i = range.lowerBound
+        let count = range.upperBound
         while i + 8 <= count {
             let g = VectorMath.load(gate + i), dOut = VectorMath.load(outGradient + i)
             let sigmoid = 1 / (1 + VectorMath.exp(-g))

@@ -27,7 +27,8 @@ public enum VectorMath {
     public static func maximum(_ x: UnsafePointer<Float>, count: Int) -> Float {
         var lanes = SIMD8<Float>(repeating: -.infinity), i = 0
         while i + 8 <= count {
-            lanes = pointwiseMax(lanes, load(x + i))
+            let values = load(x + i)
+            lanes.replace(with: values, where: values .> lanes)
             i += 8
         }
         var result = lanes.max()

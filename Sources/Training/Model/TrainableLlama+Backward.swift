@@ -51,13 +51,13 @@ extension TrainableLlama {
         // Recompute what the forward pass did not keep: the normed input and the activation.
         RMSNorm.forward(out: a.normed, inverseRMS: s.feedForwardInverseRMS, x: s.afterAttention,
                         weight: w.feedForwardNorm, rows: T, channels: C, epsilon: c.rmsEpsilon)
-        SwiGLU.forward(out: a.activated, gate: s.gate, up: s.up, count: T * F)
+        SwiGLU.forward(out: a.activated, gate: s.gate, up: s.up, count: T * F, threads: threads)
         d.activatedGradient.update(repeating: 0, count: T * F)
         Linear.backward(inputGradient: d.activatedGradient, weightGradient: g?.down, outGradient: d.residualGradient,
                         input: a.activated, weight: w.down, rows: T, inputs: F, outputs: C)
         adapterBackward(layer: l, input: .activated, rows: T, a)
         SwiGLU.backward(gateGradient: d.gateGradient, upGradient: d.upGradient, outGradient: d.activatedGradient,
-                        gate: s.gate, up: s.up, count: T * F)
+                        gate: s.gate, up: s.up, count: T * F, threads: threads)
         d.normedGradient.update(repeating: 0, count: T * C)
         Linear.backward(inputGradient: d.normedGradient, weightGradient: g?.gate, outGradient: d.gateGradient,
                         input: a.normed, weight: w.gate, rows: T, inputs: C, outputs: F)

@@ -74,7 +74,7 @@ extension TrainableLlama {
         Linear.forward(out: s.gate, input: a.normed, weight: w.gate, rows: T, inputs: C, outputs: F)
         Linear.forward(out: s.up, input: a.normed, weight: w.up, rows: T, inputs: C, outputs: F)
         adapterForward(layer: l, input: .feedForwardInput, rows: T, a)
-        SwiGLU.forward(out: a.activated, gate: s.gate, up: s.up, count: T * F)
+        SwiGLU.forward(out: a.activated, gate: s.gate, up: s.up, count: T * F, threads: threads)
         Linear.forward(out: next, input: a.activated, weight: w.down, rows: T, inputs: F, outputs: C)
         adapterForward(layer: l, input: .activated, rows: T, a)
         Residual.forward(out: next, a: next, b: s.afterAttention, count: T * C)
