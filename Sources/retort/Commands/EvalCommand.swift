@@ -40,12 +40,13 @@ struct EvalCommand: AsyncParsableCommand {
         }
         let evaluation = StudentEvaluation(store: book.store, thresholds: configuration.serving.gate,
                                            defaultMaxTokens: min(configuration.student.defaultMaxTokens, 256), judge: judgeClient)
-        let report = try await evaluation.run(candidate: student, modelPath: path, route: route, limit: limit,
+        let candidate = try studentName(student, store: book.store)
+        let report = try await evaluation.run(candidate: candidate, modelPath: path, route: route, limit: limit,
                                               threads: configuration.student.threads)
         printReport(report, thresholds: configuration.serving.gate)
         if promote, let route, report.gate.passed {
             let event = try book.change(route: route) { state in
-                try RolloutPolicy().admit(candidate: student, gate: report.gate, state: &state, at: Date().timeIntervalSince1970)
+                try RolloutPolicy().admit(candidate: candidate, gate: report.gate, state: &state, at: Date().timeIntervalSince1970)
             }
             if let event { printLine(servingEventLine(event)) }
         }

@@ -78,9 +78,13 @@ struct ServingSetCommand: ParsableCommand {
     func run() throws {
         let book = try options.openBook()
         do {
+            let name = try student.map { try studentName($0, store: book.store) }
             guard let event = try book.set(route: route, mode: ServingMode(rawValue: mode) ?? .teacher, percent: percent,
-                                           student: student, note: note) else { return }
+                                           student: name, note: note) else { return }
             printLine(servingEventLine(event))
+            if let name, try book.store.studentModelPath(version: name) == nil, !FileManager.default.fileExists(atPath: name) {
+                printLine("warning: no student version or model file named '\(name)': the route's requests go to the teacher until it exists")
+            }
         } catch let error as ServingError {
             throw CorpusCommandError(description: error.description)
         } catch let error as ServingBookError {
@@ -97,6 +101,13 @@ func servingEventLine(_ event: ServingEvent) -> String {
     let time = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: event.time))
     return "\(time)  \(event.route): \(mode(event.from)) -> \(mode(event.to))  [\(event.reason.rawValue), \(event.actor.rawValue)]"
         + (event.note.isEmpty ? "" : "  \(event.note)")
+}
+
+/// How a student is named in the serving state: a registered version as is; a model file
+/// by its absolute path, so that a gateway started elsewhere finds it too.
+func studentName(_ name: String, store: ServingStore) throws -> String {
+    if try store.studentModelPath(version: name) != nil || !FileManager.default.fileExists(atPath: name) { return name }
+    return URL(fileURLWithPath: name).standardizedFileURL.path
 }
 
 /// `text` padded with spaces to `width`.
