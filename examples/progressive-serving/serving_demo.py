@@ -11,7 +11,7 @@ A stdlib mock teacher answers a narrow task (the sentiment of a short product re
      sending traffic and thumbs-up ratings at each stage;
   5. sends a final batch and a request with tools, and prints who served what.
 
-Usage: python3 scripts/serving_demo.py [--retort .build/release/retort] [--model models/SmolLM2-135M-Instruct.Q4_1.gguf]
+Usage: python3 examples/progressive-serving/serving_demo.py [--retort .build/release/retort] [--model models/SmolLM2-135M-Instruct.Q4_1.gguf]
 The figures it prints are the ones reported for the serving work.
 """
 import argparse
