@@ -1,4 +1,4 @@
-import Dispatch
+import Foundation
 
 /// A value handed to parallel workers that each touch a disjoint part of it.
 ///
@@ -11,6 +11,10 @@ struct Disjoint<Value>: @unchecked Sendable {
 }
 
 enum Parallel {
+    /// Whether parallel sections run on the persistent `WorkerPool` (default) or on
+    /// Dispatch; `RETORT_ENGINE_POOL=0` selects Dispatch, for side-by-side benchmarks.
+    static let usesPool = ProcessInfo.processInfo.environment["RETORT_ENGINE_POOL"] != "0"
+
     /// Runs `body(start, end)` over `count` items split into at most `threads` ranges
     /// (one range, on the caller's thread, when the work is too small to split).
     static func ranges(_ count: Int, threads: Int, minimumPerThread: Int = 64,
@@ -18,6 +22,14 @@ enum Parallel {
         let parts = max(1, min(threads, count / minimumPerThread))
         if parts == 1 { return body(0, count) }
         let chunk = (count + parts - 1) / parts
+        let pool = WorkerPool.shared
+        if usesPool {
+            let size = (count + min(count / minimumPerThread, WorkerPool.maximumChunks) - 1)
+                / min(count / minimumPerThread, WorkerPool.maximumChunks)
+            let chunks = (count + size - 1) / size
+            if pool.run(chunks: chunks, { chunk in body(chunk * size, min(count, (chunk + 1) * size)) }) { return }
+        }
+        // Another session holds the pool (or more threads than cores were asked for).
         DispatchQueue.concurrentPerform(iterations: parts) { part in
             body(part * chunk, min(count, (part + 1) * chunk))
         }

@@ -51,9 +51,10 @@ public final class Q8Activation {
 }
 
 extension Q8Matrix {
-    /// Fewest rows worth a second thread in the integer kernel: below this, waking a
-    /// worker costs more than it saves (measured on 2 cores: only the LM head splits).
-    static let rowsPerThread = 8192
+    /// Fewest rows worth a second thread in the integer kernel. With the spinning worker
+    /// pool every decode matvec splits; waking Dispatch workers costs more than the
+    /// smaller ones save (measured on 2 cores: then only the LM head splits).
+    static let rowsPerThread = Parallel.usesPool ? 64 : 8192
 
     /// `out = W · x (+ out if accumulate)` with x quantized to Q8: the decode kernel.
     /// Rows are split over `threads` workers.
