@@ -11,9 +11,10 @@ struct Disjoint<Value>: @unchecked Sendable {
 }
 
 enum Parallel {
-    /// Whether parallel sections run on the persistent `WorkerPool` (default) or on
-    /// Dispatch; `RETORT_ENGINE_POOL=0` selects Dispatch, for side-by-side benchmarks.
-    static let usesPool = ProcessInfo.processInfo.environment["RETORT_ENGINE_POOL"] != "0"
+    /// Whether parallel sections run on the persistent `WorkerPool` (`RETORT_ENGINE_POOL=1`)
+    /// or on Dispatch (default). Opt-in: on the shared 2-core machine at load ≥ 2 the
+    /// spinning helper slowed decode (69–77 vs 83–94 tok/s); unmeasured on a quiet one.
+    static let usesPool = ProcessInfo.processInfo.environment["RETORT_ENGINE_POOL"] == "1"
 
     /// Runs `body(start, end)` over `count` items split into at most `threads` ranges
     /// (one range, on the caller's thread, when the work is too small to split).
