@@ -37,8 +37,8 @@ struct TrainRunner {
         let sftShare = Double(sftTargets) / Double(tokens), dpoShare = Double(dpoTargets) / Double(tokens / 2)
         switch mode {
         case .full: return flops.full(rows: tokens, targetShare: sftShare)
-        case .lora: return flops.lora(rows: tokens, targetShare: sftShare, rank: rank, targets: 7)
-        case .dpo: return flops.lora(rows: tokens / 2, targetShare: dpoShare, rank: rank, targets: 7)
+        case .lora: return flops.lora(rows: tokens, targetShare: sftShare, rank: rank)
+        case .dpo: return flops.lora(rows: tokens / 2, targetShare: dpoShare, rank: rank)
         case .reference: return flops.forward(rows: tokens, targetShare: 1)
         }
     }

@@ -41,10 +41,20 @@ struct TrainFlops {
     /// Full fine-tuning: forward, input gradients and weight gradients (3 × forward).
     func full(rows: Int, targetShare: Double) -> Double { 3 * forward(rows: rows, targetShare: targetShare) }
 
-    /// LoRA: forward, input gradients through the frozen base, attention backward, and
-    /// three times the adapters' own forward work.
-    func lora(rows: Int, targetShare: Double, rank: Int, targets: Int) -> Double {
-        let adapterMACs = Double(config.layers * rank) * Double(targets) * Double(2 * config.channels + config.feedForward)
+    /// The (outputs, inputs) of a block's seven linears: q, k, v, o, gate, up, down.
+    var linearShapes: [(outputs: Int, inputs: Int)] {
+        let c = config
+        return [(c.channels, c.channels), (c.kvDim, c.channels), (c.kvDim, c.channels), (c.channels, c.channels),
+                (c.feedForward, c.channels), (c.feedForward, c.channels), (c.channels, c.feedForward)]
+    }
+
+    /// LoRA on all seven matrices: forward, input gradients through the frozen base,
+    /// attention backward, and three times the adapters' own forward work. An adapter on
+    /// an (N, K) matrix costs r·(K + N) multiply-adds per token forward (x·Aᵀ, then ·Bᵀ);
+    /// its backward (dB, dHidden, dA, dx) twice that.
+    func lora(rows: Int, targetShare: Double, rank: Int) -> Double {
+        let perRank = linearShapes.reduce(0) { $0 + $1.outputs + $1.inputs }
+        let adapterMACs = Double(config.layers * rank * perRank)
         return 2 * forward(rows: rows, targetShare: targetShare) + attention(rows: rows) + 6 * adapterMACs
     }
 }
@@ -53,8 +63,7 @@ struct TrainFlops {
 /// the LM head, forward, input gradient and weight gradient), in GFLOP/s.
 enum SgemmReference {
     static func rate(config c: LlamaConfig, rows T: Int, repeats: Int) -> Double {
-        let shapes = [(c.channels, c.channels), (c.kvDim, c.channels), (c.kvDim, c.channels), (c.channels, c.channels),
-                      (c.feedForward, c.channels), (c.feedForward, c.channels), (c.channels, c.feedForward)]
+        let shapes = TrainFlops(config: c).linearShapes.map { ($0.outputs, $0.inputs) }
         let widest = max(c.vocabularySize, c.feedForward) * max(c.channels, c.feedForward)
         let a = buffer(T * max(c.channels, c.feedForward)), w = buffer(widest)
         let out = buffer(T * max(c.vocabularySize, c.feedForward))

@@ -17,17 +17,19 @@ public enum Linear {
     /// `inputGradient += outGradient · weight` and `weightGradient += outGradientᵀ · input`.
     /// Pass `nil` for a gradient that is not needed (a frozen weight, or the first layer's input).
     /// - Parameters:
-    ///   - inputGradient: (T, K), accumulated into
+    ///   - inputGradient: (T, K), accumulated into (overwritten when `overwriteInputGradient`)
     ///   - weightGradient: (N, K), accumulated into
     ///   - outGradient: (T, N)
     ///   - input: (T, K)
     ///   - weight: (N, K)
     public static func backward(inputGradient: UnsafeMutablePointer<Float>?, weightGradient: UnsafeMutablePointer<Float>?,
                                 outGradient: UnsafePointer<Float>, input: UnsafePointer<Float>,
-                                weight: UnsafePointer<Float>, rows: Int, inputs: Int, outputs: Int) {
+                                weight: UnsafePointer<Float>, rows: Int, inputs: Int, outputs: Int,
+                                overwriteInputGradient: Bool = false) {
         if let inputGradient {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(inputs), Int32(outputs),
-                        1, outGradient, Int32(outputs), weight, Int32(inputs), 1, inputGradient, Int32(inputs))
+                        1, outGradient, Int32(outputs), weight, Int32(inputs), overwriteInputGradient ? 0 : 1,
+                        inputGradient, Int32(inputs))
         }
         if let weightGradient {
             cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(outputs), Int32(inputs), Int32(rows),

@@ -1,4 +1,5 @@
 /// RMSNorm per row: `out[t] = x[t] · r[t] · weight`, with `r[t] = 1 / sqrt(mean(x[t]²) + ε)`.
+/// Rows (and, for the weight gradient, channels) are split over `threads`.
 public enum RMSNorm {
     /// Normalizes each row and keeps `r[t]` for the backward pass.
     /// - Parameters:
@@ -8,13 +9,17 @@ public enum RMSNorm {
     ///   - weight: (C)
     public static func forward(out: UnsafeMutablePointer<Float>, inverseRMS: UnsafeMutablePointer<Float>,
                                x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                               rows: Int, channels: Int, epsilon: Float) {
-        for t in 0..<rows {
-            let row = x + t * channels, target = out + t * channels
-            let sumSquares = VectorMath.dot(row, row, count: channels)
-            let scale = 1 / (sumSquares / Float(channels) + epsilon).squareRoot()
-            inverseRMS[t] = scale
-            for c in 0..<channels { target[c] = row[c] * scale * weight[c] }
+                               rows: Int, channels: Int, epsilon: Float, threads: Int = 1) {
+        let (out, inverseRMS, x, weight) = (SharedPointer(out), SharedPointer(inverseRMS), SharedPointer(x),
+                                            SharedPointer(weight))
+        parallelRanges(rows, threads: threads, minimumPerThread: 16) { range in
+            for t in range {
+                let row = x.base + t * channels
+                let sumSquares = VectorMath.dot(row, row, count: channels)
+                let scale = 1 / (sumSquares / Float(channels) + epsilon).squareRoot()
+                inverseRMS.base[t] = scale
+                VectorMath.scaledProduct(out.base + t * channels, row, weight.base, scale: scale, count: channels)
+            }
         }
     }
 
@@ -29,16 +34,47 @@ public enum RMSNorm {
     public static func backward(xGradient: UnsafeMutablePointer<Float>, weightGradient: UnsafeMutablePointer<Float>?,
                                 outGradient: UnsafePointer<Float>, x: UnsafePointer<Float>,
                                 weight: UnsafePointer<Float>, inverseRMS: UnsafePointer<Float>,
-                                rows: Int, channels: Int) {
-        for t in 0..<rows {
-            let row = x + t * channels, gradient = outGradient + t * channels, target = xGradient + t * channels
-            let scale = inverseRMS[t]
-            let dot = VectorMath.dot(gradient, weight, row, count: channels)
-            if let weightGradient {
-                for c in 0..<channels { weightGradient[c] += gradient[c] * row[c] * scale }
+                                rows: Int, channels: Int, threads: Int = 1) {
+        let (dx, dy, x, weight, r) = (SharedPointer(xGradient), SharedPointer(outGradient), SharedPointer(x),
+                                      SharedPointer(weight), SharedPointer(inverseRMS))
+        if let weightGradient {
+            let dw = SharedPointer(weightGradient)
+            parallelRanges(channels / 8, threads: threads, minimumPerThread: 8) { blocks in
+                weightGradientColumns(dw.base, dy.base, x.base, r.base,
+                                      columns: (blocks.lowerBound * 8)..<(blocks.upperBound * 8), rows: rows, channels: channels)
             }
-            let correction = scale * scale * scale * dot / Float(channels)
-            for c in 0..<channels { target[c] += scale * gradient[c] * weight[c] - correction * row[c] }
+            weightGradientColumns(weightGradient, outGradient, x.base, inverseRMS,
+                                  columns: (channels / 8 * 8)..<channels, rows: rows, channels: channels)
+        }
+        parallelRanges(rows, threads: threads, minimumPerThread: 16) { range in
+            for t in range {
+                let row = x.base + t * channels, gradient = dy.base + t * channels, scale = r.base[t]
+                let dot = VectorMath.dot(gradient, weight.base, row, count: channels)
+                let correction = scale * scale * scale * dot / Float(channels)
+                VectorMath.addNormBackward(dx.base + t * channels, gradient, weight.base, row, scale: scale,
+                                           correction: correction, count: channels)
+            }
+        }
+    }
+
+    /// `dw[c] += Σ_t dy[t, c]·x[t, c]·r[t]` for the channels in `columns` (multiples of 8, or the tail).
+    private static func weightGradientColumns(_ dw: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>,
+                                              _ x: UnsafePointer<Float>, _ r: UnsafePointer<Float>,
+                                              columns: Range<Int>, rows: Int, channels: Int) {
+        var c = columns.lowerBound
+        while c + 8 <= columns.upperBound {
+            var sum = SIMD8<Float>()
+            for t in 0..<rows {
+                sum += VectorMath.load(dy + t * channels + c) * VectorMath.load(x + t * channels + c) * r[t]
+            }
+            VectorMath.store(VectorMath.load(dw + c) + sum, dw + c)
+            c += 8
+        }
+        while c < columns.upperBound {
+            var sum: Float = 0
+            for t in 0..<rows { sum += dy[t * channels + c] * x[t * channels + c] * r[t] }
+            dw[c] += sum
+            c += 1
         }
     }
 }

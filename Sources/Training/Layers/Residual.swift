@@ -1,4 +1,5 @@
 /// The residual connection `out = a + b`. Its backward passes the gradient unchanged to both inputs.
+/// The forward pass is split over `threads`.
 public enum Residual {
     /// `out = a + b` (out may alias a).
     /// - Parameters:
@@ -6,8 +7,12 @@ public enum Residual {
     ///   - a: (count)
     ///   - b: (count)
     public static func forward(out: UnsafeMutablePointer<Float>, a: UnsafePointer<Float>,
-                               b: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count { out[i] = a[i] + b[i] }
+                               b: UnsafePointer<Float>, count: Int, threads: Int = 1) {
+        let (out, a, b) = (SharedPointer(out), SharedPointer(a), SharedPointer(b))
+        parallelRanges(count / 8, threads: threads, minimumPerThread: 4096) { blocks in
+            VectorMath.add(out.base, a.base, b.base, range: (blocks.lowerBound * 8)..<(blocks.upperBound * 8))
+        }
+        VectorMath.add(out.base, a.base, b.base, range: (count / 8 * 8)..<count)
     }
 
     /// `aGradient += outGradient`, `bGradient += outGradient`.

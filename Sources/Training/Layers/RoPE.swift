@@ -25,9 +25,11 @@ public enum RoPE {
     ///   - x: (T, heads · headDim)
     ///   - cosines: (T, headDim / 2) from `tables`
     ///   - sines: (T, headDim / 2)
+    ///   - threads: workers the rows are split over
     public static func forward(_ x: UnsafeMutablePointer<Float>, cosines: UnsafePointer<Float>,
-                               sines: UnsafePointer<Float>, rows: Int, heads: Int, headDim: Int) {
-        rotate(x, cosines: cosines, sines: sines, sineSign: 1, rows: rows, heads: heads, headDim: headDim)
+                               sines: UnsafePointer<Float>, rows: Int, heads: Int, headDim: Int, threads: Int = 1) {
+        rotate(x, cosines: cosines, sines: sines, sineSign: 1, rows: rows, heads: heads, headDim: headDim,
+               threads: threads)
     }
 
     /// The rotation is orthogonal, so its backward is the rotation by −θ, in place on the gradient.
@@ -35,22 +37,29 @@ public enum RoPE {
     ///   - gradient: (T, heads · headDim): dL/d(out) in, dL/d(x) out
     ///   - cosines: (T, headDim / 2)
     ///   - sines: (T, headDim / 2)
+    ///   - threads: workers the rows are split over
     public static func backward(_ gradient: UnsafeMutablePointer<Float>, cosines: UnsafePointer<Float>,
-                                sines: UnsafePointer<Float>, rows: Int, heads: Int, headDim: Int) {
-        rotate(gradient, cosines: cosines, sines: sines, sineSign: -1, rows: rows, heads: heads, headDim: headDim)
+                                sines: UnsafePointer<Float>, rows: Int, heads: Int, headDim: Int, threads: Int = 1) {
+        rotate(gradient, cosines: cosines, sines: sines, sineSign: -1, rows: rows, heads: heads, headDim: headDim,
+               threads: threads)
     }
 
     private static func rotate(_ x: UnsafeMutablePointer<Float>, cosines: UnsafePointer<Float>,
-                               sines: UnsafePointer<Float>, sineSign: Float, rows: Int, heads: Int, headDim: Int) {
+                               sines: UnsafePointer<Float>, sineSign: Float, rows: Int, heads: Int, headDim: Int,
+                               threads: Int) {
         let half = headDim / 2
-        for t in 0..<rows {
-            for head in 0..<heads {
-                let vector = x + (t * heads + head) * headDim
-                for i in 0..<half {
-                    let cosine = cosines[t * half + i], sine = sineSign * sines[t * half + i]
-                    let a = vector[2 * i], b = vector[2 * i + 1]
-                    vector[2 * i] = a * cosine - b * sine
-                    vector[2 * i + 1] = a * sine + b * cosine
+        let (x, cosines, sines) = (SharedPointer(x), SharedPointer(cosines), SharedPointer(sines))
+        parallelRanges(rows, threads: threads, minimumPerThread: 16) { range in
+            for t in range {
+                let cosine = cosines.base + t * half, sine = sines.base + t * half
+                for head in 0..<heads {
+                    let vector = x.base + (t * heads + head) * headDim
+                    for i in 0..<half {
+                        let (c, s) = (cosine[i], sineSign * sine[i])
+                        let a = vector[2 * i], b = vector[2 * i + 1]
+                        vector[2 * i] = a * c - b * s
+                        vector[2 * i + 1] = a * s + b * c
+                    }
                 }
             }
         }

@@ -15,7 +15,7 @@ extension TrainableLlama {
         d.residualGradient.update(repeating: 0, count: T * C)
         RMSNorm.backward(xGradient: d.residualGradient, weightGradient: weightGradients?.finalNorm,
                          outGradient: d.normedGradient, x: a.residuals[c.layers], weight: weights.finalNorm,
-                         inverseRMS: a.finalInverseRMS, rows: T, channels: C)
+                         inverseRMS: a.finalInverseRMS, rows: T, channels: C, threads: threads)
         for l in stride(from: c.layers - 1, through: 0, by: -1) {
             feedForwardBackward(l, rows: T, a)
             attentionBackward(l, rows: T, a)
@@ -35,10 +35,9 @@ extension TrainableLlama {
         CrossEntropy.backward(logits: a.logits, logSumExp: a.logSumExp, targets: a.targetIds, rows: count,
                               vocabulary: V, scale: lossScale / a.normalizer, threads: threads)
         // dHeadInput (N, C) into attentionGradient as scratch, then scattered to the target rows.
-        d.attentionGradient.update(repeating: 0, count: count * C)
         Linear.backward(inputGradient: d.attentionGradient, weightGradient: weightGradients?.embedding,
                         outGradient: a.logits, input: a.headInput, weight: weights.embedding,
-                        rows: count, inputs: C, outputs: V)
+                        rows: count, inputs: C, outputs: V, overwriteInputGradient: true)
         for i in 0..<count {
             (d.normedGradient + Int(a.targetPositions[i]) * C).update(from: d.attentionGradient + i * C, count: C)
         }
@@ -50,23 +49,21 @@ extension TrainableLlama {
         let (C, F) = (c.channels, c.feedForward)
         // Recompute what the forward pass did not keep: the normed input and the activation.
         RMSNorm.forward(out: a.normed, inverseRMS: s.feedForwardInverseRMS, x: s.afterAttention,
-                        weight: w.feedForwardNorm, rows: T, channels: C, epsilon: c.rmsEpsilon)
+                        weight: w.feedForwardNorm, rows: T, channels: C, epsilon: c.rmsEpsilon, threads: threads)
         SwiGLU.forward(out: a.activated, gate: s.gate, up: s.up, count: T * F, threads: threads)
-        d.activatedGradient.update(repeating: 0, count: T * F)
         Linear.backward(inputGradient: d.activatedGradient, weightGradient: g?.down, outGradient: d.residualGradient,
-                        input: a.activated, weight: w.down, rows: T, inputs: F, outputs: C)
+                        input: a.activated, weight: w.down, rows: T, inputs: F, outputs: C, overwriteInputGradient: true)
         adapterBackward(layer: l, input: .activated, rows: T, a)
         SwiGLU.backward(gateGradient: d.gateGradient, upGradient: d.upGradient, outGradient: d.activatedGradient,
                         gate: s.gate, up: s.up, count: T * F, threads: threads)
-        d.normedGradient.update(repeating: 0, count: T * C)
         Linear.backward(inputGradient: d.normedGradient, weightGradient: g?.gate, outGradient: d.gateGradient,
-                        input: a.normed, weight: w.gate, rows: T, inputs: C, outputs: F)
+                        input: a.normed, weight: w.gate, rows: T, inputs: C, outputs: F, overwriteInputGradient: true)
         Linear.backward(inputGradient: d.normedGradient, weightGradient: g?.up, outGradient: d.upGradient,
                         input: a.normed, weight: w.up, rows: T, inputs: C, outputs: F)
         adapterBackward(layer: l, input: .feedForwardInput, rows: T, a)
         RMSNorm.backward(xGradient: d.residualGradient, weightGradient: g?.feedForwardNorm,
                          outGradient: d.normedGradient, x: s.afterAttention, weight: w.feedForwardNorm,
-                         inverseRMS: s.feedForwardInverseRMS, rows: T, channels: C)
+                         inverseRMS: s.feedForwardInverseRMS, rows: T, channels: C, threads: threads)
     }
 
     /// From dL/d(after attention) in `residualGradient` to dL/d(block input), in place.
@@ -74,20 +71,20 @@ extension TrainableLlama {
         let c = config, d = scratch, w = weights.blocks[l], g = weightGradients?.blocks[l], s = a.blocks[l]
         let (C, kv) = (c.channels, c.kvDim)
         let shape = AttentionShape(rows: T, heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim)
-        d.attentionGradient.update(repeating: 0, count: T * C)
         Linear.backward(inputGradient: d.attentionGradient, weightGradient: g?.output, outGradient: d.residualGradient,
-                        input: s.attention, weight: w.output, rows: T, inputs: C, outputs: C)
+                        input: s.attention, weight: w.output, rows: T, inputs: C, outputs: C, overwriteInputGradient: true)
         adapterBackward(layer: l, input: .attentionOutput, rows: T, a)
         Attention.backward(queryGradient: d.queryGradient, keyGradient: d.keyGradient, valueGradient: d.valueGradient,
                            scratch: d.attentionScratch, outGradient: d.attentionGradient, probabilities: s.probabilities,
                            query: s.query, key: s.key, value: s.value, shape: shape, threads: threads)
-        RoPE.backward(d.queryGradient, cosines: a.cosines, sines: a.sines, rows: T, heads: c.heads, headDim: c.headDim)
-        RoPE.backward(d.keyGradient, cosines: a.cosines, sines: a.sines, rows: T, heads: c.kvHeads, headDim: c.headDim)
+        RoPE.backward(d.queryGradient, cosines: a.cosines, sines: a.sines, rows: T, heads: c.heads, headDim: c.headDim,
+                      threads: threads)
+        RoPE.backward(d.keyGradient, cosines: a.cosines, sines: a.sines, rows: T, heads: c.kvHeads, headDim: c.headDim,
+                      threads: threads)
         RMSNorm.forward(out: a.normed, inverseRMS: s.attentionInverseRMS, x: a.residuals[l], weight: w.attentionNorm,
-                        rows: T, channels: C, epsilon: c.rmsEpsilon)
-        d.normedGradient.update(repeating: 0, count: T * C)
+                        rows: T, channels: C, epsilon: c.rmsEpsilon, threads: threads)
         Linear.backward(inputGradient: d.normedGradient, weightGradient: g?.query, outGradient: d.queryGradient,
-                        input: a.normed, weight: w.query, rows: T, inputs: C, outputs: C)
+                        input: a.normed, weight: w.query, rows: T, inputs: C, outputs: C, overwriteInputGradient: true)
         Linear.backward(inputGradient: d.normedGradient, weightGradient: g?.key, outGradient: d.keyGradient,
                         input: a.normed, weight: w.key, rows: T, inputs: C, outputs: kv)
         Linear.backward(inputGradient: d.normedGradient, weightGradient: g?.value, outGradient: d.valueGradient,
@@ -95,6 +92,6 @@ extension TrainableLlama {
         adapterBackward(layer: l, input: .attentionInput, rows: T, a)
         RMSNorm.backward(xGradient: d.residualGradient, weightGradient: g?.attentionNorm,
                          outGradient: d.normedGradient, x: a.residuals[l], weight: w.attentionNorm,
-                         inverseRMS: s.attentionInverseRMS, rows: T, channels: C)
+                         inverseRMS: s.attentionInverseRMS, rows: T, channels: C, threads: threads)
     }
 }

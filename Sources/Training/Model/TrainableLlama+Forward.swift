@@ -23,7 +23,8 @@ extension TrainableLlama {
             feedForwardForward(l, rows: T, a)
         }
         RMSNorm.forward(out: a.finalNormed, inverseRMS: a.finalInverseRMS, x: a.residuals[c.layers],
-                        weight: weights.finalNorm, rows: T, channels: c.channels, epsilon: c.rmsEpsilon)
+                        weight: weights.finalNorm, rows: T, channels: c.channels, epsilon: c.rmsEpsilon,
+                        threads: threads)
         return headForward(targets: targets, a) / a.normalizer
     }
 
@@ -51,18 +52,20 @@ extension TrainableLlama {
         let (C, kv) = (c.channels, c.kvDim)
         let shape = AttentionShape(rows: T, heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim)
         RMSNorm.forward(out: a.normed, inverseRMS: s.attentionInverseRMS, x: x, weight: w.attentionNorm,
-                        rows: T, channels: C, epsilon: c.rmsEpsilon)
+                        rows: T, channels: C, epsilon: c.rmsEpsilon, threads: threads)
         Linear.forward(out: s.query, input: a.normed, weight: w.query, rows: T, inputs: C, outputs: C)
         Linear.forward(out: s.key, input: a.normed, weight: w.key, rows: T, inputs: C, outputs: kv)
         Linear.forward(out: s.value, input: a.normed, weight: w.value, rows: T, inputs: C, outputs: kv)
         adapterForward(layer: l, input: .attentionInput, rows: T, a)
-        RoPE.forward(s.query, cosines: a.cosines, sines: a.sines, rows: T, heads: c.heads, headDim: c.headDim)
-        RoPE.forward(s.key, cosines: a.cosines, sines: a.sines, rows: T, heads: c.kvHeads, headDim: c.headDim)
+        RoPE.forward(s.query, cosines: a.cosines, sines: a.sines, rows: T, heads: c.heads, headDim: c.headDim,
+                     threads: threads)
+        RoPE.forward(s.key, cosines: a.cosines, sines: a.sines, rows: T, heads: c.kvHeads, headDim: c.headDim,
+                     threads: threads)
         Attention.forward(out: s.attention, probabilities: s.probabilities, query: s.query, key: s.key,
                           value: s.value, shape: shape, threads: threads)
         Linear.forward(out: s.afterAttention, input: s.attention, weight: w.output, rows: T, inputs: C, outputs: C)
         adapterForward(layer: l, input: .attentionOutput, rows: T, a)
-        Residual.forward(out: s.afterAttention, a: s.afterAttention, b: x, count: T * C)
+        Residual.forward(out: s.afterAttention, a: s.afterAttention, b: x, count: T * C, threads: threads)
     }
 
     /// `x' = h + Wd·swiglu(Wg·n, Wu·n)`, n = RMSNorm(h), into the next residual stream.
@@ -70,13 +73,13 @@ extension TrainableLlama {
         let c = config, w = weights.blocks[l], s = a.blocks[l], next = a.residuals[l + 1]
         let (C, F) = (c.channels, c.feedForward)
         RMSNorm.forward(out: a.normed, inverseRMS: s.feedForwardInverseRMS, x: s.afterAttention,
-                        weight: w.feedForwardNorm, rows: T, channels: C, epsilon: c.rmsEpsilon)
+                        weight: w.feedForwardNorm, rows: T, channels: C, epsilon: c.rmsEpsilon, threads: threads)
         Linear.forward(out: s.gate, input: a.normed, weight: w.gate, rows: T, inputs: C, outputs: F)
         Linear.forward(out: s.up, input: a.normed, weight: w.up, rows: T, inputs: C, outputs: F)
         adapterForward(layer: l, input: .feedForwardInput, rows: T, a)
         SwiGLU.forward(out: a.activated, gate: s.gate, up: s.up, count: T * F, threads: threads)
         Linear.forward(out: next, input: a.activated, weight: w.down, rows: T, inputs: F, outputs: C)
         adapterForward(layer: l, input: .activated, rows: T, a)
-        Residual.forward(out: next, a: next, b: s.afterAttention, count: T * C)
+        Residual.forward(out: next, a: next, b: s.afterAttention, count: T * C, threads: threads)
     }
 }

@@ -114,9 +114,11 @@ public final class TrainableLlama: @unchecked Sendable {
         }
     }
 
-    /// Sets every trainable gradient to zero.
+    /// Sets every trainable gradient to zero, split over `threads`.
     public func zeroGradients() {
-        let trainable = trainable
-        trainable.gradients.update(repeating: 0, count: trainable.count)
+        let trainable = trainable, gradients = SharedPointer(trainable.gradients)
+        parallelRanges(trainable.count, threads: threads, minimumPerThread: 1 << 16) { range in
+            (gradients.base + range.lowerBound).update(repeating: 0, count: range.count)
+        }
     }
 }
