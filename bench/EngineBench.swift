@@ -55,7 +55,7 @@ public struct EngineBench: AsyncParsableCommand {
                                        decodeWeights: DecodeWeights(rawValue: decodeWeights) ?? .q8_0)
         let loadSeconds = Date().timeIntervalSince(start)
         print("model         \(path)")
-        print("threads       \(threads), decode weights \(decodeWeights)")
+        print("threads       \(threads), decode weights \(decodeWeights); \(Self.blasHelperLine)")
         print(String(format: "load          %.3f s", loadSeconds))
         let corpus = Self.promptTokens(student, count: max(prefill.max() ?? 128, 128))
         for length in prefill {
@@ -144,5 +144,11 @@ public struct EngineBench: AsyncParsableCommand {
             throw ValidationError("no models/SmolLM2-135M-Instruct*.gguf here: run scripts/fetch-model.sh or pass --model")
         }
         return directory + "/" + name
+    }
+
+    /// How long OpenBLAS's idle helpers spin, as the run reads it (see `Blas.limitHelperSpinning`).
+    static var blasHelperLine: String {
+        let exponent = Blas.helperSpinExponent
+        return "OpenBLAS helpers spin " + (exponent > 0 ? "2^\(exponent) cycles" : "its default 2^28 cycles")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 
 /// `retort-bench`: measurements of the gateway, the engine, the corpus and training.
 /// Build optimized: `swift run -c release retort-bench <what>`.
@@ -9,4 +10,10 @@ struct RetortBench: AsyncParsableCommand {
         abstract: "Benchmarks for Retort (run with -c release).",
         subcommands: [GatewayBench.self, EngineBench.self, CorpusBench.self, TrainBench.self]
     )
+
+    /// Quiets OpenBLAS's idle helpers before any thread starts, then runs the command.
+    static func main() async {
+        Blas.limitHelperSpinning()
+        await main(nil)
+    }
 }

@@ -85,7 +85,7 @@ public struct TrainBench: AsyncParsableCommand {
         print("model         \(path)")
         print("threads \(threads), \(tokens) tokens per step, SFT targets after a \(prompt)-token prompt;"
               + " DPO 2 × \(tokens / 2) tokens, \(tokens / 8)-token prompt; LoRA r=\(rank) α=\(2 * rank) on all 7 matrices")
-        print("median of \(steps) steps after \(warmup) warm-up; load average \(EngineBench.loadAverage())")
+        print("median of \(steps) steps after \(warmup) warm-up; \(EngineBench.blasHelperLine); load average \(EngineBench.loadAverage())")
         for mode in TrainMode.allCases {
             let fields = try child(mode.rawValue, path: path).compactMap(Double.init)
             guard fields.count == 5 else { print("\(mode.rawValue): failed"); continue }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Engine
 
 /// The `retort` command line: the gateway and the tools around its corpus.
 @main
@@ -8,4 +9,10 @@ struct Retort: AsyncParsableCommand {
         abstract: "An OpenAI-compatible gateway that logs every exchange and distills a local student model.",
         subcommands: [Serve.self, CorpusCommand.self, TrainCommand.self, StudentsCommand.self, ServingCommand.self, EvalCommand.self, Bench.self]
     )
+
+    /// Quiets OpenBLAS's idle helpers before any thread starts, then runs the command.
+    static func main() async {
+        Blas.limitHelperSpinning()
+        await main(nil)
+    }
 }
