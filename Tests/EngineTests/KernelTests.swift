@@ -78,6 +78,33 @@ import Testing
         #expect(maxDifference(fast, naive) <= 1e-5 * scale)
     }
 
+    /// The vectorized activation quantizer against the scalar Q8_0 rule (`Quantize.q8_0Block`):
+    /// ties, negatives, an all-zero block and a NaN; then the kernel's lane order.
+    @Test func q8ActivationMatchesTheScalarRule() {
+        var x = randomValues(128, seed: 16)
+        for j in 0..<31 { x[32 + j] = Float(j) - 15.5 }  // scale 1 (x[63] = 127): every value a tie
+        x[63] = 127
+        for j in 0..<32 { x[64 + j] = 0 }
+        x[100] = .nan
+        let activation = Q8Activation(capacity: 128)
+        activation.quantize(x, count: 128)
+        var block = [UInt8](repeating: 0, count: 34)
+        for b in 0..<4 {
+            x.withUnsafeBufferPointer { values in
+                block.withUnsafeMutableBytes { Quantize.q8_0Block(values.baseAddress! + 32 * b, into: $0.baseAddress!) }
+            }
+            let expected = block[2...].map { Int8(bitPattern: $0) }
+            let actual = (0..<32).map { activation.quants[32 * b + $0] }
+            #expect(actual == expected, "block \(b)")
+            let amax = x[(32 * b)..<(32 * b + 32)].filter { !$0.isNaN }.map(abs).max() ?? 0
+            #expect(activation.scales[b] == amax / 127)
+            for j in 0..<32 {
+                let lane = 16 * (j / 16) + (j % 2 == 0 ? (j % 16) / 2 : 8 + (j % 16) / 2)
+                #expect(activation.expanded[32 * b + lane] == Int16(expected[j]))
+            }
+        }
+    }
+
     @Test func q8IntegerKernelOnRandomActivations() {
         let (rows, columns) = (128, 1536)
         let matrix = Q8Matrix(weights: randomValues(rows * columns, seed: 11), rows: rows, columns: columns)
@@ -115,36 +142,12 @@ import Testing
 
     @Test func softmaxAndNorm() {
         var x: [Float] = [1, 2, 3, 4]
-        Ops.softmax(&x, count: 4)
+        VectorMath.softmax(&x, count: 4)
         let expected = [1, 2, 3, 4].map { exp(Float($0)) }
         let total = expected.reduce(0, +)
         #expect(maxDifference(x, expected.map { $0 / total }) < 1e-6)
         var out = [Float](repeating: 0, count: 4)
         Ops.rmsNorm(out: &out, x: [3, 4, 0, 0], weight: [1, 1, 2, 2], rows: 1, channels: 4, epsilon: 0)
         #expect(maxDifference(out, [1.2, 1.6, 0, 0]) < 1e-6)
-    }
-}
-
-/// The libm-free exponential against Foundation's.
-@Suite struct FastExpTests {
-    @Test func relativeErrorIsTiny() {
-        var worst: Float = 0
-        for step in 0..<20000 {
-            let x = -87 + Float(step) * (175.0 / 20000)
-            let value = Ops.exp(SIMD4<Float>(repeating: x))[0]
-            worst = max(worst, abs(value - Foundation.exp(x)) / Foundation.exp(x))
-        }
-        #expect(worst < 5e-7)
-        #expect(Ops.exp(SIMD4<Float>(repeating: -200))[0] < 1e-37)
-        #expect(Ops.exp(SIMD4<Float>(repeating: 0))[0] == 1)
-    }
-
-    @Test(arguments: [1, 3, 4, 7, 130])
-    func softmaxOddLengths(count: Int) {
-        var x = (0..<count).map { Float($0 % 11) - 4 }
-        let expected = x.map { Foundation.exp(Double($0)) }
-        let total = expected.reduce(0, +)
-        Ops.softmax(&x, count: count)
-        for (value, reference) in zip(x, expected) { #expect(abs(Double(value) - reference / total) < 1e-6) }
     }
 }

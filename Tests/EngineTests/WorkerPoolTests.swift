@@ -30,16 +30,21 @@ import Testing
         #expect((0..<chunks).allSatisfy { counts.slots[$0] == 50 })
     }
 
-    @Test func rangesCoverEveryItemOnceWithRacingCallers() {
-        let count = 10_001
-        let counts = Counts(count)
+    /// Four callers race for the pool: the one holding it shares its chunks with the
+    /// helper, the others run theirs themselves; either way each chunk runs once per call.
+    @Test func racingCallersEachRunTheirChunksOnce() {
+        let chunks = 157
+        let counts = Counts(chunks), pooled = Counts(1)
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
             for _ in 0..<20 {
-                Parallel.ranges(count, threads: 2, minimumPerThread: 64) { start, end in
-                    for index in start..<end { counts.add(index) }
+                if Self.pool.run(chunks: chunks, { counts.add($0) }) {
+                    pooled.add(0)
+                } else {
+                    for chunk in 0..<chunks { counts.add(chunk) }
                 }
             }
         }
-        #expect((0..<count).allSatisfy { counts.slots[$0] == 80 })
+        #expect((0..<chunks).allSatisfy { counts.slots[$0] == 80 })
+        #expect(pooled.slots[0] >= 1)
     }
 }

@@ -22,25 +22,30 @@ public enum Sampler {
     public static func sample(logits: UnsafeBufferPointer<Float>, temperature: Float, topP: Float, topK: Int,
                               random: Float) -> Int32 {
         guard temperature > 0 else { return argmax(logits) }
-        var maximum = -Float.infinity
-        for value in logits { maximum = max(maximum, value) }
-        // Unnormalized probabilities at this temperature.
-        var candidates: [(id: Int32, weight: Float)] = []
-        candidates.reserveCapacity(logits.count)
+        guard let base = logits.baseAddress, !logits.isEmpty else { return 0 }
+        // Unnormalized probabilities at this temperature: exp((logit − max) / T).
         let inverseTemperature = 1 / temperature
-        for (index, value) in logits.enumerated() {
-            candidates.append((Int32(index), exp((value - maximum) * inverseTemperature)))
+        let shift = VectorMath.maximum(base, count: logits.count) * inverseTemperature
+        var weights = logits.map { $0 * inverseTemperature }
+        weights.withUnsafeMutableBufferPointer { buffer in
+            if let start = buffer.baseAddress {
+                VectorMath.scaledExponentials(start, count: buffer.count, shift: shift, scale: 1)
+            }
         }
-        if topK > 0 || topP < 1 {
-            candidates = truncate(candidates, topP: topP, topK: topK)
+        guard topK > 0 || topP < 1 else { return pick(weights, random).map(Int32.init) ?? argmax(logits) }
+        let kept = truncate(weights.enumerated().map { (Int32($0), $1) }, topP: topP, topK: topK)
+        return pick(kept.map(\.weight), random).map { kept[$0].id } ?? argmax(logits)
+    }
+
+    /// The index where `random` · (total weight) falls, walking the weights in order; the
+    /// last positive one when rounding leaves some of the threshold, nil if all are zero.
+    private static func pick(_ weights: [Float], _ random: Float) -> Int? {
+        var threshold = random * weights.reduce(0, +)
+        for (index, weight) in weights.enumerated() {
+            threshold -= weight
+            if threshold < 0 { return index }
         }
-        let total = candidates.reduce(0) { $0 + $1.weight }
-        var threshold = random * total
-        for candidate in candidates {
-            threshold -= candidate.weight
-            if threshold < 0 { return candidate.id }
-        }
-        return candidates.last?.id ?? argmax(logits)
+        return weights.lastIndex { $0 > 0 }
     }
 
     /// Keeps the `topK` heaviest candidates, then the smallest prefix holding `topP` of
@@ -72,20 +77,18 @@ public enum Sampler {
 
     /// The index of the largest logit (the first, on ties).
     public static func argmax(_ logits: UnsafeBufferPointer<Float>) -> Int32 {
-        var best = 0
-        for index in logits.indices where logits[index] > logits[best] { best = index }
-        return Int32(best)
+        guard let base = logits.baseAddress, !logits.isEmpty else { return 0 }
+        let maximum = VectorMath.maximum(base, count: logits.count)
+        return Int32(logits.firstIndex(of: maximum) ?? 0)
     }
 
     /// log-softmax of `logits` at `token`, and the `top` most likely tokens as
     /// (id, logprob) pairs, most likely first.
     public static func logprobs(logits: UnsafeBufferPointer<Float>, token: Int32, top: Int)
         -> (logprob: Float, top: [(id: Int32, logprob: Float)]) {
-        var maximum = -Float.infinity
-        for value in logits { maximum = max(maximum, value) }
-        var sum: Double = 0
-        for value in logits { sum += Double(exp(value - maximum)) }
-        let logNormalizer = maximum + Float(log(sum))
+        guard let base = logits.baseAddress, logits.indices.contains(Int(token)) else { return (-.infinity, []) }
+        let maximum = VectorMath.maximum(base, count: logits.count)
+        let logNormalizer = maximum + log(VectorMath.sumOfExponentials(base, count: logits.count, shift: maximum))
         var best: [(id: Int32, logit: Float)] = []
         if top > 0 {
             for (index, value) in logits.enumerated() where best.count < top || value > best[best.count - 1].logit {

@@ -9,7 +9,7 @@ public final class Q8Activation {
     let quants: UnsafeMutablePointer<Int8>
     /// (K/32) scales.
     let scales: UnsafeMutablePointer<Float>
-    /// (2K) the quants sign-extended to int16, per 16 elements: the 8 even ones, then the
+    /// (K) the quants sign-extended to int16, per 16 elements: the 8 even ones, then the
     /// 8 odd ones, the lane order the dot kernel produces on the weight side.
     let expanded: UnsafeMutablePointer<Int16>
 
@@ -18,7 +18,7 @@ public final class Q8Activation {
         self.capacity = (capacity + 31) / 32 * 32
         quants = .allocate(capacity: self.capacity)
         scales = .allocate(capacity: self.capacity / 32)
-        expanded = .allocate(capacity: 2 * self.capacity)
+        expanded = .allocate(capacity: self.capacity)
     }
 
     deinit {
@@ -27,26 +27,43 @@ public final class Q8Activation {
         expanded.deallocate()
     }
 
-    /// Quantizes `x` (count, a multiple of 32): scale = max|x|/127 per block.
+    /// Quantizes `x` (count, a multiple of 32): scale = max|x|/127 per block, each value
+    /// rounded half away from zero (`Quantize.roundToInt8`'s rule, NaN to 0), 16 lanes at a time.
     public func quantize(_ x: UnsafePointer<Float>, count: Int) {
         precondition(count % 32 == 0 && count <= capacity)
         for block in 0..<(count / 32) {
-            let values = x + 32 * block
-            var amax: Float = 0
-            for j in 0..<32 { amax = max(amax, abs(values[j])) }
+            let source = UnsafeRawPointer(x + 32 * block)
+            let halves = (source.loadUnaligned(as: SIMD16<Float>.self),
+                          source.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
+            let amax = Swift.max(Self.largestMagnitude(halves.0), Self.largestMagnitude(halves.1))
             let scale = amax / 127
             let inverse: Float = scale == 0 ? 0 : 1 / scale
             scales[block] = scale
-            let q = quants + 32 * block
-            for j in 0..<32 { q[j] = Quantize.roundToInt8(values[j] * inverse) }
-            for chunk in 0..<2 {
-                let target = expanded + 64 * block + 16 * chunk
-                for lane in 0..<8 {
-                    target[lane] = Int16(q[16 * chunk + 2 * lane])
-                    target[8 + lane] = Int16(q[16 * chunk + 2 * lane + 1])
-                }
+            for (index, half) in [halves.0, halves.1].enumerated() {
+                let q = Self.rounded(half * inverse)
+                UnsafeMutableRawPointer(quants + 32 * block + 16 * index)
+                    .storeBytes(of: SIMD16<Int8>(truncatingIfNeeded: q), as: SIMD16<Int8>.self)
+                let wide = SIMD16<Int16>(truncatingIfNeeded: q)
+                UnsafeMutableRawPointer(expanded + 32 * block + 16 * index)
+                    .storeBytes(of: SIMD16(lowHalf: wide.evenHalf, highHalf: wide.oddHalf), as: SIMD16<Int16>.self)
             }
         }
+    }
+
+    /// max |v| over the lanes, NaN lanes ignored.
+    @inline(__always)
+    private static func largestMagnitude(_ v: SIMD16<Float>) -> Float {
+        let magnitude = v.replacing(with: -v, where: v .< 0)
+        return magnitude.replacing(with: 0, where: .!(magnitude .>= 0)).max()
+    }
+
+    /// `Quantize.roundToInt8` on 16 lanes: NaN to 0, clamp to ±127, half away from zero.
+    @inline(__always)
+    private static func rounded(_ v: SIMD16<Float>) -> SIMD16<Int32> {
+        let clean = v.replacing(with: 0, where: v .!= v)
+        let clamped = clean.clamped(lowerBound: SIMD16(repeating: -127), upperBound: SIMD16(repeating: 127))
+        let half = SIMD16<Float>(repeating: 0.5).replacing(with: -0.5, where: clamped .< 0)
+        return SIMD16<Int32>(clamped + half, rounding: .towardZero)
     }
 }
 
@@ -133,7 +150,7 @@ extension Q8Matrix {
     ) -> Float {
         var acc = SIMD4<Float>()
         for block in 0..<blocks {
-            let w = UnsafeRawPointer(weights + 32 * block), a = UnsafeRawPointer(activation + 64 * block)
+            let w = UnsafeRawPointer(weights + 32 * block), a = UnsafeRawPointer(activation + 32 * block)
             var sum = SIMD4<Int32>()
             for half in 0..<2 {
                 let x = w.loadUnaligned(fromByteOffset: 16 * half, as: SIMD8<Int16>.self)

@@ -59,7 +59,7 @@ extension InferenceSession {
                 rows: rows, inner: c.headDim, outputs: positions, scale: scale)
             for t in 0..<rows {
                 let row = b.scores + t * positions, visible = start + t + 1
-                Ops.softmax(row, count: visible)
+                VectorMath.softmax(row, count: visible)
                 (row + visible).update(repeating: 0, count: positions - visible)
             }
             // out_h (rows, hd) = scores (rows, positions) · V_g (positions, hd)
@@ -110,7 +110,7 @@ extension InferenceSession {
             }
         }
         for head in firstHead..<(firstHead + shape.headsPerGroup) {
-            Ops.softmax(scores + head * shape.positions, count: shape.positions)
+            VectorMath.softmax(scores + head * shape.positions, count: shape.positions)
             for chunk in stride(from: 0, to: d, by: 16) {
                 weightedSum(out + head * d + chunk, values + kvOffset + chunk, stride: shape.kvDim,
                             weights: scores + head * shape.positions, count: shape.positions)

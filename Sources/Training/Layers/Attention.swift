@@ -1,5 +1,6 @@
 import COpenBLAS
 import Dispatch
+import Engine
 import Foundation
 
 /// Sizes of causal grouped-query attention: NH query heads share `kvHeads` key/value
@@ -191,9 +192,7 @@ public enum Attention {
     /// Softmax of `row[0 ..< visible]` in place; `row[visible ..< width]` set to zero.
     @inline(__always)
     private static func softmaxCausal(_ row: UnsafeMutablePointer<Float>, visible: Int, width: Int) {
-        let maximum = VectorMath.maximum(row, count: visible)
-        let sum = VectorMath.sumOfExponentials(row, count: visible, shift: maximum)
-        VectorMath.scaledExponentials(row, count: visible, shift: maximum, scale: 1 / sum)
+        VectorMath.softmax(row, count: visible)
         (row + visible).update(repeating: 0, count: width - visible)
     }
 

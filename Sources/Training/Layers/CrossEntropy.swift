@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// Softmax cross-entropy over the vocabulary with a loss mask: positions whose target

@@ -1,3 +1,5 @@
+import Engine
+
 /// RMSNorm per row: `out[t] = x[t] · r[t] · weight`, with `r[t] = 1 / sqrt(mean(x[t]²) + ε)`.
 /// Rows (and, for the weight gradient, channels) are split over `threads`.
 public enum RMSNorm {

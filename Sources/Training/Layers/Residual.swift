@@ -1,3 +1,5 @@
+import Engine
+
 /// The residual connection `out = a + b`. Its backward passes the gradient unchanged to both inputs.
 /// The forward pass is split over `threads`.
 public enum Residual {

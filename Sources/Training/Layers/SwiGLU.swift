@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// The SwiGLU activation of the Llama feed-forward block: `out = silu(gate) ∘ up`,

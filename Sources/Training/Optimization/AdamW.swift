@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// Adam with decoupled weight decay (Loshchilov & Hutter; PyTorch `torch.optim.AdamW`):

@@ -1,3 +1,5 @@
+import Engine
+
 /// Clipping by the global L2 norm of all gradients (PyTorch `clip_grad_norm_`).
 public enum GradientClipping {
     /// √Σ g²: float lanes over blocks of 4096, the blocks summed in Double; split over `threads`.

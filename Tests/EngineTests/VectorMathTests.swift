@@ -1,8 +1,8 @@
 import Foundation
 import Testing
-@testable import Training
+@testable import Engine
 
-/// The vectorized kernels against libm and plain loops.
+/// The shared vector kernels (engine and trainer) against libm and plain loops.
 @Suite struct VectorMathTests {
     @Test func expMatchesLibm() {
         var worst: Float = 0
@@ -30,20 +30,12 @@ import Testing
         for (a, b) in zip(row, values) { #expect(abs(a - 2 * Foundation.exp(b - 1)) < 1e-5) }
     }
 
-    @Test func threadedSwiGLUMatchesOneThread() {
-        let count = 70_001
-        let gate = (0..<count).map { Float($0 % 97) / 10 - 4.8 }, up = (0..<count).map { Float($0 % 89) / 20 - 2 }
-        let dOut = (0..<count).map { Float($0 % 13) / 6 - 1 }
-        var one = [Float](repeating: 0, count: count), two = one
-        var dGate = [[Float]](repeating: one, count: 2), dUp = dGate
-        for (index, threads) in [1, 3].enumerated() {
-            var out = [Float](repeating: 0, count: count)
-            SwiGLU.forward(out: &out, gate: gate, up: up, count: count, threads: threads)
-            if index == 0 { one = out } else { two = out }
-            SwiGLU.backward(gateGradient: &dGate[index], upGradient: &dUp[index], outGradient: dOut, gate: gate,
-                            up: up, count: count, threads: threads)
-        }
-        #expect(one == two && dGate[0] == dGate[1] && dUp[0] == dUp[1])
-        #expect(abs(one[count - 1] - gate[count - 1] / (1 + Foundation.exp(-gate[count - 1])) * up[count - 1]) < 1e-5)
+    @Test(arguments: [1, 3, 4, 7, 8, 130])
+    func softmaxOddLengths(count: Int) {
+        var x = (0..<count).map { Float($0 % 11) - 4 }
+        let expected = x.map { Foundation.exp(Double($0)) }
+        let total = expected.reduce(0, +)
+        VectorMath.softmax(&x, count: count)
+        for (value, reference) in zip(x, expected) { #expect(abs(Double(value) - reference / total) < 1e-6) }
     }
 }

@@ -1,12 +1,14 @@
-/// Vectorized elementwise kernels for the hot non-GEMM loops (softmax over the
-/// vocabulary, SwiGLU), eight lanes at a time; `exp` is checked against libm in the tests.
+/// Vectorized elementwise kernels for the hot non-GEMM loops of the engine and the
+/// trainer (softmax over attention rows and the vocabulary, SwiGLU, norms), eight lanes at
+/// a time; `exp` is checked against libm in the tests. `@inlinable` so the trainer's loops
+/// inline them across the module boundary.
 public enum VectorMath {
     /// eˣ on eight lanes: with n = round(x·log₂e) and r = x − n·ln2 (|r| ≤ ln2/2, ln2 split
     /// in two so r stays exact), eˣ = 2ⁿ·eʳ, eʳ by its degree-7 Taylor polynomial (relative
     /// error < 1e-7 on that interval), 2ⁿ put into the exponent bits. Rounding adds
     /// 1.5·2²³, which leaves n in the low mantissa bits (no float-to-int conversion).
     /// Inputs are clamped to [−87, 88] so the result stays a normal float (e⁻⁸⁷ stands in for 0).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func exp(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let clamped = x.replacing(with: -87, where: .!(x .>= -87)).replacing(with: 88, where: x .> 88)
         let shifted = clamped * 1.442_695_04 + 12_582_912
@@ -24,6 +26,7 @@ public enum VectorMath {
     }
 
     /// The largest of `x[0 ..< count]`.
+    @inlinable
     public static func maximum(_ x: UnsafePointer<Float>, count: Int) -> Float {
         var lanes = SIMD8<Float>(repeating: -.infinity), i = 0
         while i + 8 <= count {
@@ -37,6 +40,7 @@ public enum VectorMath {
     }
 
     /// Σ exp(x[i] − shift) over `count` floats.
+    @inlinable
     public static func sumOfExponentials(_ x: UnsafePointer<Float>, count: Int, shift: Float) -> Float {
         var lanes = SIMD8<Float>(), i = 0
         while i + 8 <= count {
@@ -49,6 +53,7 @@ public enum VectorMath {
     }
 
     /// `x[i] = scale · exp(x[i] − shift)` in place over `count` floats.
+    @inlinable
     public static func scaledExponentials(_ x: UnsafeMutablePointer<Float>, count: Int, shift: Float, scale: Float) {
         var i = 0
         while i + 8 <= count {
@@ -62,7 +67,7 @@ public enum VectorMath {
     }
 
     /// Σ a[i]·b[i] over `count` floats, in eight float lanes.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
         var lanes = SIMD8<Float>(), i = 0
         while i + 8 <= count {
@@ -75,7 +80,7 @@ public enum VectorMath {
     }
 
     /// Σ a[i]·b[i]·c[i] over `count` floats, in eight float lanes.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafePointer<Float>,
                            count: Int) -> Float {
         var lanes = SIMD8<Float>(), i = 0
@@ -88,52 +93,40 @@ public enum VectorMath {
         return sum
     }
 
-    @inline(__always)
-    static func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+    @inlinable @inline(__always)
+    public static func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
         UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
     }
 
-    @inline(__always)
-    static func store(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+    @inlinable @inline(__always)
+    public static func store(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
     }
-}
 
-extension VectorMath {
-    /// `out[i] = a[i] · b[i] · scale` over `count` floats.
-    @inline(__always)
-    static func scaledProduct(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                              scale: Float, count: Int) {
-        var i = 0
+    /// In-place softmax of `x[0 ..< count]`: one pass for the maximum, one that stores the
+    /// exponentials and sums them, one that scales.
+    @inlinable
+    public static func softmax(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        let shift = maximum(x, count: count)
+        var lanes = SIMD8<Float>(), i = 0
         while i + 8 <= count {
-            store(load(a + i) * load(b + i) * scale, out + i)
+            let e = exp(load(x + i) - shift)
+            store(e, x + i)
+            lanes += e
             i += 8
         }
-        while i < count { out[i] = a[i] * scale * b[i]; i += 1 }
-    }
-
-    /// `target[i] += scale · dy[i] · w[i] − correction · x[i]`, RMSNorm's input gradient.
-    @inline(__always)
-    static func addNormBackward(_ target: UnsafeMutablePointer<Float>, _ dy: UnsafePointer<Float>,
-                                _ w: UnsafePointer<Float>, _ x: UnsafePointer<Float>, scale: Float,
-                                correction: Float, count: Int) {
-        var i = 0
+        var sum = lanes.sum()
+        while i < count {
+            x[i] = exp(SIMD8(repeating: x[i] - shift))[0]
+            sum += x[i]
+            i += 1
+        }
+        let inverse = 1 / sum
+        i = 0
         while i + 8 <= count {
-            store(load(target + i) + scale * load(dy + i) * load(w + i) - correction * load(x + i), target + i)
+            store(load(x + i) * inverse, x + i)
             i += 8
         }
-        while i < count { target[i] += scale * dy[i] * w[i] - correction * x[i]; i += 1 }
-    }
-
-    /// `out[i] = a[i] + b[i]` over `range` (out may alias a or b).
-    @inline(__always)
-    static func add(_ out: UnsafeMutablePointer<Float>, _ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
-                    range: Range<Int>) {
-        var i = range.lowerBound
-        while i + 8 <= range.upperBound {
-            store(load(a + i) + load(b + i), out + i)
-            i += 8
-        }
-        while i < range.upperBound { out[i] = a[i] + b[i]; i += 1 }
+        while i < count { x[i] *= inverse; i += 1 }
     }
 }
