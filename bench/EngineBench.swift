@@ -18,7 +18,7 @@ public struct EngineBench: AsyncParsableCommand {
     @Option(help: "Threads for the matrix kernels")
     var threads: Int = 2
 
-    /// Weight format used by decode (default q8_0).
+    /// Weight format used by decode: q8_0 (default), q4_1 or f32.
     @Option(help: "Decode weights: q8_0 or f32")
     var decodeWeights: String = DecodeWeights.q8_0.rawValue
 
@@ -40,7 +40,7 @@ public struct EngineBench: AsyncParsableCommand {
     /// Checks the options.
     public func validate() throws {
         guard DecodeWeights(rawValue: decodeWeights) != nil else {
-            throw ValidationError("--decode-weights must be q8_0 or f32")
+            throw ValidationError("--decode-weights must be q8_0, q4_1 or f32")
         }
         guard threads >= 1, repeats >= 1, decode >= 1, prefill.allSatisfy({ $0 >= 1 }) else {
             throw ValidationError("counts must be positive")

@@ -46,10 +46,12 @@ import Testing
         #expect(result.completionTokens == 8)  // including <|im_end|>
     }
 
-    /// Same continuation with f32 sgemv decode instead of the Q8 kernel.
-    @Test func greedyContinuationF32Decode() throws {
+    /// Same continuation with f32 sgemv decode, and with the file's own Q4_1 blocks,
+    /// instead of the Q8 kernel.
+    @Test(arguments: [DecodeWeights.f32, .q4_1])
+    func greedyContinuationOtherDecodeWeights(weights: DecodeWeights) throws {
         guard let path = RealModel.path else { throw RealModel.Missing() }
-        let model = try StudentModel(path: path, threads: 2, decodeWeights: .f32)
+        let model = try StudentModel(path: path, threads: 2, decodeWeights: weights)
         let result = try model.generate(messages: Self.messages, options: .greedy)
         #expect(result.text == "The capital of France is Paris.")
     }

@@ -12,6 +12,8 @@ public final class Q8Activation {
     /// (K) the quants sign-extended to int16, per 16 elements: the 8 even ones, then the
     /// 8 odd ones, the lane order the dot kernel produces on the weight side.
     let expanded: UnsafeMutablePointer<Int16>
+    /// (K/32) scale · Σ quants per block, for kernels whose weights carry an offset (Q4_1).
+    let sums: UnsafeMutablePointer<Float>
 
     /// Allocates room for vectors of up to `capacity` elements.
     public init(capacity: Int) {
@@ -19,12 +21,14 @@ public final class Q8Activation {
         quants = .allocate(capacity: self.capacity)
         scales = .allocate(capacity: self.capacity / 32)
         expanded = .allocate(capacity: self.capacity)
+        sums = .allocate(capacity: self.capacity / 32)
     }
 
     deinit {
         quants.deallocate()
         scales.deallocate()
         expanded.deallocate()
+        sums.deallocate()
     }
 
     /// Quantizes `x` (count, a multiple of 32): scale = max|x|/127 per block, each value
@@ -39,14 +43,17 @@ public final class Q8Activation {
             let scale = amax / 127
             let inverse: Float = scale == 0 ? 0 : 1 / scale
             scales[block] = scale
-            for (index, half) in [halves.0, halves.1].enumerated() {
-                let q = Self.rounded(half * inverse)
+            var total: Int32 = 0
+            for index in 0..<2 {
+                let q = Self.rounded((index == 0 ? halves.0 : halves.1) * inverse)
+                total &+= q.wrappedSum()
                 UnsafeMutableRawPointer(quants + 32 * block + 16 * index)
                     .storeBytes(of: SIMD16<Int8>(truncatingIfNeeded: q), as: SIMD16<Int8>.self)
                 let wide = SIMD16<Int16>(truncatingIfNeeded: q)
                 UnsafeMutableRawPointer(expanded + 32 * block + 16 * index)
                     .storeBytes(of: SIMD16(lowHalf: wide.evenHalf, highHalf: wide.oddHalf), as: SIMD16<Int16>.self)
             }
+            sums[block] = scale * Float(total)
         }
     }
 

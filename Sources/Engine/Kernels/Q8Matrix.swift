@@ -1,12 +1,22 @@
 import Dispatch
 
+/// A weight matrix in a decode format: multiplies one Q8-quantized activation vector.
+public protocol DecodeMatrix: AnyObject, Sendable {
+    /// Rows (outputs), N.
+    var rows: Int { get }
+    /// Columns (inputs), K.
+    var columns: Int { get }
+    /// `out = W · x (+ out if accumulate)`, rows split over `threads` workers.
+    func matvec(out: UnsafeMutablePointer<Float>, x: Q8Activation, accumulate: Bool, threads: Int)
+}
+
 /// A weight matrix held in Q8_0 (blocks of 32 int8 with one scale) for the decode path.
 ///
 /// Quants and scales are stored apart, each contiguous per row, so the dot kernel reads
 /// aligned runs of int8: quants (N, K) and scales (N, K/32).
 ///
 /// `@unchecked Sendable`: the buffers are written only in `init` and then read-only.
-public final class Q8Matrix: @unchecked Sendable {
+public final class Q8Matrix: DecodeMatrix, @unchecked Sendable {
     /// Rows (outputs), N.
     public let rows: Int
     /// Columns (inputs), K; a multiple of 32.

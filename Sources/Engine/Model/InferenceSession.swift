@@ -103,7 +103,7 @@ public final class InferenceSession {
         Ops.rmsNorm(out: b.normalized, x: last, weight: weights.outputNorm, rows: 1,
                     channels: c.channels, epsilon: c.rmsEpsilon)
         // Q8 decode quantizes the activation for the integer kernel; f32 decode stays exact.
-        if rows == 1, model.decodeWeights == .q8_0 {
+        if rows == 1, model.decodeWeights != .f32 {
             b.quantized.quantize(b.normalized, count: c.channels)
             weights.lmHead.matvec(out: b.logits, x: b.quantized, threads: model.threads)
         } else {

@@ -62,7 +62,8 @@ extension LlamaWeights {
                 try load(file, prefix + name, rows: rows, columns: inputs, into: weight + row * inputs)
                 row += rows
             }
-            let quantized = decode == .q8_0 ? Q8Matrix(weights: weight, rows: outputs, columns: inputs) : nil
+            let quantized = decodeMatrix(file, parts.map { (prefix + $0.0, $0.1) }, weight: weight, inputs: inputs,
+                                         decode: decode)
             return Linear(weight: weight, quantized: quantized, outputs: outputs, inputs: inputs)
         }
         let attentionNorm = take(c.channels)
@@ -76,6 +77,27 @@ extension LlamaWeights {
         let down = try linear([("ffn_down.weight", c.channels)], inputs: c.feedForward)
         return LlamaLayer(attentionNorm: attentionNorm, qkv: qkv, output: output,
                           feedForwardNorm: feedForwardNorm, gateUp: gateUp, down: down)
+    }
+}
+
+extension LlamaWeights {
+    /// The decode copy of a linear layer stacked from `parts` (tensor name, rows), whose f32
+    /// values are already in `weight`: Q4_1 blocks are copied when every part is stored as Q4_1.
+    static func decodeMatrix(_ file: GGUFFile, _ parts: [(String, Int)], weight: UnsafeMutablePointer<Float>,
+                             inputs: Int, decode: DecodeWeights) -> (any DecodeMatrix)? {
+        let outputs = parts.reduce(0) { $0 + $1.1 }
+        switch decode {
+        case .f32:
+            return nil
+        case .q8_0:
+            return Q8Matrix(weights: weight, rows: outputs, columns: inputs)
+        case .q4_1:
+            let infos = parts.compactMap { file.tensorInfo($0.0) }
+            guard infos.count == parts.count, infos.allSatisfy({ $0.type == .q4_1 }) else {
+                return Q4Matrix(weights: weight, rows: outputs, columns: inputs)
+            }
+            return Q4Matrix(q4_1Parts: zip(infos, parts).map { (file.tensorBytes($0.0), $0.1.1) }, columns: inputs)
+        }
     }
 }
 

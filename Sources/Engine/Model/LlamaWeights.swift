@@ -6,15 +6,18 @@ public enum DecodeWeights: String, Sendable, CaseIterable {
     case q8_0
     /// The f32 weights through OpenBLAS sgemv.
     case f32
+    /// Q4_1 copies (a Q4_1 file's own blocks, exactly; other types quantized at load);
+    /// the LM head stays in the embedding's Q8. About 1.5× less traffic than Q8_0.
+    case q4_1
 }
 
 /// One linear layer `y = W x` with W (outputs, inputs): f32 for batched sgemm, and an
-/// optional Q8_0 copy for the decode kernel.
+/// optional quantized copy for the decode kernel.
 struct Linear: @unchecked Sendable {
     /// (outputs, inputs), inside the weights arena.
     let weight: UnsafeMutablePointer<Float>
-    /// Q8 copy for decode, when `DecodeWeights.q8_0`.
-    let quantized: Q8Matrix?
+    /// Q8 or Q4 copy for decode; nil for `DecodeWeights.f32`.
+    let quantized: (any DecodeMatrix)?
     /// Rows of W.
     let outputs: Int
     /// Columns of W.
