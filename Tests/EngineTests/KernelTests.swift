@@ -99,7 +99,7 @@ import Testing
             let amax = x[(32 * b)..<(32 * b + 32)].filter { !$0.isNaN }.map(abs).max() ?? 0
             #expect(activation.scales[b] == amax / 127)
             for j in 0..<32 {
-                let lane = 16 * (j / 16) + (j % 2 == 0 ? (j % 16) / 2 : 8 + (j % 16) / 2)
+                let lane = j % 2 == 0 ? j / 2 : 16 + j / 2
                 #expect(activation.expanded[32 * b + lane] == Int16(expected[j]))
             }
         }

@@ -106,8 +106,8 @@ extension Q4Matrix {
 
     /// One Q4_1 row against a Q8 activation. The 16 nibble bytes of a block load as eight
     /// 16-bit lanes (bytes 2i, 2i + 1); masks and shifts pick elements 2i, 2i + 1 (low
-    /// nibbles) and 16 + 2i, 17 + 2i (high nibbles), which meet the activation's even/odd
-    /// int16 copy (`Q8Activation.expanded`) lane for lane; the widen-multiply-add-pairs
+    /// nibbles) and 16 + 2i, 17 + 2i (high nibbles), which meet the first and second halves
+    /// of the activation's even and odd int16 runs (`Q8Activation.expanded`); the widen-multiply-add-pairs
     /// pattern compiles to `pmaddwd`. The minimums need only each activation block's sum.
     @inline(__always)
     static func rowDot(
@@ -124,8 +124,8 @@ extension Q4Matrix {
             for half in 0..<2 {
                 // half 0: the low nibbles (elements 0..15); half 1: the high ones (16..31).
                 let shifted = x &>> SIMD8<Int16>(repeating: Int16(4 * half))
-                let even = a.loadUnaligned(fromByteOffset: 32 * half, as: SIMD8<Int16>.self)
-                let odd = a.loadUnaligned(fromByteOffset: 32 * half + 16, as: SIMD8<Int16>.self)
+                let even = a.loadUnaligned(fromByteOffset: 16 * half, as: SIMD8<Int16>.self)
+                let odd = a.loadUnaligned(fromByteOffset: 32 + 16 * half, as: SIMD8<Int16>.self)
                 let evenProducts = SIMD8<Int32>(truncatingIfNeeded: shifted & 0x0F) &* SIMD8<Int32>(truncatingIfNeeded: even)
                 let oddProducts = SIMD8<Int32>(truncatingIfNeeded: (shifted &>> 8) & 0x0F) &* SIMD8<Int32>(truncatingIfNeeded: odd)
                 sum &+= (evenProducts.evenHalf &+ evenProducts.oddHalf) &+ (oddProducts.evenHalf &+ oddProducts.oddHalf)

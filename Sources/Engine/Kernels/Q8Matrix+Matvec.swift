@@ -9,8 +9,8 @@ public final class Q8Activation {
     let quants: UnsafeMutablePointer<Int8>
     /// (K/32) scales.
     let scales: UnsafeMutablePointer<Float>
-    /// (K) the quants sign-extended to int16, per 16 elements: the 8 even ones, then the
-    /// 8 odd ones, the lane order the dot kernel produces on the weight side.
+    /// (K) the quants sign-extended to int16, per block of 32: the 16 even elements, then
+    /// the 16 odd ones, the lane order the dot kernels produce on the weight side.
     let expanded: UnsafeMutablePointer<Int16>
     /// (K/32) scale · Σ quants per block, for kernels whose weights carry an offset (Q4_1).
     let sums: UnsafeMutablePointer<Float>
@@ -39,38 +39,55 @@ public final class Q8Activation {
             let source = UnsafeRawPointer(x + 32 * block)
             let halves = (source.loadUnaligned(as: SIMD16<Float>.self),
                           source.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
-            let amax = Swift.max(Self.largestMagnitude(halves.0), Self.largestMagnitude(halves.1))
+            let amax = Self.largestLane(Self.magnitude(halves.0), Self.magnitude(halves.1))
             let scale = amax / 127
             let inverse: Float = scale == 0 ? 0 : 1 / scale
             scales[block] = scale
-            var total: Int32 = 0
-            for index in 0..<2 {
-                let q = Self.rounded((index == 0 ? halves.0 : halves.1) * inverse)
-                total &+= q.wrappedSum()
-                UnsafeMutableRawPointer(quants + 32 * block + 16 * index)
-                    .storeBytes(of: SIMD16<Int8>(truncatingIfNeeded: q), as: SIMD16<Int8>.self)
-                let wide = SIMD16<Int16>(truncatingIfNeeded: q)
-                UnsafeMutableRawPointer(expanded + 32 * block + 16 * index)
-                    .storeBytes(of: SIMD16(lowHalf: wide.evenHalf, highHalf: wide.oddHalf), as: SIMD16<Int16>.self)
-            }
+            let q = (Self.rounded(halves.0 * inverse), Self.rounded(halves.1 * inverse))
+            let target = UnsafeMutableRawPointer(quants + 32 * block)
+            target.storeBytes(of: SIMD16<Int8>(truncatingIfNeeded: q.0), as: SIMD16<Int8>.self)
+            target.storeBytes(of: SIMD16<Int8>(truncatingIfNeeded: q.1), toByteOffset: 16, as: SIMD16<Int8>.self)
+            let even = SIMD16(lowHalf: SIMD8<Int16>(truncatingIfNeeded: q.0.evenHalf),
+                              highHalf: SIMD8<Int16>(truncatingIfNeeded: q.1.evenHalf))
+            let odd = SIMD16(lowHalf: SIMD8<Int16>(truncatingIfNeeded: q.0.oddHalf),
+                             highHalf: SIMD8<Int16>(truncatingIfNeeded: q.1.oddHalf))
+            let wide = UnsafeMutableRawPointer(expanded + 32 * block)
+            wide.storeBytes(of: even, as: SIMD16<Int16>.self)
+            wide.storeBytes(of: odd, toByteOffset: 32, as: SIMD16<Int16>.self)
+            let sum16 = q.0 &+ q.1, sum8 = sum16.lowHalf &+ sum16.highHalf, sum4 = sum8.lowHalf &+ sum8.highHalf
+            let total = (sum4[0] &+ sum4[1]) &+ (sum4[2] &+ sum4[3])
             sums[block] = scale * Float(total)
         }
     }
 
-    /// max |v| over the lanes, NaN lanes ignored.
+    /// |v| per lane, NaN lanes as 0.
     @inline(__always)
-    private static func largestMagnitude(_ v: SIMD16<Float>) -> Float {
+    private static func magnitude(_ v: SIMD16<Float>) -> SIMD16<Float> {
         let magnitude = v.replacing(with: -v, where: v .< 0)
-        return magnitude.replacing(with: 0, where: .!(magnitude .>= 0)).max()
+        return magnitude.replacing(with: 0, where: .!(magnitude .>= 0))
+    }
+
+    /// The largest lane of two vectors, by halving (the stdlib's `max()` walks lane by lane).
+    @inline(__always)
+    private static func largestLane(_ a: SIMD16<Float>, _ b: SIMD16<Float>) -> Float {
+        let m16 = a.replacing(with: b, where: b .> a)
+        let m8 = m16.lowHalf.replacing(with: m16.highHalf, where: m16.highHalf .> m16.lowHalf)
+        let m4 = m8.lowHalf.replacing(with: m8.highHalf, where: m8.highHalf .> m8.lowHalf)
+        return Swift.max(Swift.max(m4[0], m4[1]), Swift.max(m4[2], m4[3]))
     }
 
     /// `Quantize.roundToInt8` on 16 lanes: NaN to 0, clamp to ±127, half away from zero.
+    /// Written with masks and the 1.5·2²³ rounding constant only: the stdlib's generic
+    /// float-to-int and `clamped` conversions are not inlined and cost more than the matvec.
     @inline(__always)
     private static func rounded(_ v: SIMD16<Float>) -> SIMD16<Int32> {
         let clean = v.replacing(with: 0, where: v .!= v)
-        let clamped = clean.clamped(lowerBound: SIMD16(repeating: -127), upperBound: SIMD16(repeating: 127))
-        let half = SIMD16<Float>(repeating: 0.5).replacing(with: -0.5, where: clamped .< 0)
-        return SIMD16<Int32>(clamped + half, rounding: .towardZero)
+        let magnitude = clean.replacing(with: -clean, where: clean .< 0)
+        let a = magnitude.replacing(with: 127, where: magnitude .> 127) + 0.5
+        let shifted = a + 12_582_912  // a rounded to the nearest integer, in the low mantissa bits
+        var n = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
+        n = n.replacing(with: n &- 1, where: shifted - 12_582_912 .> a)  // round down instead: ⌊|v| + ½⌋
+        return n.replacing(with: 0 &- n, where: clean .< 0)
     }
 }
 
@@ -146,29 +163,32 @@ extension Q8Matrix {
 
     /// The dot product of one Q8 row with a Q8 activation, `blocks` blocks of 32.
     ///
-    /// SSE2-friendly: weight bytes are sign-extended in place inside 16-bit lanes (even
-    /// bytes by a shift left then an arithmetic shift right, odd bytes by an arithmetic
-    /// shift) and multiplied with the activation pre-expanded in the same lane order. The
-    /// widen-multiply-add-adjacent-pairs pattern below compiles to `pmaddwd`.
+    /// A block's 32 weight bytes load as sixteen 16-bit lanes and are sign-extended in
+    /// place (even bytes by a shift left then an arithmetic shift right, odd bytes by an
+    /// arithmetic shift), then multiplied with the activation pre-expanded in the same lane
+    /// order. The widen-multiply-add-adjacent-pairs pattern compiles to `pmaddwd` (two
+    /// 256-bit ones per block where AVX2 is enabled, four 128-bit ones on baseline x86-64).
     @inline(__always)
     static func rowDot(
         _ weights: UnsafePointer<Int8>, _ weightScales: UnsafePointer<Float>,
         _ activation: UnsafePointer<Int16>, _ activationScales: UnsafePointer<Float>, _ blocks: Int
     ) -> Float {
-        var acc = SIMD4<Float>()
+        var acc = SIMD8<Float>()
         for block in 0..<blocks {
-            let w = UnsafeRawPointer(weights + 32 * block), a = UnsafeRawPointer(activation + 32 * block)
-            var sum = SIMD4<Int32>()
-            for half in 0..<2 {
-                let x = w.loadUnaligned(fromByteOffset: 16 * half, as: SIMD8<Int16>.self)
-                let even = a.loadUnaligned(fromByteOffset: 32 * half, as: SIMD8<Int16>.self)
-                let odd = a.loadUnaligned(fromByteOffset: 32 * half + 16, as: SIMD8<Int16>.self)
-                let evenProducts = SIMD8<Int32>(truncatingIfNeeded: (x &<< 8) &>> 8) &* SIMD8<Int32>(truncatingIfNeeded: even)
-                let oddProducts = SIMD8<Int32>(truncatingIfNeeded: x &>> 8) &* SIMD8<Int32>(truncatingIfNeeded: odd)
-                sum &+= (evenProducts.evenHalf &+ evenProducts.oddHalf) &+ (oddProducts.evenHalf &+ oddProducts.oddHalf)
-            }
-            acc += SIMD4<Float>(sum) * (weightScales[block] * activationScales[block])
+            let x = UnsafeRawPointer(weights + 32 * block).loadUnaligned(as: SIMD16<Int16>.self)
+            let a = UnsafeRawPointer(activation + 32 * block)
+            let even = a.loadUnaligned(as: SIMD16<Int16>.self), odd = a.loadUnaligned(fromByteOffset: 32, as: SIMD16<Int16>.self)
+            let evenProducts = widen((x &<< 8) &>> 8) &* widen(even), oddProducts = widen(x &>> 8) &* widen(odd)
+            let sum = (evenProducts.evenHalf &+ evenProducts.oddHalf) &+ (oddProducts.evenHalf &+ oddProducts.oddHalf)
+            acc += SIMD8<Float>(sum) * (weightScales[block] * activationScales[block])
         }
         return acc.sum()
+    }
+
+    /// Sign-extends sixteen 16-bit lanes, as two eight-lane halves: the stdlib's 16-lane
+    /// conversion is not inlined, the 8-lane one is (and the halves fuse into one `vpmovsxwd`).
+    @inline(__always)
+    static func widen(_ v: SIMD16<Int16>) -> SIMD16<Int32> {
+        SIMD16(lowHalf: SIMD8<Int32>(truncatingIfNeeded: v.lowHalf), highHalf: SIMD8<Int32>(truncatingIfNeeded: v.highHalf))
     }
 }
