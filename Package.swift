@@ -76,6 +76,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench",
+            exclude: ["compare-llamacpp.sh"],
             swiftSettings: optimized
         ),
 

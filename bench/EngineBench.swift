@@ -164,9 +164,10 @@ public struct EngineBench: AsyncParsableCommand {
         return directory + "/" + name
     }
 
-    /// How long OpenBLAS's idle helpers spin, as the run reads it (see `Blas.limitHelperSpinning`).
+    /// OpenBLAS's kernels and how long its idle helpers spin, as the run reads them (see
+    /// `Blas.limitHelperSpinning`).
     static var blasHelperLine: String {
         let exponent = Blas.helperSpinExponent
-        return "OpenBLAS helpers spin " + (exponent > 0 ? "2^\(exponent) cycles" : "its default 2^28 cycles")
+        return "OpenBLAS \(Blas.coreName) kernels, helpers spin " + (exponent > 0 ? "2^\(exponent) cycles" : "its default 2^28 cycles")
     }
 }

@@ -1,43 +1,8 @@
 import COpenBLAS
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// Thin wrappers over OpenBLAS, each beside a naive reference kernel that tests compare
 /// it against. Row-major throughout; shapes are given as (rows, columns).
 public enum Blas {
-    /// OpenBLAS's helper threads wait for work by spinning on `sched_yield` for
-    /// 2^`OPENBLAS_THREAD_TIMEOUT` cycles (default 2^28, about 0.1 s) after every call.
-    /// Between two GEMMs the trainer and the engine run threaded sections of their own
-    /// (attention, norms, SwiGLU, decode matvecs) whose second thread then shares a core with
-    /// a spinner: on 2 cores a LoRA SFT step took 2.06 s with the default and 1.62–1.65 s
-    /// with 2^6–2^14 (`retort bench train`, side by side). This sets the exponent (unless the
-    /// user already set `OPENBLAS_THREAD_TIMEOUT`), has OpenBLAS re-read its environment and
-    /// stops its helpers, which the next threaded call starts again with the new timeout.
-    ///
-    /// Call it first thing in `main`, while the process has one thread: it calls `setenv`.
-    /// A no-op where the library lacks these entry points (another BLAS, another build).
-    public static func limitHelperSpinning(exponent: Int = 8) {
-        #if os(Linux)
-        guard getenv("OPENBLAS_THREAD_TIMEOUT") == nil,
-              let readEnvironment = dlsym(nil, "openblas_read_env"),
-              let stopHelpers = dlsym(nil, "blas_thread_shutdown_") else { return }
-        setenv("OPENBLAS_THREAD_TIMEOUT", String(exponent), 1)
-        unsafeBitCast(readEnvironment, to: (@convention(c) () -> Void).self)()
-        _ = unsafeBitCast(stopHelpers, to: (@convention(c) () -> Int32).self)()
-        #endif
-    }
-
-    /// The helpers' spin budget as OpenBLAS currently reads it: the exponent, 0 for its default.
-    public static var helperSpinExponent: Int {
-        #if os(Linux)
-        guard let timeout = dlsym(nil, "openblas_thread_timeout") else { return 0 }
-        return Int(unsafeBitCast(timeout, to: (@convention(c) () -> Int32).self)())
-        #else
-        return 0
-        #endif
-    }
-
     /// Sets the number of OpenBLAS threads (process-wide).
     public static func setThreads(_ count: Int) {
         openblas_set_num_threads(Int32(max(1, count)))
