@@ -1,3 +1,5 @@
+import Engine
+
 /// The student section of the configuration.
 ///
 /// | key | type | default |
@@ -6,7 +8,7 @@
 /// | `threads` | int | 2: BLAS/kernel threads per generation |
 /// | `max_queue` | int | 16: requests waiting for the engine; beyond it 503 with Retry-After |
 /// | `default_max_tokens` | int | 512: completion budget when the request names none |
-/// | `decode_weights` | string | `q8_0` (SIMD int8 decode) or `f32` |
+/// | `decode_weights` | string | `q8_0` (SIMD int8 decode), `q4_1` (a Q4_1 file's own blocks) or `f32` |
 public struct StudentSettings: Sendable, Decodable {
     /// GGUF file of the student.
     public var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -34,5 +36,10 @@ public struct StudentSettings: Sendable, Decodable {
         maxQueue = try c.decodeIfPresent(Int.self, forKey: .maxQueue) ?? d.maxQueue
         defaultMaxTokens = try c.decodeIfPresent(Int.self, forKey: .defaultMaxTokens) ?? d.defaultMaxTokens
         decodeWeights = try c.decodeIfPresent(String.self, forKey: .decodeWeights) ?? d.decodeWeights
+        guard DecodeWeights(rawValue: decodeWeights) != nil else {
+            let names = DecodeWeights.allCases.map(\.rawValue).joined(separator: ", ")
+            throw DecodingError.dataCorruptedError(forKey: .decodeWeights, in: c,
+                                                   debugDescription: "decode_weights must be one of \(names)")
+        }
     }
 }
