@@ -13,9 +13,9 @@ struct Disjoint<Value>: @unchecked Sendable {
 enum Parallel {
     /// Whether parallel sections run on the persistent `WorkerPool` (`RETORT_ENGINE_POOL=1`)
     /// or on Dispatch (default). Opt-in: on the 2-core VM decode is bound by memory
-    /// bandwidth (~19 GB/s of Q8 weights), so splitting every matvec bought nothing on a
-    /// quiet machine (130 vs 130 tok/s at twice the CPU) and slowed a loaded one (69–77 vs
-    /// 83–94 tok/s). Machines with more bandwidth than one core can pull may differ.
+    /// bandwidth (~20 GB/s of Q8 weights), so splitting every matvec bought about 5 % on a
+    /// quiet machine (148–150 vs 137–145 tok/s) at twice the CPU and slowed a loaded one
+    /// (69–77 vs 83–94 tok/s). Machines with more bandwidth than one core can pull may differ.
     static let usesPool = ProcessInfo.processInfo.environment["RETORT_ENGINE_POOL"] == "1"
 
     /// Runs `body(start, end)` over `count` items split into at most `threads` ranges
