@@ -5,8 +5,6 @@ import Dispatch
 public final class Q8Activation {
     /// Capacity in elements (a multiple of 32).
     public let capacity: Int
-    /// (K) int8 quants.
-    let quants: UnsafeMutablePointer<Int8>
     /// (K/32) scales.
     let scales: UnsafeMutablePointer<Float>
     /// (K) the quants sign-extended to int16, per block of 32: the 16 even elements, then
@@ -18,35 +16,33 @@ public final class Q8Activation {
     /// Allocates room for vectors of up to `capacity` elements.
     public init(capacity: Int) {
         self.capacity = (capacity + 31) / 32 * 32
-        quants = .allocate(capacity: self.capacity)
         scales = .allocate(capacity: self.capacity / 32)
         expanded = .allocate(capacity: self.capacity)
         sums = .allocate(capacity: self.capacity / 32)
     }
 
     deinit {
-        quants.deallocate()
         scales.deallocate()
         expanded.deallocate()
         sums.deallocate()
     }
 
-    /// Quantizes `x` (count, a multiple of 32): scale = max|x|/127 per block, each value
-    /// rounded half away from zero (`Quantize.roundToInt8`'s rule, NaN to 0), 16 lanes at a time.
+    /// Quantizes `x` (count, a multiple of 32) into the int16 copy the kernels read: scale =
+    /// max|x|/127 per block, each value rounded half away from zero (`Quantize.roundToInt8`'s
+    /// rule, NaN to 0), 16 lanes at a time.
     public func quantize(_ x: UnsafePointer<Float>, count: Int) {
         precondition(count % 32 == 0 && count <= capacity)
         for block in 0..<(count / 32) {
             let source = UnsafeRawPointer(x + 32 * block)
             let halves = (source.loadUnaligned(as: SIMD16<Float>.self),
                           source.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self))
-            let amax = Self.largestLane(Self.magnitude(halves.0), Self.magnitude(halves.1))
+            let magnitudes = (Self.magnitude(halves.0), Self.magnitude(halves.1))
+            let amax = Self.largestLane(magnitudes.0, magnitudes.1)
             let scale = amax / 127
             let inverse: Float = scale == 0 ? 0 : 1 / scale
             scales[block] = scale
-            let q = (Self.rounded(halves.0 * inverse), Self.rounded(halves.1 * inverse))
-            let target = UnsafeMutableRawPointer(quants + 32 * block)
-            target.storeBytes(of: SIMD16<Int8>(truncatingIfNeeded: q.0), as: SIMD16<Int8>.self)
-            target.storeBytes(of: SIMD16<Int8>(truncatingIfNeeded: q.1), toByteOffset: 16, as: SIMD16<Int8>.self)
+            let q = (Self.rounded(magnitudes.0 * inverse, negative: halves.0 .< 0),
+                     Self.rounded(magnitudes.1 * inverse, negative: halves.1 .< 0))
             let even = SIMD16(lowHalf: SIMD8<Int16>(truncatingIfNeeded: q.0.evenHalf),
                               highHalf: SIMD8<Int16>(truncatingIfNeeded: q.1.evenHalf))
             let odd = SIMD16(lowHalf: SIMD8<Int16>(truncatingIfNeeded: q.0.oddHalf),
@@ -76,18 +72,17 @@ public final class Q8Activation {
         return Swift.max(Swift.max(m4[0], m4[1]), Swift.max(m4[2], m4[3]))
     }
 
-    /// `Quantize.roundToInt8` on 16 lanes: NaN to 0, clamp to ±127, half away from zero.
-    /// Written with masks and the 1.5·2²³ rounding constant only: the stdlib's generic
-    /// float-to-int and `clamped` conversions are not inlined and cost more than the matvec.
+    /// `Quantize.roundToInt8` on 16 lanes, from the magnitudes (NaN already 0) and signs:
+    /// clamp to 127, half away from zero. Written with masks and the 1.5·2²³ rounding
+    /// constant only: the stdlib's generic float-to-int and `clamped` conversions are not
+    /// inlined and cost more than the matvec.
     @inline(__always)
-    private static func rounded(_ v: SIMD16<Float>) -> SIMD16<Int32> {
-        let clean = v.replacing(with: 0, where: v .!= v)
-        let magnitude = clean.replacing(with: -clean, where: clean .< 0)
+    private static func rounded(_ magnitude: SIMD16<Float>, negative: SIMDMask<SIMD16<Int32>>) -> SIMD16<Int32> {
         let a = magnitude.replacing(with: 127, where: magnitude .> 127) + 0.5
         let shifted = a + 12_582_912  // a rounded to the nearest integer, in the low mantissa bits
         var n = unsafeBitCast(shifted, to: SIMD16<Int32>.self) &- 0x4B40_0000
         n = n.replacing(with: n &- 1, where: shifted - 12_582_912 .> a)  // round down instead: ⌊|v| + ½⌋
-        return n.replacing(with: 0 &- n, where: clean .< 0)
+        return n.replacing(with: 0 &- n, where: negative)
     }
 }
 

@@ -129,4 +129,21 @@ public enum VectorMath {
         }
         while i < count { x[i] *= inverse; i += 1 }
     }
+
+    /// SwiGLU: `out[i] = silu(gate[i]) · up[i]` with `silu(g) = g / (1 + e⁻ᵍ)`, over `count` floats.
+    @inlinable
+    public static func swiGLU(out: UnsafeMutablePointer<Float>, gate: UnsafePointer<Float>, up: UnsafePointer<Float>,
+                              count: Int) {
+        var i = 0
+        while i + 8 <= count {
+            let g = load(gate + i)
+            store(g / (1 + exp(-g)) * load(up + i), out + i)
+            i += 8
+        }
+        while i < count {
+            let g = SIMD8<Float>(repeating: gate[i])
+            out[i] = (g / (1 + exp(-g)))[0] * up[i]
+            i += 1
+        }
+    }
 }

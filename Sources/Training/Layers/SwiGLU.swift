@@ -13,24 +13,11 @@ public enum SwiGLU {
                                up: UnsafePointer<Float>, count: Int, threads: Int = 1) {
         let (out, gate, up) = (SharedPointer(out), SharedPointer(gate), SharedPointer(up))
         parallelRanges(count / 8, threads: threads, minimumPerThread: 4096) { blocks in
-            forward(out: out.base, gate: gate.base, up: up.base, range: (blocks.lowerBound * 8)..<(blocks.upperBound * 8))
+            let start = blocks.lowerBound * 8
+            VectorMath.swiGLU(out: out.base + start, gate: gate.base + start, up: up.base + start, count: blocks.count * 8)
         }
-        forward(out: out.base, gate: gate.base, up: up.base, range: (count / 8 * 8)..<count)
-    }
-
-    private static func forward(out: UnsafeMutablePointer<Float>, gate: UnsafePointer<Float>,
-                                up: UnsafePointer<Float>, range: Range<Int>) {
-        var i = range.lowerBound
-        let count = range.upperBound
-        while i + 8 <= count {
-            let g = VectorMath.load(gate + i)
-            VectorMath.store(g / (1 + VectorMath.exp(-g)) * VectorMath.load(up + i), out + i)
-            i += 8
-        }
-        while i < count {
-            out[i] = gate[i] / (1 + exp(-gate[i])) * up[i]
-            i += 1
-        }
+        let tail = count / 8 * 8
+        VectorMath.swiGLU(out: out.base + tail, gate: gate.base + tail, up: up.base + tail, count: count - tail)
     }
 
     /// `gateGradient = dOut ∘ up ∘ silu'(gate)`, `upGradient = dOut ∘ silu(gate)`, with
