@@ -56,6 +56,21 @@ import Testing
         #expect(try store.studentAnswers(route: "r", kind: "fallback").map(\.reason) == ["low_confidence"])
     }
 
+    @Test func evalResultsOfARouteAreFoundBehindNewerOnesOfOthers() throws {
+        let corpus = try CorpusFixture()
+        let store = ServingStore(reader: corpus.reader)
+        let mine = StoredEvalResult(version: "s-1", route: "mine", splitVersion: 1, createdAt: 1, passed: true, metricsJSON: "{}")
+        try store.recordEvalResult(mine)
+        for index in 0..<25 {
+            try store.recordEvalResult(StoredEvalResult(version: "o-\(index)", route: "other", splitVersion: 1,
+                                                        createdAt: Double(2 + index), passed: false, metricsJSON: "{}"))
+        }
+        #expect(try store.evalResults(route: "mine", limit: 1) == [mine])
+        #expect(try store.evalResults(version: "s-1", route: "other").isEmpty)
+        #expect(try store.evalResults(route: "other", limit: 30).count == 25)
+        #expect(try store.evalResults(limit: 20).allSatisfy { $0.route == "other" })
+    }
+
     @Test func ratingsSayWhoServed() throws {
         let corpus = try CorpusFixture()
         let teacher = corpus.add(prompt: "one")

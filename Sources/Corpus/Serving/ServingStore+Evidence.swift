@@ -7,14 +7,13 @@ extension ServingStore {
         }
     }
 
-    /// The newest `limit` gate results, of `version` only when given, newest first.
-    public func evalResults(version: String? = nil, limit: Int = 20) throws -> [StoredEvalResult] {
-        try reader.withDatabase { db in
-            let sql = "SELECT version, route, split_version, created_at, passed, metrics FROM eval_results "
-                + (version == nil ? "" : "WHERE version = ? ") + "ORDER BY id DESC LIMIT ?"
-            let arguments: [any SQLiteBindable] = (version.map { [$0] } ?? []) + [max(limit, 0)]
-            return try db.query(sql, arguments).map(StoredEvalResult.init(row:))
-        }
+    /// The newest `limit` gate results, of `version` and of `route` only when given, newest first.
+    public func evalResults(version: String? = nil, route: String? = nil, limit: Int = 20) throws -> [StoredEvalResult] {
+        let filters = [version.map { ("version = ?", $0) }, route.map { ("route = ?", $0) }].compactMap { $0 }
+        let sql = "SELECT version, route, split_version, created_at, passed, metrics FROM eval_results "
+            + (filters.isEmpty ? "" : "WHERE " + filters.map(\.0).joined(separator: " AND ") + " ") + "ORDER BY id DESC LIMIT ?"
+        let arguments: [any SQLiteBindable] = filters.map { $0.1 as any SQLiteBindable } + [max(limit, 0)]
+        return try reader.withDatabase { db in try db.query(sql, arguments).map(StoredEvalResult.init(row:)) }
     }
 
     /// Keeps a student answer that was not served (a shadow run or a discarded fallback).

@@ -71,7 +71,7 @@ extension ServingRuntime {
     /// Puts the newest passing candidate evaluated for this route into shadow, once: when it
     /// passed after the route's last change and is not already the route's serving student.
     private func admitPassingCandidate(_ state: RouteServingState, at time: Double) {
-        guard let result = try? book.store.evalResults(limit: 20).first(where: { $0.route == state.route }),
+        guard let result = try? book.store.evalResults(route: state.route, limit: 1).first,
               result.passed, result.version != state.student || state.mode == .teacher,
               let lastChange = try? book.events(route: state.route, limit: 1).first?.time ?? 0,
               result.createdAt > lastChange
