@@ -73,8 +73,7 @@ extension ServingRuntime {
     private func admitPassingCandidate(_ state: RouteServingState, at time: Double) {
         guard let result = try? book.store.evalResults(route: state.route, limit: 1).first,
               result.passed, result.version != state.student || state.mode == .teacher,
-              let lastChange = try? book.events(route: state.route, limit: 1).first?.time ?? 0,
-              result.createdAt > lastChange
+              result.createdAt > lastChange(of: state.route)
         else { return }
         let policy = RolloutPolicy(configuration: settings.rollout)
         _ = try? book.change(route: state.route) { stored in
@@ -100,7 +99,7 @@ extension ServingRuntime {
     public func evidence(for state: RouteServingState) throws -> RolloutEvidence {
         guard let student = state.student else { return RolloutEvidence(gatePassed: false, modeSince: now()) }
         let gatePassed = try book.store.evalResults(version: student, limit: 1).first?.passed ?? false
-        let since = try book.events(route: state.route, limit: 1).first?.time ?? 0
+        let since = lastChange(of: state.route)
         let counts = try book.store.shadowJudgments(route: state.route, version: student, since: since)
         let judged = JudgedOutcomes(wins: counts["win"] ?? 0, ties: counts["tie"] ?? 0, losses: counts["loss"] ?? 0)
         var studentRatings = RatingCounts()

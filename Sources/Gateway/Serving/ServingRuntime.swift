@@ -11,6 +11,7 @@ public final class ServingRuntime: @unchecked Sendable {
     // @unchecked: the mutable properties are guarded by `lock`.
     private let lock = NSLock()
     private var states: [String: RouteServingState] = [:]
+    private var changedAt: [String: Double] = [:]
     private var lastEventID = -1
     private var generator = SplitMix64(seed: UInt64.random(in: .min ... .max))
     private var pollTask: Task<Void, Never>?
@@ -57,17 +58,23 @@ public final class ServingRuntime: @unchecked Sendable {
         lock.withLock { states[route] }
     }
 
+    /// Unix seconds of `route`'s last stored change, as of the last read; 0 when none is stored.
+    func lastChange(of route: String) -> Double {
+        lock.withLock { changedAt[route] ?? 0 }
+    }
+
     /// Re-reads the states when an event was stored since the last read (by this process
     /// or another: the CLI, a replica).
     public func refresh() {
         guard let latest = try? book.store.latestEventID() else { return }
         guard latest != lock.withLock({ lastEventID }) else { return }
-        guard let loaded = try? book.states() else { return }
+        guard let loaded = try? book.loadedStates() else { return }
         lock.withLock {
-            states = loaded
+            states = loaded.mapValues(\.state)
+            changedAt = loaded.mapValues(\.changedAt)
             lastEventID = latest
         }
-        let serving = loaded.values.filter { $0.mode != .teacher }
+        let serving = loaded.values.map(\.state).filter { $0.mode != .teacher }
         let inUse = Set(serving.compactMap(\.student))
         pool.evict(keeping: inUse.union(serving.compactMap(\.previousStudent)))  // the rollback target stays warm
         for student in inUse { _ = pool.backend(for: student) }

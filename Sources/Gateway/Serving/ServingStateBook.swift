@@ -20,11 +20,19 @@ public struct ServingStateBook: Sendable {
     /// Every configured route's state: the stored one, else its configured initial state.
     /// A stored state that no longer decodes (hand-edited, say) falls back to the initial one.
     public func states() throws -> [String: RouteServingState] {
+        try loadedStates().mapValues(\.state)
+    }
+
+    /// ``states()`` with the time of each route's last stored change (0 for a route with
+    /// no stored state), read together from `serving_state`.
+    public func loadedStates() throws -> [String: LoadedServingState] {
         let stored = try store.states()
-        var states: [String: RouteServingState] = [:]
+        var states: [String: LoadedServingState] = [:]
         for route in routes where route.backend == .teacher {
-            let saved = stored.first { $0.route == route.name }.flatMap { try? Self.decode($0.stateJSON) }
-            states[route.name] = saved ?? (try? route.serving.initialState(route: route.name)) ?? RouteServingState(route: route.name)
+            let row = stored.first { $0.route == route.name }
+            let saved = row.flatMap { try? Self.decode($0.stateJSON) }
+            let state = saved ?? (try? route.serving.initialState(route: route.name)) ?? RouteServingState(route: route.name)
+            states[route.name] = LoadedServingState(state: state, changedAt: row?.updatedAt ?? 0)
         }
         return states
     }
@@ -76,6 +84,14 @@ public struct ServingStateBook: Sendable {
     static func decodeEvent(_ text: String) throws -> ServingEvent {
         try JSONDecoder().decode(ServingEvent.self, from: Data(text.utf8))
     }
+}
+
+/// A route's state as loaded, with the time it last changed.
+public struct LoadedServingState: Sendable, Equatable {
+    /// The state.
+    public var state: RouteServingState
+    /// Unix seconds of the route's last stored change; 0 when none is stored.
+    public var changedAt: Double
 }
 
 /// A serving change that names something the configuration does not have.
