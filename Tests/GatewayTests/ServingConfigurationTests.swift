@@ -44,6 +44,13 @@ import Testing
         #expect(throws: DecodingError.self) { try Self.decode(json) }
     }
 
+    @Test(arguments: [1.5, -0.1])
+    func anInvalidShadowAgreementF1IsAConfigurationErrorNamingTheKey(value: Double) {
+        let error = #expect(throws: DecodingError.self) { try Self.decode(#"{"serving": {"shadow_agreement_f1": \#(value)}}"#) }
+        #expect(error.map { String(describing: $0) }?.contains("shadow_agreement_f1") == true)
+        #expect(throws: Never.self) { try Self.decode(#"{"serving": {"shadow_agreement_f1": 1}}"#) }
+    }
+
     @Test func theShippedConfigurationDecodes() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../config/retort.json")
         let configuration = try JSONDecoder().decode(GatewayConfiguration.self, from: Data(contentsOf: url))

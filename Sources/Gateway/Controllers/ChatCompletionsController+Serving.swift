@@ -117,7 +117,8 @@ extension ChatCompletionsController {
         case .droppedOverloaded?: services.serving.recordShadow(route: route.name, ran: false)
         case .run?:
             guard let backend = plan.backend, let version = plan.state.student else { return }
-            let shadow = ShadowRun(runtime: services.serving, backend: backend, version: version, chat: chat, route: route.name)
+            let shadow = ShadowRun(runtime: services.serving, backend: backend, version: version, chat: chat, route: route.name,
+                                   judge: services.serving.judge)
             exchange.setOnComplete { record in shadow.launch(after: record) }
         }
     }

@@ -25,6 +25,7 @@ public final class ServingRuntime: @unchecked Sendable {
     public let settings: ServingSettings
     let routerConfiguration: RouterConfiguration
     let check: AnswerCheck
+    let judge: AgreementJudge
     let pool: StudentPool
     let metrics: GatewayMetrics
     let studentSettings: StudentSettings
@@ -37,6 +38,7 @@ public final class ServingRuntime: @unchecked Sendable {
         settings = configuration.serving
         routerConfiguration = (try? configuration.serving.routerConfiguration()) ?? ServingRuntime.defaultRouter
         check = AnswerCheck(configuration: (try? configuration.serving.answerCheckConfiguration()) ?? ServingRuntime.defaultCheck)
+        judge = (try? configuration.serving.agreementJudge()) ?? ServingRuntime.defaultJudge
         pool = StudentPool(settings: configuration.student, store: store, queue: queue, preloaded: preloaded)
         self.metrics = metrics
         studentSettings = configuration.student
@@ -45,6 +47,7 @@ public final class ServingRuntime: @unchecked Sendable {
 
     private static let defaultRouter = try! RouterConfiguration()  // the documented defaults are valid
     private static let defaultCheck = try! AnswerCheckConfiguration()  // the documented defaults are valid
+    private static let defaultJudge = try! AgreementJudge()  // the documented default is valid
 
     deinit { pollTask?.cancel() }
 

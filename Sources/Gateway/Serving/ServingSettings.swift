@@ -72,6 +72,7 @@ public struct ServingSettings: Sendable, Decodable {
         do {
             _ = try routerConfiguration()
             _ = try answerCheckConfiguration()
+            _ = try agreementJudge()
         } catch {
             throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription: error.description))
         }
@@ -86,6 +87,17 @@ public struct ServingSettings: Sendable, Decodable {
     /// The answer checks' configuration.
     public func answerCheckConfiguration() throws(ServingError) -> AnswerCheckConfiguration {
         try AnswerCheckConfiguration(confidenceQuantile: confidenceQuantile, minimumConfidence: minimumConfidence)
+    }
+}
+
+extension ServingSettings {
+    /// The judge of shadow answers against the teacher's (`shadow_agreement_f1`).
+    public func agreementJudge() throws(ServingError) -> AgreementJudge {
+        do {
+            return try AgreementJudge(minimumF1: shadowAgreementF1)
+        } catch {
+            throw .invalidConfiguration(key: "shadow_agreement_f1", reason: "must be in 0...1, got \(shadowAgreementF1)")
+        }
     }
 }
 

@@ -22,6 +22,8 @@ struct ShadowRun: Sendable {
     let chat: ChatRequest
     /// The route.
     let route: String
+    /// Judges the student's answer against the teacher's.
+    let judge: AgreementJudge
 
     /// Starts the run for the teacher's finished exchange `record` (only a 200 answer is shadowed).
     func launch(after record: ExchangeRecord) {
@@ -52,7 +54,7 @@ struct ShadowRun: Sendable {
         case .success(let generation):
             let responses = StudentResponses(completionID: "shadow-" + exchange.id, created: Int(answer.createdAt), model: chat.model)
             answer.responseJSON = responses.completion(generation.result, logprobs: false).jsonString
-            if let teacherText, let judge = try? AgreementJudge(minimumF1: runtime.settings.shadowAgreementF1) {
+            if let teacherText {
                 let judgment = judge.judge(student: generation.result.text, teacher: teacherText)
                 answer.judgment = judgment.rawValue
                 runtime.recordJudgment(route: route, student: version, judgment: judgment)
