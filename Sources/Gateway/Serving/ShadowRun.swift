@@ -29,14 +29,9 @@ struct ShadowRun: Sendable {
     func launch(after record: ExchangeRecord) {
         guard record.status == 200 else { return }
         let teacherText = Self.answerText(record.responseJSON)
-        var options = chat.generationOptions(defaultMaxTokens: runtime.studentSettings.defaultMaxTokens)
-        options.logprobs = true
-        let cancellation = CancellationFlag()
-        let events: AsyncStream<StudentEvent>
-        do {
-            events = try backend.start(StudentJob(messages: chat.engineMessages, options: options, cancellation: cancellation),
-                                       deadline: .milliseconds(runtime.settings.studentTimeoutMs))
-        } catch {
+        guard let events = try? StudentAttempt.start(chat, on: backend, defaultMaxTokens: runtime.studentSettings.defaultMaxTokens,
+                                                     deadline: .milliseconds(runtime.settings.studentTimeoutMs)).events
+        else {
             runtime.recordShadow(route: route, ran: false)
             return
         }

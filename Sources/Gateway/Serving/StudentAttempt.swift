@@ -50,17 +50,11 @@ struct StudentAttempt: Sendable {
 
     /// Runs the attempt. Never throws: every failure is a fallback reason.
     func run() async -> Outcome {
-        var options = chat.generationOptions(defaultMaxTokens: defaultMaxTokens)
-        options.logprobs = true  // the confidence check needs them; the response shows them only if asked
-        let cancellation = CancellationFlag()
-        let events: AsyncStream<StudentEvent>
-        do {
-            events = try backend.start(StudentJob(messages: chat.engineMessages, options: options, cancellation: cancellation),
-                                       deadline: timeout)
-        } catch {
+        guard let started = try? Self.start(chat, on: backend, defaultMaxTokens: defaultMaxTokens, deadline: timeout) else {
             return .rejected(.overloaded, nil)
         }
-        var iterator = events.makeAsyncIterator()
+        let cancellation = started.cancellation
+        var iterator = started.events.makeAsyncIterator()
         var tokens: [GeneratedToken] = []
         while let event = await iterator.next() {
             switch event {
@@ -82,6 +76,19 @@ struct StudentAttempt: Sendable {
             }
         }
         return .rejected(.studentError, nil)
+    }
+
+    /// Starts the student on `chat` with logprobs on (the confidence check and the stored
+    /// answer need them; a response shows them only if asked): its events, and the flag that stops it.
+    /// - Throws: ``OpenAIError`` 503 when the queue is full or the model is not loaded.
+    static func start(
+        _ chat: ChatRequest, on backend: StudentBackend, defaultMaxTokens: Int, deadline: Duration
+    ) throws(OpenAIError) -> (events: AsyncStream<StudentEvent>, cancellation: CancellationFlag) {
+        var options = chat.generationOptions(defaultMaxTokens: defaultMaxTokens)
+        options.logprobs = true
+        let cancellation = CancellationFlag()
+        let job = StudentJob(messages: chat.engineMessages, options: options, cancellation: cancellation)
+        return (try backend.start(job, deadline: deadline), cancellation)
     }
 
     /// The answer as the checks see it: whole with `result`, else the tokens so far.
