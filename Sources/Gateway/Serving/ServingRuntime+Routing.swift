@@ -24,12 +24,16 @@ extension ServingRuntime {
         let state = self.state(of: route.name) ?? RouteServingState(route: route.name)
         let backend = state.mode == .teacher ? nil : state.student.flatMap { pool.backend(for: $0) }
         let model = backend.flatMap { try? $0.model.get() }
-        let features = Self.features(of: chat, promptTokens: model.flatMap { try? $0.promptTokens(for: chat.engineMessages).count })
+        let routingDraws = draws()
+        // An unsampled shadow-mode request gets no shadow whatever its length: skip tokenizing its prompt.
+        let unsampledShadow = state.mode == .shadow && routingDraws.shadow >= routerConfiguration.shadow.sampleRate
+        let promptTokens = unsampledShadow ? nil : model.flatMap { try? $0.promptTokens(for: chat.engineMessages).count }
+        let features = Self.features(of: chat, promptTokens: promptTokens)
         let capabilities = StudentCapabilities(contextLength: model?.contextLength ?? Int.max)
         let status = StudentStatus(isAvailable: model != nil, queueDepth: pool.queue.depth,
                                    queueLimit: settings.studentQueueLimit)
         let router = ServingRouter(configuration: routerConfiguration, capabilities: capabilities)
-        let decision = router.route(features, state: state, key: Self.canaryKey(chat, tags: tags), student: status, draws: draws())
+        let decision = router.route(features, state: state, key: Self.canaryKey(chat, tags: tags), student: status, draws: routingDraws)
         return ServingPlan(state: state, decision: decision, backend: backend)
     }
 
