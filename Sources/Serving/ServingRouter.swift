@@ -81,9 +81,7 @@ public struct ServingRouter: Sendable, Hashable {
         case .teacher:
             return .teacher(.modeTeacher)
         case .shadow:
-            let eligible = student.isAvailable && capabilities.refusal(of: request) == nil
-            let shadow = configuration.shadow.decide(unitRandom: draws.shadow, queueDepth: student.queueDepth)
-            return RoutingDecision(server: .teacher(.modeShadow), shadow: eligible ? shadow : nil)
+            return RoutingDecision(server: .teacher(.modeShadow), shadow: shadow(request, student: student, unitRandom: draws.shadow))
         case .canary:
             guard CanaryAssignment.isInCanary(key, route: state.route, percent: state.canaryPercent) else {
                 return .teacher(.notInCanary)
@@ -108,10 +106,7 @@ public struct ServingRouter: Sendable, Hashable {
         if draws.exploration < configuration.explorationRate {
             // The student also answers an exploration request in the background, when it can
             // and is not busy: exploration then yields judged pairs for canary and rollback.
-            let eligible = student.isAvailable && capabilities.refusal(of: request) == nil
-            let shadow = configuration.shadow.sampleRate > 0
-                ? configuration.shadow.decide(unitRandom: 0, queueDepth: student.queueDepth) : ShadowSampler.Decision.notSampled
-            return RoutingDecision(server: .teacher(.exploration), shadow: eligible ? shadow : nil)
+            return RoutingDecision(server: .teacher(.exploration), shadow: shadow(request, student: student, unitRandom: 0))
         }
         guard student.isAvailable else { return .teacher(.studentUnavailable) }
         if let refusal = capabilities.refusal(of: request) { return .teacher(refusal) }
@@ -120,5 +115,12 @@ public struct ServingRouter: Sendable, Hashable {
             requireJSON: request.wantsJSON,
             bufferTokens: request.stream ? configuration.streamCheckTokens : nil)
         return RoutingDecision(server: .student(plan))
+    }
+
+    /// The shadow sampler's decision for a request the student could answer; nil when it
+    /// is unavailable or cannot take the request.
+    private func shadow(_ request: RequestFeatures, student: StudentStatus, unitRandom: Double) -> ShadowSampler.Decision? {
+        guard student.isAvailable, capabilities.refusal(of: request) == nil else { return nil }
+        return configuration.shadow.decide(unitRandom: unitRandom, queueDepth: student.queueDepth)
     }
 }
