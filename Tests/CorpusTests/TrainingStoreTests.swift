@@ -15,6 +15,9 @@ import Testing
         #expect(running.status == .running && running.pid == 4242 && running.dataSnapshot?["used"]?.intValue == 7)
         #expect(try store.metrics(runID: run.id).map(\.step) == [1, 2, 3])
         #expect(try store.metrics(runID: run.id, limit: 2).map(\.step) == [1, 3])
+        #expect(try store.lastMetric(runID: run.id)?.step == 3)
+        #expect(try store.lastMetric(runID: run.id)?.values["loss"]?.doubleValue == 1)
+        #expect(try store.lastMetric(runID: "nope") == nil)
         try store.finishRun(id: run.id, metrics: .object([("loss", .double(1))]))
         let other = try store.createRun(kind: "dpo", config: .object([]), baseVersion: "s-0001")
         try store.failRun(id: other.id, error: "out of memory")
@@ -23,6 +26,7 @@ import Testing
         #expect(try store.run(id: other.id)?.error == "out of memory")
         #expect(try store.runs().map(\.id) == [other.id, run.id])
         #expect(try store.runs(status: .failed).map(\.id) == [other.id])
+        #expect(TrainingRun.Status.allCases.filter(\.isActive) == [.queued, .running])
         #expect(throws: CorpusError.self) { try store.finishRun(id: "nope", metrics: .null) }
     }
 

@@ -12,6 +12,9 @@ public struct TrainingRun: Sendable, Equatable {
         case succeeded
         /// Stopped with an error; no version was registered.
         case failed
+
+        /// Queued or running: another run may not start meanwhile.
+        public var isActive: Bool { self == .queued || self == .running }
     }
 
     /// UUIDv7.

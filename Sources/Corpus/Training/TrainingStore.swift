@@ -76,10 +76,23 @@ public struct TrainingStore: Sendable {
     public func metrics(runID: String, limit: Int = 10_000) throws -> [TrainingMetricPoint] {
         let all = try reader.withDatabase { db in
             try db.query("SELECT step, recorded_at, values_json FROM training_metrics WHERE run_id = ? ORDER BY step", [runID])
-                .map { TrainingMetricPoint(step: $0[0].int ?? 0, recordedAt: $0[1].double ?? 0,
-                                           values: $0[2].string.flatMap { try? JSONValue.parse($0) } ?? .object([])) }
+                .map(Self.metricPoint(row:))
         }
         guard all.count > limit, limit > 1 else { return all }
         return (0..<limit).map { all[$0 * (all.count - 1) / (limit - 1)] }
+    }
+
+    /// The metric point of run `runID` with the highest step, if any.
+    public func lastMetric(runID: String) throws -> TrainingMetricPoint? {
+        try reader.withDatabase { db in
+            try db.query("SELECT step, recorded_at, values_json FROM training_metrics WHERE run_id = ? ORDER BY step DESC LIMIT 1",
+                         [runID]).first.map(Self.metricPoint(row:))
+        }
+    }
+
+    /// A `training_metrics` row selected as `step, recorded_at, values_json`.
+    private static func metricPoint(row: [SQLiteValue]) -> TrainingMetricPoint {
+        TrainingMetricPoint(step: row[0].int ?? 0, recordedAt: row[1].double ?? 0,
+                            values: row[2].string.flatMap { try? JSONValue.parse($0) } ?? .object([]))
     }
 }

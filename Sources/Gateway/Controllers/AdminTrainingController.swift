@@ -43,7 +43,7 @@ struct AdminTrainingController {
         }
         try Self.validate(config)
         let store = TrainingStore(reader: services.reader)
-        if let active = try store.runs(limit: 20).first(where: { $0.status == .queued || $0.status == .running }) {
+        if let active = try store.runs(limit: 20).first(where: \.status.isActive) {
             throw OpenAIError(status: 409, message: "Run \(active.id) is \(active.status.rawValue); one run at a time.",
                               type: "invalid_request_error", code: "run_active")
         }
@@ -85,7 +85,7 @@ struct AdminTrainingController {
     func runs() throws -> Response {
         let store = TrainingStore(reader: services.reader)
         let runs = try store.runs(limit: 50).map { run in
-            run.json.setting("last_metrics", to: try store.metrics(runID: run.id).last?.json ?? .null)
+            run.json.setting("last_metrics", to: try store.lastMetric(runID: run.id)?.json ?? .null)
         }
         return .json(.object([("object", .string("list")), ("data", .array(runs))]))
     }

@@ -126,7 +126,7 @@ public final class TrainingScheduler: Sendable {
         }
         let observation = AutoTrainingPolicy.Observation(
             now: now.timeIntervalSince1970, eligibleExchanges: counts.exchanges, eligiblePairs: counts.pairs,
-            runActive: recent.contains { $0.status == .queued || $0.status == .running },
+            runActive: recent.contains(where: \.status.isActive),
             lastSFT: last("sft", "eligible_exchanges"), lastDPO: last("dpo", "eligible_pairs"))
         guard let kind = AutoTrainingPolicy(settings: services.configuration.training).due(observation) else { return nil }
         let settings = services.configuration.training
