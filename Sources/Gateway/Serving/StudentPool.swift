@@ -9,8 +9,8 @@ import Foundation
 /// in flight keep the backend they started with, so swapping drops none of them. Versions
 /// that no route names any more are unloaded.
 final class StudentPool: @unchecked Sendable {
-    // @unchecked: `entries` is guarded by `lock`.
-    private let lock = NSLock()
+    // @unchecked: `entries` is guarded by `lock`, which is signalled whenever a load ends.
+    private let lock = NSCondition()
     private var entries: [String: Entry] = [:]
     private let settings: StudentSettings
     private let store: ServingStore
@@ -58,11 +58,19 @@ final class StudentPool: @unchecked Sendable {
     }
 
     /// Loads `name` now, on the calling thread (start-up and tests); returns the backend or nil.
+    /// When a background load of `name` is under way, waits for it instead of loading twice.
     @discardableResult
     func loadNow(_ name: String) -> StudentBackend? {
-        if case .loaded(let backend)? = entry(for: name) { return backend }
-        lock.withLock { entries[name] = .loading }
-        load(name)
+        let loadsHere: Bool = lock.withLock {
+            if case .loading? = entries[name] {
+                while case .loading? = entries[name] { lock.wait() }
+                return false
+            }
+            if case .loaded? = entries[name] { return false }
+            entries[name] = .loading
+            return true
+        }
+        if loadsHere { load(name) }
         if case .loaded(let backend)? = entry(for: name) { return backend }
         return nil
     }
@@ -95,22 +103,28 @@ final class StudentPool: @unchecked Sendable {
         let path: String
         do {
             guard let resolved = try resolve(name) else {
-                lock.withLock { entries[name] = .failed("no student version or model file named '\(name)'") }
+                finish(name, .failed("no student version or model file named '\(name)'"))
                 return
             }
             path = resolved
         } catch {
-            lock.withLock { entries[name] = .failed("cannot read the students table: \(error)") }
+            finish(name, .failed("cannot read the students table: \(error)"))
             return
         }
         var versionSettings = settings
         versionSettings.model = path
         let backend = StudentBackend(settings: versionSettings, queue: queue)
+        switch backend.model {
+        case .success: finish(name, .loaded(backend))
+        case .failure(let error): finish(name, .failed("\(error)"))
+        }
+    }
+
+    /// Stores how the load of `name` ended and wakes those waiting for it (``loadNow(_:)``).
+    private func finish(_ name: String, _ entry: Entry) {
         lock.withLock {
-            switch backend.model {
-            case .success: entries[name] = .loaded(backend)
-            case .failure(let error): entries[name] = .failed("\(error)")
-            }
+            entries[name] = entry
+            lock.broadcast()
         }
     }
 
