@@ -15,7 +15,7 @@ import Testing
         let k = Tensor(random: T * shape.kvWidth, generator: &generator)
         let v = Tensor(random: T * shape.kvWidth, generator: &generator)
         let r = Tensor(random: T * shape.queryWidth, generator: &generator)
-        let out = Tensor(count: T * shape.queryWidth), probabilities = Tensor(count: shape.probabilityCount)
+        let out = Tensor(count: T * shape.queryWidth), probabilities = Tensor(count: shape.packedProbabilityCount)
         let forward = {
             Attention.forward(out: out.pointer, probabilities: probabilities.pointer, query: q.pointer,
                               key: k.pointer, value: v.pointer, shape: shape)
@@ -74,7 +74,7 @@ import Testing
         let q = Tensor(random: 4 * shape.queryWidth, generator: &generator)
         let k = Tensor(random: 4 * shape.kvWidth, generator: &generator)
         let v = Tensor(random: 4 * shape.kvWidth, generator: &generator)
-        let out = Tensor(count: q.count), probabilities = Tensor(count: shape.probabilityCount)
+        let out = Tensor(count: q.count), probabilities = Tensor(count: shape.packedProbabilityCount)
         Attention.forward(out: out.pointer, probabilities: probabilities.pointer, query: q.pointer,
                           key: k.pointer, value: v.pointer, shape: shape)
         let before = out.array

@@ -53,6 +53,14 @@ import Testing
         let trainable = source.model.trainable
         let state = CheckpointState(step: 0, cursor: DataCursor(), optimizerSteps: 0, parameterCount: trainable.count)
         try Checkpoint.write(state, parameters: trainable.parameters, optimizer: source.optimizer, to: path)
+        // A model of another size: refused before anything is copied.
+        let other = try AdamW(count: trainable.count + 1)
+        let otherParameters = [Float](repeating: 0, count: trainable.count + 1)
+        #expect(throws: TrainingError.self) {
+            try otherParameters.withUnsafeBufferPointer {
+                try Checkpoint.restore(path, parameters: UnsafeMutablePointer(mutating: $0.baseAddress!), optimizer: other)
+            }
+        }
         var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         bytes.removeLast(4)
         try Data(bytes).write(to: URL(fileURLWithPath: path))

@@ -44,28 +44,27 @@ public enum Checkpoint {
     private static func read(_ path: String, parameters: UnsafeMutablePointer<Float>?, optimizer: AdamW?) throws -> CheckpointState {
         func fail(_ reason: String) -> TrainingError { .invalidFile(path: path, reason: reason) }
         guard let data = FileManager.default.contents(atPath: path) else { throw fail("cannot read") }
-        let bytes = [UInt8](data)
-        guard bytes.count >= 16, Array(bytes[0..<4]) == magic else { throw fail("not a Retort checkpoint") }
-        let version = bytes[4..<8].reversed().reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-        guard version == formatVersion else { throw fail("checkpoint format \(version), expected \(formatVersion)") }
-        let headerLength = bytes[8..<16].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        guard headerLength <= UInt64(bytes.count - 16) else { throw fail("header runs past the end") }
-        let bodyStart = 16 + Int(headerLength)
-        guard let state = try? JSONDecoder().decode(CheckpointState.self, from: Data(bytes[16..<bodyStart])) else {
-            throw fail("unreadable header")
-        }
-        guard let parameters, let optimizer else { return state }
-        let count = state.parameterCount
-        guard count == optimizer.count else { throw fail("\(count) parameters saved, the model trains \(optimizer.count)") }
-        guard bytes.count - bodyStart == 3 * count * 4 else { throw fail("truncated: \(bytes.count - bodyStart) data bytes") }
-        bytes.withUnsafeBytes { raw in
-            let body = UnsafeRawBufferPointer(rebasing: raw[bodyStart...])
+        return try data.withUnsafeBytes { bytes in
+            guard bytes.count >= 16, Array(bytes[0..<4]) == magic else { throw fail("not a Retort checkpoint") }
+            let version = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+            guard version == formatVersion else { throw fail("checkpoint format \(version), expected \(formatVersion)") }
+            let headerLength = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+            guard headerLength <= UInt64(bytes.count - 16) else { throw fail("header runs past the end") }
+            let bodyStart = 16 + Int(headerLength)
+            guard let state = try? JSONDecoder().decode(CheckpointState.self, from: data[16..<bodyStart]) else {
+                throw fail("unreadable header")
+            }
+            guard let parameters, let optimizer else { return state }
+            let count = state.parameterCount
+            guard count == optimizer.count else { throw fail("\(count) parameters saved, the model trains \(optimizer.count)") }
+            guard bytes.count - bodyStart == 3 * count * 4 else { throw fail("truncated: \(bytes.count - bodyStart) data bytes") }
+            let body = UnsafeRawBufferPointer(rebasing: bytes[bodyStart...])
             UnsafeMutableRawBufferPointer(start: parameters, count: 4 * count)
                 .copyMemory(from: UnsafeRawBufferPointer(rebasing: body[0..<(4 * count)]))
             UnsafeMutableRawBufferPointer(start: optimizer.moments, count: 8 * count)
                 .copyMemory(from: UnsafeRawBufferPointer(rebasing: body[(4 * count)...]))
+            optimizer.stepCount = state.optimizerSteps
+            return state
         }
-        optimizer.stepCount = state.optimizerSteps
-        return state
     }
 }

@@ -49,9 +49,29 @@ public struct BatchPlan: Sendable, Equatable {
     public func batch(at cursor: DataCursor) -> (indices: [Int], next: DataCursor) {
         var cursor = cursor
         if cursor.position >= lengths.count { cursor = DataCursor(epoch: cursor.epoch + 1, position: 0) }
-        let order = order(epoch: cursor.epoch)
-        var indices: [Int] = [], tokens = 0
-        var position = cursor.position
+        let (indices, end) = pack(order(epoch: cursor.epoch), from: cursor.position)
+        return (indices, DataCursor(epoch: cursor.epoch, position: end))
+    }
+
+    /// Optimizer steps in `epochs` whole epochs (for the schedule and progress); each
+    /// epoch's order is shuffled once.
+    public func steps(epochs: Int) -> Int {
+        var steps = 0
+        for epoch in 0..<epochs {
+            let order = order(epoch: epoch)
+            var position = 0
+            while position < order.count {
+                position = pack(order, from: position).end
+                steps += 1
+            }
+        }
+        return steps
+    }
+
+    /// Greedy packing: the examples of `order` from `start` while they fit `batchTokens`
+    /// (at least one), and the position after them.
+    private func pack(_ order: [Int], from start: Int) -> (indices: [Int], end: Int) {
+        var indices: [Int] = [], tokens = 0, position = start
         while position < order.count {
             let length = lengths[order[position]]
             if !indices.isEmpty, tokens + length > batchTokens { break }
@@ -59,19 +79,6 @@ public struct BatchPlan: Sendable, Equatable {
             tokens += length
             position += 1
         }
-        return (indices, DataCursor(epoch: cursor.epoch, position: position))
-    }
-
-    /// Optimizer steps in `epochs` whole epochs (for the schedule and progress).
-    public func steps(epochs: Int) -> Int {
-        var steps = 0
-        for epoch in 0..<epochs {
-            var cursor = DataCursor(epoch: epoch, position: 0)
-            while cursor.epoch == epoch, cursor.position < lengths.count {
-                cursor = batch(at: cursor).next
-                steps += 1
-            }
-        }
-        return steps
+        return (indices, position)
     }
 }

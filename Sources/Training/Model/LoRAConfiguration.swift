@@ -48,7 +48,7 @@ public struct LoRAConfiguration: Sendable, Equatable, Codable {
     }
 
     /// α / r, the factor on the adapter's output.
-    public var scale: Float { alpha / Float(rank) }
+    public var scale: Float { LoRALinear.scale(rank: rank, alpha: alpha) }
 
     /// Throws when the rank, α or target list cannot work.
     public func validate() throws {

@@ -67,8 +67,8 @@ extension TrainableLlama {
             for group in groups {
                 for (i, member) in group.members.enumerated() {
                     let n = group.outputs[i], K = group.inputs
-                    gemm(.noTrans, .noTrans, n, K, r, s, group.ups[i], r, group.down + i * r * K, K, 1,
-                         baseWeight(member, layer: l), K)
+                    LoRALinear.merge(weight: baseWeight(member, layer: l), down: group.down + i * r * K, up: group.ups[i],
+                                     inputs: K, outputs: n, rank: r, scale: s)
                     group.ups[i].update(repeating: 0, count: n * r)
                 }
             }

@@ -59,10 +59,7 @@ public final class DPOTrainer: @unchecked Sendable {
         guard !batch.isEmpty else { return DPOStepReport(metrics: DPOMetrics(), gradientNorm: 0, learningRate: rate) }
         model.zeroGradients()
         let metrics = accumulateGradients(batch: batch, references: references)
-        let trainable = model.trainable
-        let norm = GradientClipping.globalNorm(trainable.gradients, count: trainable.count, threads: model.threads)
-        optimizer.step(parameters: trainable.parameters, gradients: trainable.gradients, learningRate: rate,
-                       gradientScale: GradientClipping.scale(norm: norm, maxNorm: maxGradientNorm), threads: model.threads)
+        let norm = optimizer.clippedStep(model, learningRate: rate, maxNorm: maxGradientNorm)
         return DPOStepReport(metrics: metrics, gradientNorm: norm, learningRate: rate)
     }
 

@@ -69,10 +69,19 @@ public final class Trainer: @unchecked Sendable {
             loss += model.forward(tokens: sequence.tokens, targets: sequence.targets, normalizer: Float(targetTokens))
             model.backward()
         }
+        let norm = optimizer.clippedStep(model, learningRate: rate, maxNorm: maxGradientNorm)
+        return StepReport(loss: loss, gradientNorm: norm, learningRate: rate, targetTokens: targetTokens)
+    }
+}
+
+extension AdamW {
+    /// One update of `model`'s trainable parameters from its accumulated gradients, clipped
+    /// to `maxNorm` by their global norm; returns that norm (before clipping).
+    func clippedStep(_ model: TrainableLlama, learningRate: Float, maxNorm: Float) -> Float {
         let trainable = model.trainable
         let norm = GradientClipping.globalNorm(trainable.gradients, count: trainable.count, threads: model.threads)
-        optimizer.step(parameters: trainable.parameters, gradients: trainable.gradients, learningRate: rate,
-                       gradientScale: GradientClipping.scale(norm: norm, maxNorm: maxGradientNorm), threads: model.threads)
-        return StepReport(loss: loss, gradientNorm: norm, learningRate: rate, targetTokens: targetTokens)
+        step(parameters: trainable.parameters, gradients: trainable.gradients, learningRate: learningRate,
+             gradientScale: GradientClipping.scale(norm: norm, maxNorm: maxNorm), threads: model.threads)
+        return norm
     }
 }

@@ -88,9 +88,6 @@ final class DPOObjective: RunObjective {
         ])
     }
 
-    /// Empty steps: the schedule advances; the optimizer's changes are overwritten by the
-    /// checkpoint restored right after.
-    func fastForward(to step: Int) {
-        while trainer.step < step { _ = trainer.step(batch: [], references: []) }
-    }
+    /// Advances the schedule to `step`.
+    func fastForward(to step: Int) { trainer.fastForward(to: step) }
 }

@@ -42,9 +42,9 @@ extension TrainingJob {
     func trainLoop(_ objective: RunObjective, model: TrainableLlama, plan: BatchPlan, total: Int) throws -> RunSummary {
         var cursor = DataCursor()
         if FileManager.default.fileExists(atPath: workspace.checkpoint) {
-            let state = try Checkpoint.readState(workspace.checkpoint)
+            let state = try Checkpoint.restore(workspace.checkpoint, parameters: model.trainable.parameters,
+                                               optimizer: objective.optimizer)
             objective.fastForward(to: state.step)
-            try Checkpoint.restore(workspace.checkpoint, parameters: model.trainable.parameters, optimizer: objective.optimizer)
             cursor = state.cursor
         }
         var progress = TrainingProgress(total: total, firstStep: objective.step)
