@@ -24,7 +24,7 @@ struct TrainStatusCommand: ParsableCommand {
         if json { return printLine(JSONValue.array(runs.map(\.json)).jsonString) }
         if runs.isEmpty { return printLine("no training runs yet: `retort train sft` starts one") }
         for row in runs {
-            let last = try store.metrics(runID: row.id).last
+            let last = try store.lastMetric(runID: row.id)
             let loss = last?.values["loss"]?.doubleValue.map { String(format: "loss %.4f", $0) } ?? ""
             let version = row.metrics?["version"]?.stringValue.map { "→ \($0)" } ?? ""
             printLine([row.id, row.kind, row.status.rawValue, last.map { "step \($0.step)" } ?? "", loss, version,
