@@ -63,8 +63,7 @@ public struct ServingStore: Sendable {
                 [version]).first,
                 let directory = row[0].string, let file = row[1].string
             else { return nil }
-            if file.hasPrefix("/") { return file }
-            return directory.hasSuffix("/") ? directory + file : directory + "/" + file
+            return StudentVersion.path(of: file, in: directory)
         }
     }
 }

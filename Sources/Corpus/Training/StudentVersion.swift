@@ -31,9 +31,16 @@ public struct StudentVersion: Sendable, Equatable {
         self.metrics = metrics
     }
 
-    /// The path of the file with `role` (`directory/files[role]`), if it has one.
+    /// The path of the file with `role` (`directory/files[role]`, or the file itself when its
+    /// path is absolute, as the serving store reads it), if it has one.
     public func path(of role: String) -> String? {
-        files[role].map { directory.hasSuffix("/") ? directory + $0 : directory + "/" + $0 }
+        files[role].map { Self.path(of: $0, in: directory) }
+    }
+
+    /// `file` inside `directory`, or `file` itself when it is absolute.
+    static func path(of file: String, in directory: String) -> String {
+        if file.hasPrefix("/") { return file }
+        return directory.hasSuffix("/") ? directory + file : directory + "/" + file
     }
 
     /// The version as the admin API shows it.
