@@ -28,36 +28,37 @@ public struct TrainingDataReader: Sendable {
     /// Every curated train-split exchange with a text prompt and a text answer, oldest first.
     public func sftExamples() throws -> [TrainingConversation] {
         let heldOut = try heldOutVersion()
-        let (sql, arguments) = ExportQuery.exchanges(curation, split: .train, heldOut: heldOut.version)
-        return try reader.withDatabase { db in
-            let statement = try db.prepare(sql)
-            try statement.bind(arguments)
-            var examples: [TrainingConversation] = []
-            while try statement.step() {
-                let row = ExportRow(statement: statement)
-                guard !HeldOutVersion.isHeldOut(promptHash: row.promptHash, testPercent: heldOut.testPercent),
-                      let example = Self.conversation(row) else { continue }
-                examples.append(example)
-            }
-            return examples
+        return try trainRows(ExportQuery.exchanges(curation, split: .train, heldOut: heldOut.version), heldOut) { statement in
+            let row = ExportRow(statement: statement)
+            return (row.promptHash, Self.conversation(row))
         }
     }
 
     /// Every train-split preference pair with text on both sides, oldest first.
     public func preferencePairs() throws -> [TrainingPreference] {
         let heldOut = try heldOutVersion()
-        let (sql, arguments) = ExportQuery.pairs(curation, split: .train, heldOut: heldOut.version)
-        return try reader.withDatabase { db in
-            let statement = try db.prepare(sql)
-            try statement.bind(arguments)
-            var pairs: [TrainingPreference] = []
+        return try trainRows(ExportQuery.pairs(curation, split: .train, heldOut: heldOut.version), heldOut) { statement in
+            let row = PairRow(statement: statement)
+            return (row.promptHash, Self.preference(row, statement: statement))
+        }
+    }
+
+    /// The rows of `query` outside the held-out split that `decode` turns into values.
+    private func trainRows<Value>(
+        _ query: (sql: String, arguments: [any SQLiteBindable]), _ heldOut: HeldOutVersion,
+        _ decode: (SQLiteStatement) -> (promptHash: String, value: Value?)
+    ) throws -> [Value] {
+        try reader.withDatabase { db in
+            let statement = try db.prepare(query.sql)
+            try statement.bind(query.arguments)
+            var values: [Value] = []
             while try statement.step() {
-                let row = PairRow(statement: statement)
-                guard !HeldOutVersion.isHeldOut(promptHash: row.promptHash, testPercent: heldOut.testPercent),
-                      let pair = Self.preference(row, statement: statement) else { continue }
-                pairs.append(pair)
+                let (promptHash, value) = decode(statement)
+                guard !HeldOutVersion.isHeldOut(promptHash: promptHash, testPercent: heldOut.testPercent),
+                      let value else { continue }
+                values.append(value)
             }
-            return pairs
+            return values
         }
     }
 
