@@ -47,22 +47,13 @@ import Testing
         #expect(metrics.pairs == 2 && metrics.meanMargin != 0)
         let analytic = Array(UnsafeBufferPointer(start: model.trainable.gradients, count: model.layout.count))
         var generator = SeededGenerator(seed: 53)
-        var difference: Double = 0, norm: Double = 0
-        for entry in model.layout.entries {
-            for _ in 0..<3 {
-                let i = entry.offset + Int.random(in: 0..<entry.count, using: &generator), saved = model.parameters[i]
-                model.parameters[i] = saved + 1e-2
-                let plus = Double(trainer.evaluate(batch: batch, references: references).loss)
-                model.parameters[i] = saved - 1e-2
-                let minus = Double(trainer.evaluate(batch: batch, references: references).loss)
-                model.parameters[i] = saved
-                let numeric = (plus - minus) / 2e-2
-                difference += (numeric - Double(analytic[i])) * (numeric - Double(analytic[i]))
-                norm += numeric * numeric
-            }
+        let indices = model.layout.entries.flatMap { entry in
+            (0..<3).map { _ in entry.offset + Int.random(in: 0..<entry.count, using: &generator) }
         }
-        #expect(norm > 1e-6)
-        #expect(difference.squareRoot() / norm.squareRoot() < 5e-3)
+        let norms = finiteDifferences(of: { Double(trainer.evaluate(batch: batch, references: references).loss) },
+                                      parameters: model.parameters, analytic: analytic, indices: indices)
+        #expect(norms.numeric * norms.numeric > 1e-6)
+        #expect(norms.difference / norms.numeric < 5e-3)
     }
 
     @Test func rewardAccuracyRisesOnSyntheticPairs() throws {

@@ -35,18 +35,27 @@ final class Tensor {
 /// compared with `analytic` as ‖numeric − analytic‖ / max(‖numeric‖, ‖analytic‖, floor).
 func gradientError(of loss: () -> Double, parameter: Tensor, analytic: [Float],
                    indices: [Int]? = nil, epsilon: Float = 1e-2) -> Double {
+    let norms = finiteDifferences(of: loss, parameters: parameter.pointer, analytic: analytic,
+                                  indices: indices ?? Array(0..<parameter.count), epsilon: epsilon)
+    return norms.difference / max(norms.numeric, norms.analytic, 1e-6)
+}
+
+/// Central finite differences of `loss` w.r.t. `parameters[indices]` against `analytic`
+/// (indexed like `parameters`): ‖numeric − analytic‖, ‖numeric‖ and ‖analytic‖ over them.
+func finiteDifferences(of loss: () -> Double, parameters: UnsafeMutablePointer<Float>, analytic: [Float],
+                       indices: [Int], epsilon: Float = 1e-2) -> (difference: Double, numeric: Double, analytic: Double) {
     var difference: Double = 0, numericNorm: Double = 0, analyticNorm: Double = 0
-    for i in indices ?? Array(0..<parameter.count) {
-        let saved = parameter.pointer[i]
-        parameter.pointer[i] = saved + epsilon
+    for i in indices {
+        let saved = parameters[i]
+        parameters[i] = saved + epsilon
         let plus = loss()
-        parameter.pointer[i] = saved - epsilon
+        parameters[i] = saved - epsilon
         let minus = loss()
-        parameter.pointer[i] = saved
+        parameters[i] = saved
         let numeric = (plus - minus) / (2 * Double(epsilon))
         difference += (numeric - Double(analytic[i])) * (numeric - Double(analytic[i]))
         numericNorm += numeric * numeric
         analyticNorm += Double(analytic[i]) * Double(analytic[i])
     }
-    return difference.squareRoot() / max(numericNorm.squareRoot(), analyticNorm.squareRoot(), 1e-6)
+    return (difference.squareRoot(), numericNorm.squareRoot(), analyticNorm.squareRoot())
 }

@@ -49,19 +49,8 @@ import Testing
 
     /// ‖numeric − analytic‖ / ‖numeric‖ over `indices` of the parameter arena.
     func finiteDifferenceError(model: TrainableLlama, indices: [Int], analytic: [Float]) -> Double {
-        var difference: Double = 0, norm: Double = 0
-        let epsilon: Float = 1e-2
-        for i in indices {
-            let saved = model.parameters[i]
-            model.parameters[i] = saved + epsilon
-            let plus = Double(model.forward(tokens: Self.tokens, targets: Self.targets))
-            model.parameters[i] = saved - epsilon
-            let minus = Double(model.forward(tokens: Self.tokens, targets: Self.targets))
-            model.parameters[i] = saved
-            let numeric = (plus - minus) / (2 * Double(epsilon))
-            difference += (numeric - Double(analytic[i])) * (numeric - Double(analytic[i]))
-            norm += numeric * numeric
-        }
-        return difference.squareRoot() / max(norm.squareRoot(), 1e-9)
+        let norms = finiteDifferences(of: { Double(model.forward(tokens: Self.tokens, targets: Self.targets)) },
+                                      parameters: model.parameters, analytic: analytic, indices: indices)
+        return norms.difference / max(norms.numeric, 1e-9)
     }
 }
