@@ -40,7 +40,7 @@ public struct PairwiseJudgePrompt: Sendable, Hashable {
 
     /// The verdict without asking, when the answers are identical after normalization.
     public var shortcut: Judgment? {
-        TextScoring.normalize(student) == TextScoring.normalize(teacher) ? .tie : nil
+        TextScoring.exactMatch(student, teacher) ? .tie : nil
     }
 
     /// The user message: the conversation, then answers A and B.

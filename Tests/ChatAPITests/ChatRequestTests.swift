@@ -12,6 +12,13 @@ import Testing
         #expect(request.choiceCount == 2 && request.stop == ["END"] && request.maxTokens == 5)
     }
 
+    @Test(arguments: [("json_object", true), ("json_schema", true), ("text", false)])
+    func wantsJSONFollowsTheResponseFormat(type: String, wanted: Bool) throws {
+        let request = try parse(#"{"model":"m","messages":[{"role":"user","content":"x"}],"response_format":{"type":"\#(type)"}}"#)
+        #expect(request.wantsJSON == wanted)
+        #expect(try parse(#"{"model":"m","messages":[{"role":"user","content":"x"}]}"#).wantsJSON == false)
+    }
+
     @Test func samePromptSameHash() throws {
         let a = try parse(#"{"model":"a","messages":[{"role":"user","content":"x"}],"temperature":0}"#)
         let b = try parse(#"{"model":"b","messages":[{"role":"user","content":"x"}]}"#)

@@ -37,20 +37,18 @@ extension ChatCompletionsController {
         let attempt = StudentAttempt(backend: backend, chat: chat, plan: checks, check: serving.check,
                                      timeout: .milliseconds(serving.settings.studentTimeoutMs),
                                      defaultMaxTokens: services.configuration.student.defaultMaxTokens)
-        let outcome = await attempt.run()
-        if case .rejected(let reason, let generation) = outcome {
+        switch await attempt.run() {
+        case .rejected(let reason, let generation):
             exchange.update { $0.servedReason = plan.label(reason) }
-            serving.recordServed(route: route.name, student: false, reason: reason)
-            serving.recordAttempt(route: route.name, student: version, fellBack: reason.isStudentFailure)
+            serving.recordStudentTry(route: route.name, student: version, fallback: reason)
             if let generation { keepDiscarded(generation, reason: reason, chat: chat, version: version, exchange: exchange) }
             return nil
-        }
-        serving.recordServed(route: route.name, student: true, reason: nil)
-        serving.recordAttempt(route: route.name, student: version, fellBack: false)
-        switch outcome {
-        case .acceptedPrefix(let prefix): return streamStudent(prefix, chat: chat, version: version, plan: plan, exchange: exchange)
-        case .accepted(let generation): return respondWithStudent(generation, chat: chat, version: version, plan: plan, exchange: exchange)
-        case .rejected: return nil
+        case .acceptedPrefix(let prefix):
+            serving.recordStudentTry(route: route.name, student: version, fallback: nil)
+            return streamStudent(prefix, chat: chat, version: version, plan: plan, exchange: exchange)
+        case .accepted(let generation):
+            serving.recordStudentTry(route: route.name, student: version, fallback: nil)
+            return respondWithStudent(generation, chat: chat, version: version, plan: plan, exchange: exchange)
         }
     }
 

@@ -66,15 +66,18 @@ final class PendingExchange: @unchecked Sendable {
         let now = ContinuousClock.now
         lock.withLock {
             guard let started = upstreamStarted, upstreamSeconds == nil else { return }
-            let elapsed = now - started
-            upstreamSeconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            upstreamSeconds = Self.seconds(now - started)
         }
     }
 
     /// Milliseconds since the request arrived.
     func elapsedMs() -> Double {
-        let elapsed = ContinuousClock.now - started
-        return Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        Self.seconds(ContinuousClock.now - started) * 1000
+    }
+
+    /// `duration` in seconds.
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// Notes the first byte of the answer (once).

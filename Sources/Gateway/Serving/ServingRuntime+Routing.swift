@@ -42,7 +42,7 @@ extension ServingRuntime {
         let parameters = Set(chat.json.objectValue?.map(\.key) ?? [])
         return RequestFeatures(
             hasTools: chat.hasTools, hasNonTextContent: chat.hasNonTextContent, choices: chat.choiceCount,
-            wantsJSON: chat.responseFormat == "json_object" || chat.responseFormat == "json_schema",
+            wantsJSON: chat.wantsJSON,
             promptTokens: promptTokens, maxTokens: chat.maxTokens, stream: chat.stream, parameters: parameters)
     }
 
@@ -74,6 +74,13 @@ extension ServingRuntime {
                     help: "Share of the route's requests the student answered since start.")
     }
 
+    /// Counts a student attempt on `route`: answered by the student (`fallback` nil), or
+    /// fallen back to the teacher for `fallback`.
+    func recordStudentTry(route: String, student: String, fallback: FallbackReason?) {
+        recordServed(route: route, student: fallback == nil, reason: fallback)
+        recordAttempt(route: route, student: student, fellBack: fallback?.isStudentFailure ?? false)
+    }
+
     /// Counts one shadow decision that ran or was dropped.
     func recordShadow(route: String, ran: Bool) {
         metrics.increment("retort_shadow_total", [("route", route), ("outcome", ran ? "run" : "dropped")],
@@ -94,12 +101,12 @@ extension ServingRuntime {
 
     /// The tallies of every route.
     public func servingTallies() -> [String: ServingTally] {
-        withLockedTallies { $0 }
+        locked { tallies }
     }
 
     @discardableResult
     private func withTally(_ route: String, _ change: (inout ServingTally) -> Void) -> ServingTally {
-        withLockedTallies { tallies in
+        locked {
             change(&tallies[route, default: ServingTally()])
             return tallies[route] ?? ServingTally()
         }

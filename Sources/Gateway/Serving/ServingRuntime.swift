@@ -130,11 +130,6 @@ public final class ServingRuntime: @unchecked Sendable {
         defer { lock.unlock() }
         return try body()
     }
-
-    /// Runs `body` on the tallies, holding the lock.
-    func withLockedTallies<T>(_ body: (inout [String: ServingTally]) -> T) -> T {
-        locked { body(&tallies) }
-    }
 }
 
 /// Counts of who served a route's requests since start, for the admin API.

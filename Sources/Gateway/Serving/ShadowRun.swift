@@ -60,7 +60,11 @@ struct ShadowRun: Sendable {
 
     /// The first choice's message text of a `chat.completion` JSON, if any.
     static func answerText(_ json: String?) -> String? {
-        guard let json, let value = try? JSONValue.parse(Array(json.utf8)) else { return nil }
-        return value["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue
+        answerText(json.flatMap { try? JSONValue.parse(Array($0.utf8)) })
+    }
+
+    /// The first choice's message text of a parsed `chat.completion`, if any.
+    static func answerText(_ value: JSONValue?) -> String? {
+        value?["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue
     }
 }

@@ -45,9 +45,8 @@ public struct StudentEvaluation: Sendable {
                   let reference = ShadowRun.answerText(row.responseJSON)
             else { unanswerable += 1; continue }
             let answer = (try? generate(model, request)) ?? ""
-            let wantsJSON = request.responseFormat == "json_object" || request.responseFormat == "json_schema"
             let judgment = await judge?.judge(request, student: answer, teacher: reference)
-            accumulator.add(student: answer, teacher: reference, wantsJSON: wantsJSON, judgment: judgment)
+            accumulator.add(student: answer, teacher: reference, wantsJSON: request.wantsJSON, judgment: judgment)
         }
         let metrics = accumulator.metrics
         let gate = QualityGate(thresholds: thresholds).evaluate(metrics)

@@ -48,8 +48,7 @@ public final class TeacherJudge: @unchecked Sendable {
         let upstream = TeacherRequest(path: "/chat/completions", headers: [("Content-Type", "application/json")], body: body.serialized())
         guard let response = try? await client.send(upstream), response.status == 200,
               let bytes = try? await response.body.collect(upTo: 1 << 20),
-              let json = try? JSONValue.parse(bytes),
-              let reply = json["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue
+              let reply = ShadowRun.answerText(try? JSONValue.parse(bytes))
         else { return nil }
         return prompt.judgment(fromReply: reply)
     }
