@@ -28,9 +28,9 @@ private func perturbedTinyModel(lora: LoRAConfiguration? = nil) throws -> (Train
 
 @Suite struct ExportTests {
     @Test func safetensorsParseBackWithHuggingFaceNamesAndLayout() throws {
-        let (model, _, _) = try perturbedTinyModel()
+        let (model, _, basePath) = try perturbedTinyModel()
         let path = temporaryPath("model.safetensors")
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { for p in [path, basePath] { try? FileManager.default.removeItem(atPath: p) } }
         try ModelExport.writeSafetensors(model, to: path, metadata: ["retort_version": "s-0001"])
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
         let headerLength = bytes[0..<8].reversed().reduce(0) { $0 << 8 | Int($1) }
@@ -96,11 +96,11 @@ private func perturbedTinyModel(lora: LoRAConfiguration? = nil) throws -> (Train
 
     @Test func adaptersAreWrittenInPEFTNamingWithTheirConfig() throws {
         let lora = LoRAConfiguration(rank: 4, alpha: 8, targets: [.query, .value, .down])
-        let (model, _, _) = try perturbedTinyModel(lora: lora)
+        let (model, _, basePath) = try perturbedTinyModel(lora: lora)
         let adapters = try #require(model.adapters)
         for i in 0..<adapters.count { adapters.parameters[i] = Float(i % 7) * 0.01 }
         let path = temporaryPath("adapter_model.safetensors")
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { for p in [path, basePath] { try? FileManager.default.removeItem(atPath: p) } }
         try AdapterExport.writeSafetensors(adapters, config: model.config, to: path)
         let file = try Safetensors.read(path)
         let c = TinyModel.config
