@@ -25,16 +25,28 @@ struct CorpusOptions: ParsableArguments {
 
     /// The corpus path: `--db`, else the configuration's.
     func databasePath() throws -> String {
-        let path = try db ?? config.load().database
+        try CorpusDatabase.path(db, configured: config.load().database)
+    }
+
+    /// A reader over the corpus, migrated to this build's schema.
+    func openReader() throws -> CorpusReader {
+        try CorpusDatabase.reader(databasePath())
+    }
+}
+
+/// The corpus file a command works on, for the corpus, training and serving commands.
+enum CorpusDatabase {
+    /// `db` when given, else the configured path; it must exist (or be `:memory:`).
+    static func path(_ db: String?, configured: @autoclosure () throws -> String) throws -> String {
+        let path = try db ?? configured()
         guard path == ":memory:" || FileManager.default.fileExists(atPath: path) else {
             throw ValidationError("No corpus at \(path). Run `retort serve` first, or pass --db.")
         }
         return path
     }
 
-    /// A reader over the corpus, migrated to this build's schema.
-    func openReader() throws -> CorpusReader {
-        let path = try databasePath()
+    /// A reader over the corpus at `path`, migrated to this build's schema.
+    static func reader(_ path: String) throws -> CorpusReader {
         _ = try SQLiteDatabase.openCorpus(path: path)
         return try CorpusReader(path: path)
     }
@@ -70,12 +82,7 @@ func corpusOperation<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
     } catch let error as CorpusError {
-        throw CorpusCommandError(description: error.message)
+        throw CommandFailure(description: error.message)
     }
 }
 
-/// A corpus problem reported as `Error: <message>` without the usage text.
-struct CorpusCommandError: Error, CustomStringConvertible {
-    /// The message shown.
-    let description: String
-}

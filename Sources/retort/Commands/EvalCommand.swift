@@ -31,12 +31,12 @@ struct EvalCommand: AsyncParsableCommand {
         let book = try options.openBook()
         guard let path = try book.store.studentModelPath(version: student)
                 ?? (FileManager.default.fileExists(atPath: student) ? student : nil) else {
-            throw CorpusCommandError(description: "no student version or model file named '\(student)'")
+            throw CommandFailure(description: "no student version or model file named '\(student)'")
         }
         var judgeClient: TeacherJudge?
         if judge {
             judgeClient = TeacherJudge(configuration: configuration, route: route)
-            if judgeClient == nil { throw CorpusCommandError(description: "--judge needs a teacher (RETORT_TEACHER_URL)") }
+            if judgeClient == nil { throw CommandFailure(description: "--judge needs a teacher (RETORT_TEACHER_URL)") }
         }
         let evaluation = StudentEvaluation(store: book.store, thresholds: configuration.serving.gate,
                                            defaultMaxTokens: min(configuration.student.defaultMaxTokens, 256), judge: judgeClient)

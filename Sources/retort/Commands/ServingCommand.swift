@@ -30,8 +30,7 @@ struct ServingOptions: ParsableArguments {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         }
-        _ = try SQLiteDatabase.openCorpus(path: path)
-        return ServingStateBook(store: ServingStore(reader: try CorpusReader(path: path)), routes: configuration.routes)
+        return ServingStateBook(store: ServingStore(reader: try CorpusDatabase.reader(path)), routes: configuration.routes)
     }
 }
 
@@ -86,9 +85,9 @@ struct ServingSetCommand: ParsableCommand {
                 printLine("warning: no student version or model file named '\(name)': the route's requests go to the teacher until it exists")
             }
         } catch let error as ServingError {
-            throw CorpusCommandError(description: error.description)
+            throw CommandFailure(description: error.description)
         } catch let error as ServingBookError {
-            throw CorpusCommandError(description: error.description)
+            throw CommandFailure(description: error.description)
         }
     }
 }

@@ -23,12 +23,8 @@ struct TrainingCorpusOptions: ParsableArguments {
     /// The corpus path, its reader (migrated to this build's schema) and the base model path.
     func open() throws -> (database: String, reader: CorpusReader, baseModel: String) {
         let configuration = try config.load()
-        let path = db ?? configuration.database
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw ValidationError("No corpus at \(path). Run `retort serve` first, or pass --db.")
-        }
-        _ = try SQLiteDatabase.openCorpus(path: path)
-        return (path, try CorpusReader(path: path), configuration.student.model)
+        let path = try CorpusDatabase.path(db, configured: configuration.database)
+        return (path, try CorpusDatabase.reader(path), configuration.student.model)
     }
 }
 
@@ -87,15 +83,10 @@ func execute(_ run: TrainingRun, database: String, reader: CorpusReader, baseMod
         printLine("student \(version.version): \(version.path(of: "gguf") ?? version.directory)")
     } catch {
         try? TrainingStore(reader: reader).failRun(id: run.id, error: "\(error)")
-        throw TrainingCommandError(description: "run \(run.id) failed: \(error)")
+        throw CommandFailure(description: "run \(run.id) failed: \(error)")
     }
 }
 
-/// A training failure reported as `Error: <message>` without the usage text.
-struct TrainingCommandError: Error, CustomStringConvertible {
-    /// The message shown.
-    let description: String
-}
 
 /// `retort train sft`: supervised fine-tuning on the curated train split.
 struct TrainSFTCommand: ParsableCommand {
