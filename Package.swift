@@ -40,6 +40,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Already a dependency of Hummingbird; named so the gateway can use HTTPField directly.
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // Already a dependency of Hummingbird; named so the Distill library can log.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C shims: one per system library, nothing but a module map.
@@ -54,10 +56,20 @@ let package = Package(
         // Pure decision logic for progressive serving: no I/O, injected clock and randomness.
         .target(name: "Serving"),
         .target(name: "Training", dependencies: ["Engine", "COpenBLAS"], swiftSettings: optimized),
+        // The loop around the student: per-route serving runtime, student pool, evaluation,
+        // the training job and its scheduler. Knows no HTTP.
+        .target(
+            name: "Distill",
+            dependencies: [
+                "ChatAPI", "Teacher", "Corpus", "Engine", "Serving", "Training",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The HTTP application: routes, controllers, middleware. Knows no numerics.
         .target(
             name: "Gateway",
             dependencies: [
-                "ChatAPI", "Teacher", "Corpus", "Engine", "Serving",
+                "ChatAPI", "Teacher", "Corpus", "Serving", "Distill",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
@@ -65,14 +77,14 @@ let package = Package(
         .executableTarget(
             name: "retort",
             dependencies: [
-                "Gateway", "ChatAPI", "Teacher", "Corpus", "Engine", "Serving", "Training",
+                "Gateway", "Distill", "ChatAPI", "Teacher", "Corpus", "Engine", "Serving",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "retort-bench",
             dependencies: [
-                "Gateway", "Corpus", "Engine", "Training", "TestSupport",
+                "Gateway", "Distill", "Corpus", "Engine", "Training", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench",
@@ -94,10 +106,11 @@ let package = Package(
             name: "EngineTests", dependencies: ["Engine", "TestSupport"],
             exclude: ["Fixtures"], swiftSettings: optimized
         ),
+        .testTarget(name: "DistillTests", dependencies: ["Distill", "TestSupport", "Corpus", "Serving", "Engine"]),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "TestSupport", "Corpus", "Serving",
+                "Gateway", "Distill", "TestSupport", "Corpus", "Serving",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

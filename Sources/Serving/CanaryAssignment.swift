@@ -37,13 +37,13 @@ public enum CanaryAssignment {
     public static let bucketCount: UInt64 = 10_000
 
     /// The key's bucket on `route`, in `0..<10_000`; the same in every process.
-    public static func bucket(for key: CanaryKey, route: String) -> Int {
-        Int(StableHash.fnv1a64Mixed(route + "\u{0}" + key.hashedText) % bucketCount)
+    public static func bucket(for key: CanaryKey, route: RouteName) -> Int {
+        Int(StableHash.fnv1a64Mixed(route.rawValue + "\u{0}" + key.hashedText) % bucketCount)
     }
 
     /// Whether `key` is served by the student on a canary of `percent` (0…100; values
     /// outside are clamped, so 0 takes nobody and 100 takes everybody).
-    public static func isInCanary(_ key: CanaryKey, route: String, percent: Double) -> Bool {
+    public static func isInCanary(_ key: CanaryKey, route: RouteName, percent: Double) -> Bool {
         guard percent.isFinite else { return false }
         let clamped = min(max(percent, 0), 100)
         let threshold = Int((clamped * 100).rounded())

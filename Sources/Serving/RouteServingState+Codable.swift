@@ -8,7 +8,7 @@ extension RouteServingState: Codable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         try self.init(
-            route: container.decode(String.self, forKey: .route),
+            route: container.decode(RouteName.self, forKey: .route),
             mode: container.decode(ServingMode.self, forKey: .mode),
             canaryPercent: container.decodeIfPresent(Double.self, forKey: .canaryPercent) ?? 0,
             student: container.decodeIfPresent(String.self, forKey: .student),

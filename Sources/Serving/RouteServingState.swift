@@ -5,7 +5,7 @@
 /// The state is a value: the gateway persists it and the ``ServingEvent`` each change returns.
 public struct RouteServingState: Sendable, Hashable {
     /// The route name.
-    public let route: String
+    public let route: RouteName
     /// The current mode.
     public private(set) var mode: ServingMode
     /// The share of canary keys served by the student, in percent; 0 outside `canary`.
@@ -16,7 +16,7 @@ public struct RouteServingState: Sendable, Hashable {
     public private(set) var previousStudent: String?
 
     /// A route served by the teacher alone, with no student yet.
-    public init(route: String) {
+    public init(route: RouteName) {
         self.route = route
         self.mode = .teacher
         self.canaryPercent = 0
@@ -26,7 +26,7 @@ public struct RouteServingState: Sendable, Hashable {
 
     /// Restores a stored state, checking its invariants.
     public init(
-        route: String, mode: ServingMode, canaryPercent: Double = 0,
+        route: RouteName, mode: ServingMode, canaryPercent: Double = 0,
         student: String? = nil, previousStudent: String? = nil
     ) throws(ServingError) {
         try Self.validate(mode: mode, percent: canaryPercent, student: student)

@@ -53,5 +53,5 @@ public struct ServingEvent: Sendable, Hashable, Codable {
     }
 
     /// The route the event belongs to.
-    public var route: String { to.route }
+    public var route: RouteName { to.route }
 }

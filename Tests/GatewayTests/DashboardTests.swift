@@ -12,8 +12,7 @@ import Testing
         .deletingLastPathComponent().appendingPathComponent("public").path
 
     @Test func servesTheDashboardAtTheRootAndRoutesStillWin() async throws {
-        setenv("RETORT_PUBLIC_DIR", Self.publicFolder, 1)
-        let corpus = try AdminTestCorpus()
+        let corpus = try AdminTestCorpus { $0.publicDirectory = Self.publicFolder }
         try await corpus.run { client in
             let index = try await client.get("/")
             #expect(index.status == 200 && index.text.contains("<script src=\"app.js\"></script>"))

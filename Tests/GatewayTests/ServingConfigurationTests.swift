@@ -1,4 +1,5 @@
 import Foundation
+import Distill
 import Gateway
 import Serving
 import Testing

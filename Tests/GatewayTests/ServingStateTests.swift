@@ -1,6 +1,7 @@
 import ChatAPI
 import Corpus
 import Foundation
+import Distill
 import Gateway
 import Hummingbird
 import HummingbirdTesting

@@ -83,7 +83,7 @@ import Testing
             .json(body: MockTeacher.completionJSON(content: "A"))
         })
         defer { harness.mock.shutdown() }
-        let judge = TeacherJudge(configuration: harness.services.configuration, route: "default")
+        let judge = harness.services.configuration.teacherJudge(route: "default")
         let request = try ChatRequest(body: Array(#"{"model":"default","messages":[{"role":"user","content":"2+2?"}]}"#.utf8))
         var verdicts: [Judgment?] = []
         for _ in 0..<16 { verdicts.append(await judge?.judge(request, student: "four", teacher: "4")) }

@@ -1,6 +1,7 @@
 import ChatAPI
 import Corpus
 import Foundation
+import Distill
 import Gateway
 import HTTPTypes
 import Hummingbird

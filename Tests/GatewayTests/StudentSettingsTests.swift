@@ -1,4 +1,5 @@
 import Foundation
+import Distill
 import Gateway
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
     func decodeWeightsAcceptTheEngineFormats(name: String) throws {
         let json = #"{"student": {"decode_weights": "\#(name)"}}"#
         let configuration = try JSONDecoder().decode(GatewayConfiguration.self, from: Data(json.utf8))
-        #expect(configuration.student.decodeWeights == name)
+        #expect(configuration.student.decodeWeights.rawValue == name)
     }
 
     @Test func unknownDecodeWeightsAreRejectedByName() throws {

@@ -1,8 +1,11 @@
 import Corpus
+import Distill
+import Serving
 import Teacher
 
-/// What the gateway's handlers share: configuration, the teacher client, the corpus
-/// and the metrics. Built once by ``buildServices(configuration:)`` (or by tests).
+/// What the gateway's handlers share: configuration, the teacher client, the corpus,
+/// the metrics and the distillation loop's runtime. Built once by ``build(configuration:)``
+/// (or by tests).
 public struct GatewayServices: Sendable {
     /// The effective configuration.
     public let configuration: GatewayConfiguration
@@ -10,7 +13,7 @@ public struct GatewayServices: Sendable {
     public let teacher: TeacherClient?
     /// The exchange writer.
     public let log: ExchangeLog
-    /// Read access to the corpus.
+    /// The corpus connection (reads, feedback, runs).
     public let reader: CorpusReader
     /// Counters and histograms.
     public let metrics: GatewayMetrics
@@ -21,16 +24,16 @@ public struct GatewayServices: Sendable {
 
     /// Assembles services from parts; the serving runtime shares the student's queue.
     public init(configuration: GatewayConfiguration, teacher: TeacherClient?, log: ExchangeLog,
-                reader: CorpusReader, student: StudentBackend? = nil, metrics: GatewayMetrics = GatewayMetrics()) {
+                reader: CorpusReader, student: StudentBackend? = nil, metrics: GatewayMetrics = GatewayMetrics(),
+                clock: any WallClock = SystemWallClock()) {
         self.configuration = configuration
         self.teacher = teacher
         self.log = log
         self.reader = reader
         self.student = student
         self.metrics = metrics
-        serving = ServingRuntime(configuration: configuration, reader: reader,
-                                 queue: student?.queue ?? StudentQueue(capacity: configuration.student.maxQueue),
-                                 preloaded: student, metrics: metrics)
+        serving = ServingRuntime(routes: configuration.routes, serving: configuration.serving, student: configuration.student,
+                                 store: ServingStore(reader: reader), preloaded: student, metrics: metrics, clock: clock)
     }
 
     /// Opens the corpus and creates the teacher client described by `configuration`.
@@ -41,5 +44,18 @@ public struct GatewayServices: Sendable {
         let teacher = configuration.teacher.url.map { _ in TeacherClient(configuration: configuration.teacher.clientConfiguration) }
         let student = configuration.needsStudent ? StudentBackend(settings: configuration.student) : nil
         return GatewayServices(configuration: configuration, teacher: teacher, log: log, reader: reader, student: student)
+    }
+
+    /// Starts training runs for the gateway (`POST /admin/train`, the schedule): children of
+    /// `training.executable` (else this binary) with ``GatewayConfiguration/trainingEnvironment``.
+    public var trainingLauncher: TrainingLauncher {
+        TrainingLauncher(executable: configuration.training.executable, database: configuration.database,
+                         baseModel: configuration.student.model, environment: configuration.trainingEnvironment)
+    }
+
+    /// The automatic training schedule over this gateway's corpus.
+    public var trainingScheduler: TrainingScheduler {
+        TrainingScheduler(settings: configuration.training, reader: reader, launcher: trainingLauncher,
+                          metrics: metrics, clock: serving.clock)
     }
 }

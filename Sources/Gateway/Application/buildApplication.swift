@@ -24,6 +24,6 @@ public func buildRouter(services: GatewayServices) -> Router<BasicRequestContext
     FeedbackController(services: services).addRoutes(to: v1)
     let admin = router.group("admin").add(middleware: AdminKeyMiddleware(key: services.configuration.adminKey, host: services.configuration.host))
     AdminController(services: services).addRoutes(to: admin)
-    router.add(middleware: DashboardFiles.middleware())
+    router.add(middleware: DashboardFiles.middleware(folder: services.configuration.publicDirectory))
     return router
 }

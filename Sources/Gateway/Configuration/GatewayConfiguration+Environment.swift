@@ -1,7 +1,9 @@
 extension GatewayConfiguration {
     /// This configuration with the environment's overrides applied:
     /// `RETORT_TEACHER_URL`, `RETORT_TEACHER_API_KEY` (else `OPENAI_API_KEY`), `RETORT_DB`,
-    /// `RETORT_HOST`, `RETORT_PORT`, `RETORT_ADMIN_KEY`, `RETORT_STUDENT_MODEL`.
+    /// `RETORT_HOST`, `RETORT_PORT`, `RETORT_ADMIN_KEY`, `RETORT_STUDENT_MODEL`,
+    /// `RETORT_PUBLIC_DIR`; and the environment training processes inherit
+    /// (``childEnvironment(of:)``).
     public func applyingEnvironment(_ environment: [String: String]) throws -> GatewayConfiguration {
         var c = self
         func nonEmpty(_ key: String) -> String? { environment[key].flatMap { $0.isEmpty ? nil : $0 } }
@@ -17,6 +19,18 @@ extension GatewayConfiguration {
         }
         c.adminKey = nonEmpty("RETORT_ADMIN_KEY")
         if let model = nonEmpty("RETORT_STUDENT_MODEL") { c.student.model = model }
+        if let folder = nonEmpty("RETORT_PUBLIC_DIR") { c.publicDirectory = folder }
+        c.trainingEnvironment = Self.childEnvironment(of: environment)
         return c
+    }
+
+    /// What a training child inherits of `environment`: everything but secrets (API and
+    /// admin keys, tokens, passwords), which a training run never needs.
+    static func childEnvironment(of environment: [String: String]) -> [String: String] {
+        let secretMarkers = ["KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL"]
+        return environment.filter { name, _ in
+            let upper = name.uppercased()
+            return !secretMarkers.contains { upper.contains($0) }
+        }
     }
 }

@@ -1,4 +1,6 @@
+import Distill
 import Foundation
+import Serving
 
 /// Everything `retort serve` is configured with.
 ///
@@ -49,6 +51,11 @@ public struct GatewayConfiguration: Sendable, Decodable {
     public var logBatchSize = 256
     /// Admin API key (environment only: `RETORT_ADMIN_KEY`).
     public var adminKey: String?
+    /// The dashboard's folder (environment only: `RETORT_PUBLIC_DIR`, default `public`).
+    public var publicDirectory = "public"
+    /// The environment training child processes start with (set from the process's own,
+    /// secrets removed, by ``applyingEnvironment(_:)``; empty: nothing inherited).
+    public var trainingEnvironment: [String: String] = [:]
 
     /// The defaults.
     public init() {}
@@ -98,7 +105,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
     }
 
     /// The route clients call by `name`, if configured.
-    public func route(named name: String) -> RouteConfiguration? {
+    public func route(named name: RouteName) -> RouteConfiguration? {
         routes.first { $0.name == name }
     }
 }

@@ -1,5 +1,6 @@
 import ChatAPI
 import Corpus
+import Distill
 import Foundation
 import Hummingbird
 import Serving
@@ -41,7 +42,7 @@ struct AdminServingController {
         guard let body = try? JSONValue.parse(Array(buffer.readableBytesView)), body.objectValue != nil else {
             throw OpenAIError.invalidRequest("The body must be a JSON object with `route` and `mode`.")
         }
-        guard let route = body["route"]?.stringValue else { throw OpenAIError.invalidRequest("`route` is required.", param: "route") }
+        guard let route = body["route"]?.stringValue.map({ RouteName($0) }) else { throw OpenAIError.invalidRequest("`route` is required.", param: "route") }
         guard let mode = body["mode"]?.stringValue.flatMap(ServingMode.init(rawValue:)) else {
             throw OpenAIError.invalidRequest("`mode` must be one of teacher, shadow, canary, student.", param: "mode")
         }
@@ -60,19 +61,12 @@ struct AdminServingController {
     /// What automatic promotion would do for `state` now: `promote to MODE`, or why it holds
     /// (a ``RolloutHold`` raw value); null when promotion is off or there is nothing to promote.
     func promotion(_ state: RouteServingState) -> JSONValue {
-        let runtime = services.serving
-        guard runtime.settings.autoPromote, state.mode == .shadow || state.mode == .canary,
-              let evidence = try? runtime.evidence(for: state) else { return .null }
-        switch RolloutPolicy(configuration: runtime.settings.rollout).decide(state: state, evidence: evidence, at: runtime.now()) {
-        case .hold(let hold): return .string(hold.rawValue)
-        case .promote(let mode, _, _): return .string("promote to " + mode.rawValue)
-        }
+        services.serving.promotionOutlook(for: state).map(JSONValue.string) ?? .null
     }
 
-    /// One route's state and tallies as `GET /admin/serving` lists them.
     static func routeJSON(_ state: RouteServingState, tally: ServingTally, studentStatus: String?) -> JSONValue {
         .object([
-            ("route", .string(state.route)), ("mode", .string(state.mode.rawValue)),
+            ("route", .string(state.route.rawValue)), ("mode", .string(state.mode.rawValue)),
             ("canary_percent", .double(state.canaryPercent)),
             ("student", state.student.map(JSONValue.string) ?? .null),
             ("previous_student", state.previousStudent.map(JSONValue.string) ?? .null),

@@ -1,5 +1,6 @@
 import ChatAPI
 import Corpus
+import Distill
 import Foundation
 import Hummingbird
 
@@ -11,13 +12,6 @@ struct AdminTrainingController {
 
     /// Largest `POST /admin/train` body.
     static let maximumBodyBytes = 64 << 10
-
-    /// Settings `POST /admin/train` accepts, with the JSON type each must have.
-    static let settingTypes: [String: String] = [
-        "lora": "boolean", "rank": "number", "alpha": "number", "epochs": "number", "max_steps": "number",
-        "learning_rate": "number", "warmup_steps": "number", "max_seq": "number", "batch_tokens": "number",
-        "checkpoint_every": "number", "beta": "number", "from": "string", "gguf_type": "string", "seed": "number",
-    ]
 
     /// Adds the routes to `group` (already behind the admin key).
     func addRoutes(to group: RouterGroup<BasicRequestContext>) {
@@ -34,6 +28,8 @@ struct AdminTrainingController {
     }
 
     /// `POST /admin/train` `{"kind": "sft" | "dpo", ...settings}`: 202 with the queued run.
+    /// The settings are decoded and checked as `retort train` checks them: a bad one is a 400
+    /// naming it, not a failed run.
     func train(_ request: Request) async throws -> Response {
         var request = request
         let body = try await request.collectBody(upTo: Self.maximumBodyBytes)
@@ -41,43 +37,12 @@ struct AdminTrainingController {
         do { config = try JSONValue.parse(body.readableBytesView) } catch {
             throw OpenAIError.invalidRequest("The body is not valid JSON: \(error)")
         }
-        try Self.validate(config)
-        let store = TrainingStore(reader: services.reader)
-        if let active = try store.runs(limit: 20).first(where: \.status.isActive) {
-            throw OpenAIError(status: 409, message: "Run \(active.id) is \(active.status.rawValue); one run at a time.",
-                              type: "invalid_request_error", code: "run_active")
-        }
-        let run = try Self.start(config: config, services: services, launcher: TrainingLauncher(configuration: services.configuration))
-        return .json(run.json.setting("object", to: .string("training.run")), status: .accepted)
-    }
-
-    /// Creates the queued run and spawns its process; a spawn failure fails the run.
-    static func start(config: JSONValue, services: GatewayServices, launcher: TrainingLauncher) throws -> TrainingRun {
-        let store = TrainingStore(reader: services.reader)
-        let kind = config["kind"]?.stringValue ?? "sft"
-        let run = try store.createRun(kind: kind, config: config, baseVersion: config["from"]?.stringValue)
         do {
-            _ = try launcher.launch([kind, "--run-id", run.id], log: "runs/\(run.id)/train.log")
-        } catch {
-            try store.failRun(id: run.id, error: "could not start \(launcher.executable): \(error)")
-            throw OpenAIError.internalError("could not start the training process: \(error)")
-        }
-        return run
-    }
-
-    /// Checks the kind and the type of every setting; the child checks the values.
-    static func validate(_ config: JSONValue) throws {
-        guard let members = config.objectValue else { throw OpenAIError.invalidRequest("The body must be a JSON object.") }
-        guard let kind = config["kind"]?.stringValue, kind == "sft" || kind == "dpo" else {
-            throw OpenAIError.invalidRequest("`kind` must be \"sft\" or \"dpo\".", param: "kind")
-        }
-        for (key, value) in members where key != "kind" {
-            guard let type = settingTypes[key] else {
-                throw OpenAIError.invalidRequest("Unknown training setting `\(key)`.", param: key)
-            }
-            guard value.typeName == type else {
-                throw OpenAIError.invalidRequest("`\(key)` must be a \(type).", param: key)
-            }
+            let settings = try TrainingSettings.from(json: config)
+            let run = try services.trainingLauncher.start(settings, store: TrainingStore(reader: services.reader))
+            return .json(run.json.setting("object", to: .string("training.run")), status: .accepted)
+        } catch let error as DistillError {
+            throw OpenAIError(distillError: error)
         }
     }
 

@@ -1,8 +1,10 @@
 import ChatAPI
 import Corpus
+import Distill
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Serving
 import Teacher
 
 /// `POST /v1/chat/completions`: validate, route (the route's serving mode may give the
@@ -19,7 +21,7 @@ struct ChatCompletionsController {
         var request = request
         let body = try await collectBody(&request)
         let chat = try ChatRequest(body: body)
-        guard let route = services.configuration.route(named: chat.model) else {
+        guard let route = services.configuration.route(named: RouteName(chat.model)) else {
             throw OpenAIError.modelNotFound(chat.model)
         }
         let exchange = PendingExchange(record: newRecord(chat, body: body, headers: request.headers, route: route), services: services)
@@ -63,7 +65,7 @@ struct ChatCompletionsController {
             $0.servedBy = asTeacher ? "teacher" : "student"
             $0.servedReason = asTeacher ? "builtin-teacher" : "route:student"
             $0.teacherURL = asTeacher ? "builtin:" + student.path : nil
-            $0.upstreamModel = (try? student.model.get().modelName) ?? student.path
+            $0.upstreamModel = student.modelName ?? student.path
         }
         return await StudentCompletion(backend: student, chat: chat, exchange: exchange,
                                        defaultMaxTokens: services.configuration.student.defaultMaxTokens).respond()
@@ -114,7 +116,7 @@ struct ChatCompletionsController {
 extension ChatCompletionsController {
     /// The draft log record for `chat`.
     func newRecord(_ chat: ChatRequest, body: [UInt8], headers: HTTPFields, route: RouteConfiguration) -> ExchangeRecord {
-        var record = ExchangeRecord(id: ExchangeID.make(), createdAt: Date().timeIntervalSince1970, route: chat.model,
+        var record = ExchangeRecord(id: ExchangeID.make(), createdAt: Date().timeIntervalSince1970, route: route.name.rawValue,
                                     servedBy: "teacher", status: 0, stream: chat.stream, promptHash: chat.promptHash,
                                     requestJSON: String(decoding: body, as: UTF8.self))
         record.servedReason = "teacher:mode_teacher"  // replaced by the serving decision

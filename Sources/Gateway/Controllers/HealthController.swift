@@ -24,10 +24,8 @@ struct HealthController {
 
     var studentStatus: JSONValue {
         guard let student = services.student else { return .string("not loaded") }
-        switch student.model {
-        case .success(let model): return .object([("model", .string(model.modelName)), ("queue_depth", .int(student.queueDepth))])
-        case .failure(let error): return .object([("error", .string("\(error)"))])
-        }
+        if let error = student.loadError { return .object([("error", .string(error))]) }
+        return .object([("model", .string(student.modelName ?? student.path)), ("queue_depth", .int(student.queueDepth))])
     }
 
     func metrics() -> Response {
@@ -38,7 +36,7 @@ struct HealthController {
             ("retort_log_failed_total", "Exchanges whose write failed after retries.", Double(log.failedCount)),
             ("retort_log_written_total", "Exchanges committed to the corpus.", Double(log.writtenCount)),
             ("retort_student_queue_depth", "Student generations waiting or running (served, shadow and fallback checks).",
-             Double(services.serving.pool.queue.depth)),
+             Double(services.serving.studentQueueDepth)),
         ])
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                         body: ResponseBody(byteBuffer: ByteBuffer(string: text)))

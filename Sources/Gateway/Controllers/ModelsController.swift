@@ -1,5 +1,6 @@
 import ChatAPI
 import Hummingbird
+import Serving
 
 /// `GET /v1/models`: the routes this gateway serves, in OpenAI's list format.
 struct ModelsController {
@@ -12,12 +13,12 @@ struct ModelsController {
     }
 
     func list() -> Response {
-        let data = services.configuration.routes.map { entry($0.name) }
+        let data = services.configuration.routes.map { entry($0.name.rawValue) }
         return .json(.object([("object", .string("list")), ("data", .array(data))]))
     }
 
     func model(id: String) throws -> Response {
-        guard services.configuration.route(named: id) != nil else { throw OpenAIError.modelNotFound(id) }
+        guard services.configuration.route(named: RouteName(id)) != nil else { throw OpenAIError.modelNotFound(id) }
         return .json(entry(id))
     }
 

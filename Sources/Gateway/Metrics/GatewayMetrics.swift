@@ -1,3 +1,4 @@
+import Distill
 import Foundation
 
 /// Counters and histograms the gateway exports at `GET /metrics` (Prometheus text format).
@@ -113,3 +114,5 @@ private func escapeLabel(_ value: String) -> String {
 private func format(_ value: Double) -> String {
     value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value)
 }
+
+extension GatewayMetrics: MetricsRecorder {}

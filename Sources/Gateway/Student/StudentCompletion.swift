@@ -1,5 +1,5 @@
 import ChatAPI
-import Engine
+import Distill
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -20,11 +20,9 @@ struct StudentCompletion: Sendable {
         }
         let cancellation = CancellationFlag()
         exchange.setOnAbandon { cancellation.cancel() }
-        let job = StudentJob(messages: chat.engineMessages, options: chat.generationOptions(defaultMaxTokens: defaultMaxTokens),
-                             cancellation: cancellation)
         let events: AsyncStream<StudentEvent>
         do {
-            events = try backend.start(job)
+            events = try backend.start(chat, defaultMaxTokens: defaultMaxTokens, cancellation: cancellation)
         } catch {
             return fail(error, headers: [.retryAfter: "1"])
         }

@@ -1,5 +1,5 @@
 import ChatAPI
-import Engine
+import Distill
 import Hummingbird
 
 /// Writes the student's tokens to the client as `chat.completion.chunk` events and
@@ -12,7 +12,7 @@ struct StudentStreamRelay {
 
     /// Sends the role chunk, then `prefix` (tokens already generated and checked), then
     /// every event of `iterator` as it comes.
-    mutating func run(prefix: [GeneratedToken] = [], _ iterator: AsyncStream<StudentEvent>.Iterator,
+    mutating func run(prefix: [StudentToken] = [], _ iterator: AsyncStream<StudentEvent>.Iterator,
                       into writer: inout any ResponseBodyWriter) async throws {
         var iterator = iterator
         var text = ""
@@ -42,8 +42,8 @@ struct StudentStreamRelay {
         abandon(text: text)
     }
 
-    private func finish(_ result: GenerationResult, _ writer: inout any ResponseBodyWriter) async {
-        var ok = await send(responses.chunk(delta: .object([]), finishReason: result.finishReason.rawValue), &writer)
+    private func finish(_ result: StudentResult, _ writer: inout any ResponseBodyWriter) async {
+        var ok = await send(responses.chunk(delta: .object([]), finishReason: result.finishReason), &writer)
         if ok && chat.includeUsage { ok = await send(responses.usageChunk(result), &writer) }
         if ok { ok = await sendRaw(Array("data: [DONE]\n\n".utf8), &writer) }
         let json = responses.completion(result, logprobs: chat.logprobs)
@@ -57,10 +57,10 @@ struct StudentStreamRelay {
     }
 
     /// Sends one token's chunk (nothing for an empty piece unless logprobs are asked for).
-    private func sendToken(_ token: GeneratedToken, _ writer: inout any ResponseBodyWriter) async -> Bool {
+    private func sendToken(_ token: StudentToken, _ writer: inout any ResponseBodyWriter) async -> Bool {
         exchange.markFirstByte()
         guard !token.text.isEmpty || chat.logprobs else { return true }
-        let logprobs = chat.logprobs ? StudentResponses.logprobs([token]) : .null
+        let logprobs = chat.logprobs ? StudentResponses.logprobs(token) : .null
         return await send(responses.chunk(delta: .object([("content", .string(token.text))]), logprobs: logprobs), &writer)
     }
 

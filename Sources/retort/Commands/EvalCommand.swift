@@ -1,5 +1,6 @@
 import ArgumentParser
 import Corpus
+import Distill
 import Foundation
 import Gateway
 import Serving
@@ -29,24 +30,24 @@ struct EvalCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.config.load()
         let book = try options.openBook()
-        guard let path = try book.store.studentModelPath(version: student)
-                ?? (FileManager.default.fileExists(atPath: student) ? student : nil) else {
-            throw CommandFailure(description: "no student version or model file named '\(student)'")
+        let reference: StudentReference
+        do { reference = try StudentReference.resolve(student, store: book.store) } catch {
+            throw CommandFailure(description: "\(error)")
         }
         var judgeClient: TeacherJudge?
         if judge {
-            judgeClient = TeacherJudge(configuration: configuration, route: route)
+            judgeClient = configuration.teacherJudge(route: route.map { RouteName($0) })
             if judgeClient == nil { throw CommandFailure(description: "--judge needs a teacher (RETORT_TEACHER_URL)") }
         }
         let evaluation = StudentEvaluation(store: book.store, thresholds: configuration.serving.gate,
                                            defaultMaxTokens: min(configuration.student.defaultMaxTokens, 256), judge: judgeClient)
-        let candidate = try studentName(student, store: book.store)
-        let report = try await evaluation.run(candidate: candidate, modelPath: path, route: route, limit: limit,
+        let candidate = reference.name
+        let report = try await evaluation.run(candidate: candidate, modelPath: reference.path, route: route, limit: limit,
                                               threads: configuration.student.threads)
         printReport(report, thresholds: configuration.serving.gate)
         if promote, let route, report.gate.passed {
-            let event = try book.change(route: route) { state in
-                try RolloutPolicy().admit(candidate: candidate, gate: report.gate, state: &state, at: Date().timeIntervalSince1970)
+            let event = try book.change(route: RouteName(route)) { state in
+                try RolloutPolicy().admit(candidate: candidate, gate: report.gate, state: &state, at: SystemWallClock().now())
             }
             if let event { printLine(servingEventLine(event)) }
         }
@@ -70,6 +71,9 @@ struct EvalCommand: AsyncParsableCommand {
                       + " (\(judged.wins) wins, \(judged.ties) ties, \(judged.losses) losses)")
         }
         if report.skippedRows > 0 { printLine("skipped \(report.skippedRows) unreadable rows") }
+        if let first = report.generationErrors.first {
+            printLine("\(report.generationErrors.count) generations failed (scored as misses); first: \(first)")
+        }
         printLine(report.gate.passed ? "GATE PASSED" : "GATE FAILED: " + report.gate.failures.map(\.code).joined(separator: ", "))
     }
 }

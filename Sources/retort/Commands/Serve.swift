@@ -21,7 +21,7 @@ struct Serve: AsyncParsableCommand {
         } else {
             logger.notice("no teacher configured (RETORT_TEACHER_URL or teacher.url): the built-in model \(configuration.student.model) answers as the teacher")
         }
-        logger.info("routes: \(configuration.routes.map(\.name).joined(separator: ", "))")
+        logger.info("routes: \(configuration.routes.map(\.name.rawValue).joined(separator: ", "))")
         let modes = services.serving.currentStates().map { "\($0.route)=\($0.mode.rawValue)" + ($0.student.map { " (\($0))" } ?? "") }
         logger.info("serving: \(modes.joined(separator: ", "))")
         let training = configuration.training
@@ -29,7 +29,7 @@ struct Serve: AsyncParsableCommand {
             logger.info("automatic training: every \(training.checkSeconds) s, after \(training.minNewExchanges) new exchanges or \(training.minNewPairs) new pairs or \(training.intervalHours) h")
         }
         // Resumes runs whose process died, then (with training.auto) starts runs when due.
-        let scheduler = TrainingScheduler(services: services).start()
+        let scheduler = services.trainingScheduler.start()
         let app = buildApplication(services: services, logger: logger)
         try await app.runService()
         scheduler.cancel()

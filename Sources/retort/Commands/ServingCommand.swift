@@ -1,5 +1,6 @@
 import ArgumentParser
 import Corpus
+import Distill
 import Foundation
 import Gateway
 import Serving
@@ -47,7 +48,7 @@ struct ServingStatusCommand: ParsableCommand {
         let book = try options.openBook()
         printLine("ROUTE                MODE      CANARY%  STUDENT              PREVIOUS")
         for state in try book.states().values.sorted(by: { $0.route < $1.route }) {
-            printLine(padColumn(state.route, 20) + " " + padColumn(state.mode.rawValue, 9) + " " + padColumn(state.mode == .canary ? String(state.canaryPercent) : "-", 8)
+            printLine(padColumn(state.route.rawValue, 20) + " " + padColumn(state.mode.rawValue, 9) + " " + padColumn(state.mode == .canary ? String(state.canaryPercent) : "-", 8)
                       + " " + padColumn(state.student ?? "-", 20) + " " + (state.previousStudent ?? "-"))
         }
         let recent = try book.events(limit: events)
@@ -77,13 +78,18 @@ struct ServingSetCommand: ParsableCommand {
     func run() throws {
         let book = try options.openBook()
         do {
-            let name = try student.map { try studentName($0, store: book.store) }
-            guard let event = try book.set(route: route, mode: ServingMode(rawValue: mode) ?? .teacher, percent: percent,
+            // A version or file is stored by its resolved name (a file by its absolute path,
+            // so a gateway started elsewhere finds it); an unknown name is kept as given, with
+            // a warning: the route's requests go to the teacher until it exists.
+            var name = student
+            if let student {
+                do { name = try StudentReference.resolve(student, store: book.store).name } catch DistillError.unknownStudent {
+                    printLine("warning: no student version or model file named '\(student)': the route's requests go to the teacher until it exists")
+                }
+            }
+            guard let event = try book.set(route: RouteName(route), mode: ServingMode(rawValue: mode) ?? .teacher, percent: percent,
                                            student: name, note: note) else { return }
             printLine(servingEventLine(event))
-            if let name, try book.store.studentModelPath(version: name) == nil, !FileManager.default.fileExists(atPath: name) {
-                printLine("warning: no student version or model file named '\(name)': the route's requests go to the teacher until it exists")
-            }
         } catch let error as ServingError {
             throw CommandFailure(description: error.description)
         } catch let error as ServingBookError {
@@ -100,13 +106,6 @@ func servingEventLine(_ event: ServingEvent) -> String {
     let time = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: event.time))
     return "\(time)  \(event.route): \(mode(event.from)) -> \(mode(event.to))  [\(event.reason.rawValue), \(event.actor.rawValue)]"
         + (event.note.isEmpty ? "" : "  \(event.note)")
-}
-
-/// How a student is named in the serving state: a registered version as is; a model file
-/// by its absolute path, so that a gateway started elsewhere finds it too.
-func studentName(_ name: String, store: ServingStore) throws -> String {
-    if try store.studentModelPath(version: name) != nil || !FileManager.default.fileExists(atPath: name) { return name }
-    return URL(fileURLWithPath: name).standardizedFileURL.path
 }
 
 /// `text` padded with spaces to `width`.

@@ -1,6 +1,6 @@
 import ArgumentParser
-import ChatAPI
 import Corpus
+import Distill
 import Foundation
 
 /// `retort train ...`: distil the logged corpus into a new student version.
@@ -49,8 +49,8 @@ struct TrainingHyperparameters: ParsableArguments {
         if full && lora { throw ValidationError("Pass --full or --lora, not both.") }
     }
 
-    /// The settings of a `kind` run.
-    func settings(kind: String, beta: Float = 0.1) throws -> TrainingSettings {
+    /// The settings of a `kind` run, checked as the admin API checks them.
+    func settings(kind: TrainingSettings.Kind, beta: Float = 0.1) throws -> TrainingSettings {
         var s = TrainingSettings(kind: kind)
         (s.lora, s.rank, s.alpha, s.epochs, s.maxSteps) = (!full, rank, alpha, epochs, maxSteps)
         (s.learningRate, s.maxSeq, s.batchTokens, s.checkpointEvery) = (learningRate, maxSeq, batchTokens, checkpointEvery)
@@ -60,33 +60,18 @@ struct TrainingHyperparameters: ParsableArguments {
     }
 }
 
-/// Creates (or, with `--run-id`, takes the queued) run and trains it to a new version.
-func runTraining(kind: String, settings: TrainingSettings, runID: String?, corpus: TrainingCorpusOptions) throws {
-    let (database, reader, baseModel) = try corpus.open()
-    let store = TrainingStore(reader: reader)
-    let run: TrainingRun
-    if let runID {
-        guard let existing = try store.run(id: runID) else { throw ValidationError("No training run \(runID).") }
-        run = existing
-    } else {
-        run = try store.createRun(kind: kind, config: settings.json, baseVersion: settings.from)
-    }
-    try execute(run, database: database, reader: reader, baseModel: baseModel)
-}
-
-/// Runs `run` and reports the outcome on the command line.
-func execute(_ run: TrainingRun, database: String, reader: CorpusReader, baseModel: String) throws {
-    printLine("run \(run.id) (\(run.kind))")
+/// Runs `job` and reports the outcome on the command line.
+func execute(_ job: () throws -> TrainingJob) throws {
+    let prepared: TrainingJob
+    do { prepared = try job() } catch { throw CommandFailure(description: "\(error)") }
+    printLine("run \(prepared.runID) (\(prepared.settings.kind.rawValue))")
     do {
-        let job = try TrainingJob(reader: reader, database: database, run: run, baseModelPath: baseModel)
-        let version = try job.execute()
+        let version = try prepared.execute()
         printLine("student \(version.version): \(version.path(of: "gguf") ?? version.directory)")
     } catch {
-        try? TrainingStore(reader: reader).failRun(id: run.id, error: "\(error)")
-        throw CommandFailure(description: "run \(run.id) failed: \(error)")
+        throw CommandFailure(description: "run \(prepared.runID) failed: \(error)")
     }
 }
-
 
 /// `retort train sft`: supervised fine-tuning on the curated train split.
 struct TrainSFTCommand: ParsableCommand {
@@ -97,7 +82,10 @@ struct TrainSFTCommand: ParsableCommand {
     @OptionGroup var hyper: TrainingHyperparameters
 
     func run() throws {
-        try runTraining(kind: "sft", settings: try hyper.settings(kind: "sft"), runID: hyper.runID, corpus: corpus)
+        let (database, reader, baseModel) = try corpus.open()
+        let settings = try hyper.settings(kind: .sft)
+        try execute { try TrainingJob.start(settings: settings, runID: hyper.runID, reader: reader, database: database,
+                                            baseModelPath: baseModel) }
     }
 }
 
@@ -111,7 +99,10 @@ struct TrainDPOCommand: ParsableCommand {
     @Option(help: "DPO beta.") var beta: Float = 0.1
 
     func run() throws {
-        try runTraining(kind: "dpo", settings: try hyper.settings(kind: "dpo", beta: beta), runID: hyper.runID, corpus: corpus)
+        let (database, reader, baseModel) = try corpus.open()
+        let settings = try hyper.settings(kind: .dpo, beta: beta)
+        try execute { try TrainingJob.start(settings: settings, runID: hyper.runID, reader: reader, database: database,
+                                            baseModelPath: baseModel) }
     }
 }
 
@@ -125,13 +116,6 @@ struct TrainResumeCommand: ParsableCommand {
 
     func run() throws {
         let (database, reader, baseModel) = try corpus.open()
-        guard let row = try TrainingStore(reader: reader).run(id: runID) else { throw ValidationError("No training run \(runID).") }
-        guard row.status == .running || row.status == .queued else {
-            throw ValidationError("Run \(runID) is \(row.status.rawValue); only queued or interrupted runs resume.")
-        }
-        if let pid = row.pid, pid != Int(getpid()), kill(pid_t(pid), 0) == 0 {
-            throw ValidationError("Run \(runID) is still training in process \(pid).")
-        }
-        try execute(row, database: database, reader: reader, baseModel: baseModel)
+        try execute { try TrainingJob.resume(runID: runID, reader: reader, database: database, baseModelPath: baseModel) }
     }
 }

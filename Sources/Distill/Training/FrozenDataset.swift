@@ -1,0 +1,109 @@
+import ChatAPI
+import Corpus
+import Engine
+import Foundation
+import Training
+
+/// The encoded examples a run trains on, written to its directory when it starts so that
+/// a resumed run (after a crash, with more exchanges logged since) continues on exactly
+/// the same data, in the same order.
+struct FrozenDataset: Codable {
+    /// One training sequence with its provenance.
+    struct Sequence: Codable {
+        /// The example's provenance (exchange or pair id).
+        var id: String
+        /// (T) input ids.
+        var tokens: [Int32]
+        /// (T) next-token targets, `CrossEntropy.ignored` on the prompt.
+        var targets: [Int32]
+
+        /// As the trainer takes it.
+        var training: TrainingSequence { TrainingSequence(tokens: tokens, targets: targets) }
+    }
+
+    /// One preference pair; `reference` holds the cached reference log-probs once computed.
+    struct Pair: Codable {
+        /// The preference pair's id.
+        var id: String
+        /// The preferred answer's sequence.
+        var chosen: Sequence
+        /// The dispreferred answer's sequence.
+        var rejected: Sequence
+        /// log π_ref of both answers, once computed.
+        var reference: ReferenceLogProbs?
+
+        /// As the DPO trainer takes it.
+        var preference: PreferencePair { PreferencePair(chosen: chosen.training, rejected: rejected.training) }
+    }
+
+    /// SFT sequences (empty for DPO).
+    var sequences: [Sequence] = []
+    /// DPO pairs (empty for SFT).
+    var pairs: [Pair] = []
+    /// The data snapshot stored in the run row.
+    var snapshot: String
+
+    /// Token count of each example, for batching (a pair counts both sequences).
+    var lengths: [Int] {
+        sequences.isEmpty ? pairs.map { $0.chosen.tokens.count + $0.rejected.tokens.count } : sequences.map(\.tokens.count)
+    }
+
+    /// Reads the corpus's train split and encodes it with the student's template.
+    static func build(kind: TrainingSettings.Kind, reader: CorpusReader, encoder: SequenceEncoder) throws -> FrozenDataset {
+        let data = TrainingDataReader(reader: reader)
+        let heldOut = try data.heldOutVersion()
+        let eligible = try data.eligibleCounts()
+        var dataset = FrozenDataset(snapshot: "")
+        var available = 0, skipped: [SkipReason: Int] = [:]
+        if kind == .dpo {
+            let pairs = try data.preferencePairs()
+            available = pairs.count
+            let examples = pairs.map { pair in
+                PreferenceExample(id: String(pair.pairID), messages: pair.conversation.chatMessages,
+                                  chosen: pair.conversation.completion, rejected: pair.rejected)
+            }
+            let encoded = encoder.encodeAll(examples)
+            skipped = encoded.skipped
+            dataset.pairs = encoded.pairs.map {
+                Pair(id: $0.id, chosen: Sequence(id: $0.id, tokens: $0.chosen.tokens, targets: $0.chosen.targets),
+                     rejected: Sequence(id: $0.id, tokens: $0.rejected.tokens, targets: $0.rejected.targets))
+            }
+        } else {
+            let conversations = try data.sftExamples()
+            available = conversations.count
+            let examples = conversations.map {
+                SFTExample(id: $0.exchangeID, messages: $0.chatMessages, completion: $0.completion)
+            }
+            let encoded = encoder.encodeAll(examples)
+            skipped = encoded.skipped
+            dataset.sequences = encoded.examples.map {
+                Sequence(id: $0.id, tokens: $0.sequence.tokens, targets: $0.sequence.targets)
+            }
+        }
+        let ids = dataset.sequences.isEmpty ? dataset.pairs.map(\.id) : dataset.sequences.map(\.id)
+        dataset.snapshot = TrainingDataSnapshot(heldOutVersion: heldOut.version, available: available, usedIDs: ids,
+                                                eligibleExchanges: eligible.exchanges, eligiblePairs: eligible.pairs)
+            .json.setting("skipped", to: .object(skipped.sorted { $0.key.rawValue < $1.key.rawValue }
+                .map { ($0.key.rawValue, JSONValue.int($0.value)) }))
+            .jsonString
+        return dataset
+    }
+
+    /// Writes the dataset to `path` atomically.
+    func write(to path: String) throws {
+        try AtomicFile.write(path, bytes: Array(try JSONEncoder().encode(self)))
+    }
+
+    /// Reads a dataset written by `write(to:)`.
+    static func read(_ path: String) throws -> FrozenDataset {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TrainingRunError("the run's frozen dataset \(path) is missing; it cannot resume")
+        }
+        return try JSONDecoder().decode(FrozenDataset.self, from: data)
+    }
+}
+
+extension TrainingConversation {
+    /// The prompt as the engine's chat messages.
+    var chatMessages: [Engine.ChatMessage] { messages.map { Engine.ChatMessage(role: $0.role, content: $0.content) } }
+}

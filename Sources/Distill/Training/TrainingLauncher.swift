@@ -1,0 +1,107 @@
+import Corpus
+import Foundation
+
+/// Starts `retort train` child processes: one per run, in its own process (at nice 10,
+/// which the child sets itself) so training never takes the gateway's threads, with its
+/// output in `<data>/runs/<run id>/train.log`.
+public struct TrainingLauncher: Sendable {
+    /// The `retort` binary.
+    public let executable: String
+    /// The corpus file the child trains from (`--db`).
+    public let database: String
+    /// The base student model (`RETORT_STUDENT_MODEL` for the child).
+    public let baseModel: String
+    /// The child's environment (the executable decides what it inherits).
+    public let environment: [String: String]
+
+    /// A launcher of `executable` (nil: this process's binary) training from `database`.
+    public init(executable: String?, database: String, baseModel: String, environment: [String: String]) {
+        self.executable = executable ?? Self.currentExecutable
+        self.database = database
+        self.baseModel = baseModel
+        self.environment = environment
+    }
+
+    /// nice(1), which starts the child at a lower priority.
+    static let nice = "/usr/bin/nice"
+
+    /// The running binary's path.
+    static var currentExecutable: String {
+        Bundle.main.executablePath ?? CommandLine.arguments.first ?? "retort"
+    }
+
+    /// Starts `retort train <arguments> --db <database>` and returns its pid.
+    /// - Parameter logName: the child's log file, relative to the data directory
+    public func launch(_ arguments: [String], log logName: String) throws -> Int32 {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: executable])
+        }
+        let dataDirectory = URL(fileURLWithPath: database).deletingLastPathComponent()
+        let log = dataDirectory.appendingPathComponent(logName)
+        try FileManager.default.createDirectory(at: log.deletingLastPathComponent(), withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let output = try FileHandle(forWritingTo: log)
+        defer { try? output.close() }
+        let process = Process()
+        let command = [executable, "train"] + arguments + ["--db", database]
+        // Started at nice 10 through nice(1) where it exists, so every thread of the child
+        // (BLAS workers included) starts low; the child lowers itself as well.
+        if FileManager.default.isExecutableFile(atPath: Self.nice) {
+            process.executableURL = URL(fileURLWithPath: Self.nice)
+            process.arguments = ["-n", "10"] + command
+        } else {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = Array(command.dropFirst())
+        }
+        var environment = environment
+        environment["RETORT_STUDENT_MODEL"] = baseModel
+        process.environment = environment
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        ChildProcesses.shared.keep(process)
+        do {
+            try process.run()
+        } catch {
+            ChildProcesses.shared.forget(process)
+            throw error
+        }
+        return process.processIdentifier
+    }
+}
+
+extension TrainingLauncher {
+    /// Creates a queued run of `settings` and starts its process; a spawn failure fails the run.
+    /// - Throws: ``DistillError/runActive(id:status:)`` while another run is queued or running;
+    ///   ``DistillError/launchFailed(executable:reason:)``.
+    public func start(_ settings: TrainingSettings, store: TrainingStore) throws -> TrainingRun {
+        if let active = try store.runs(limit: 20).first(where: \.status.isActive) {
+            throw DistillError.runActive(id: active.id, status: active.status.rawValue)
+        }
+        let run = try store.createRun(kind: settings.kind.rawValue, config: settings.json, baseVersion: settings.from)
+        do {
+            _ = try launch([settings.kind.rawValue, "--run-id", run.id], log: "runs/\(run.id)/train.log")
+        } catch {
+            try store.failRun(id: run.id, error: "could not start \(executable): \(error)")
+            throw DistillError.launchFailed(executable: executable, reason: "\(error)")
+        }
+        return run
+    }
+}
+
+/// Keeps launched processes referenced until they exit, so each is reaped.
+final class ChildProcesses: @unchecked Sendable {
+    static let shared = ChildProcesses()
+    private let lock = NSLock()
+    private var running: [ObjectIdentifier: Process] = [:]
+
+    func keep(_ process: Process) {
+        let key = ObjectIdentifier(process)
+        lock.withLock { running[key] = process }
+        process.terminationHandler = { [weak self] in self?.forget($0) }
+    }
+
+    func forget(_ process: Process) {
+        _ = lock.withLock { running.removeValue(forKey: ObjectIdentifier(process)) }
+    }
+}

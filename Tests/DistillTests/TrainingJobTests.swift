@@ -1,0 +1,75 @@
+import ChatAPI
+import Corpus
+import Distill
+import Foundation
+import Serving
+import TestSupport
+import Testing
+
+/// The training pipeline end to end on the tiny model: a run snapshots the curated train
+/// split, trains, exports a GGUF and registers a version; a run that fails leaves every
+/// registered version, and the route it serves, as they were.
+@Suite struct TrainingJobTests {
+    private func settings(from version: String? = nil) -> TrainingSettings {
+        var settings = TrainingSettings(kind: .sft)
+        settings.maxSteps = 3
+        settings.maxSeq = 64
+        settings.batchTokens = 128
+        settings.from = version
+        return settings
+    }
+
+    @Test func aRunSnapshotsTrainsExportsAndRegistersAVersion() throws {
+        let corpus = try TrainingCorpus()
+        corpus.addTask(count: 16)
+        let base = try TinyModel.write()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let job = try TrainingJob.start(settings: settings(), runID: nil, reader: corpus.reader, database: corpus.path,
+                                        baseModelPath: base)
+        let version = try job.execute()
+        let store = TrainingStore(reader: corpus.reader)
+        let run = try #require(try store.run(id: job.runID))
+        #expect(run.status == .succeeded && run.kind == "sft")
+        #expect((run.dataSnapshot?["used"]?.intValue ?? 0) > 0)
+        #expect(try store.metrics(runID: job.runID).count == 3)
+        #expect(version.version == "s-0001" && version.runID == job.runID)
+        #expect(try store.students().map(\.version) == ["s-0001"])
+        let gguf = try #require(version.path(of: "gguf"))
+        var student = StudentSettings()
+        student.model = gguf
+        #expect(StudentBackend(settings: student).loadError == nil)
+        #expect(!FileManager.default.fileExists(atPath: (corpus.path as NSString).deletingLastPathComponent + "/runs/" + job.runID))
+    }
+
+    @Test func aFailedRunLeavesTheServedVersionUntouched() throws {
+        let corpus = try TrainingCorpus()
+        corpus.addTask(count: 16)
+        let base = try TinyModel.write()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let first = try TrainingJob.start(settings: settings(), runID: nil, reader: corpus.reader, database: corpus.path,
+                                          baseModelPath: base).execute()
+        let book = ServingStateBook(store: ServingStore(reader: corpus.reader), routes: [RouteConfiguration(name: "default")])
+        try book.set(route: "default", mode: .student, student: first.version)
+
+        let failing = try TrainingJob.start(settings: settings(from: "s-0404"), runID: nil, reader: corpus.reader,
+                                            database: corpus.path, baseModelPath: base)
+        #expect(throws: (any Error).self) { try failing.execute() }
+        let store = TrainingStore(reader: corpus.reader)
+        let run = try #require(try store.run(id: failing.runID))
+        #expect(run.status == .failed && run.error?.contains("s-0404") == true)
+        #expect(try store.students().map(\.version) == ["s-0001"])
+        let state = try #require(try book.states()["default"])
+        #expect(state.mode == .student && state.student == "s-0001")
+    }
+
+    @Test func unusableStoredSettingsFailTheRunBeforeItStarts() throws {
+        let corpus = try TrainingCorpus()
+        let store = TrainingStore(reader: corpus.reader)
+        let run = try store.createRun(kind: "sft", config: .object([("kind", .string("sft")), ("rank", .int(0))]))
+        #expect(throws: DistillError.self) {
+            try TrainingJob.start(settings: settings(), runID: run.id, reader: corpus.reader, database: corpus.path,
+                                  baseModelPath: "/nonexistent.gguf")
+        }
+        #expect(try store.run(id: run.id)?.status == .failed)
+    }
+}

@@ -1,0 +1,26 @@
+import ChatAPI
+import Distill
+import Testing
+
+@Suite struct TrainingSettingsTests {
+    @Test func theAdminBodyAndTheCommandLineDecodeTheSameWay() throws {
+        let settings = try TrainingSettings.from(json: try JSONValue.parse(#"{"kind":"dpo","rank":8,"epochs":3}"#))
+        #expect(settings.kind == .dpo && settings.rank == 8 && settings.epochs == 3 && settings.lora)
+        let stored = try TrainingSettings.from(json: settings.json)
+        #expect(stored == settings)
+    }
+
+    @Test(arguments: [
+        (#"{"kind":"sft","rank":0}"#, "rank"), (#"{"kind":"rl"}"#, "kind"), (#"{"kind":"sft","epochs":"two"}"#, "epochs"),
+        (#"{"kind":"sft","dropout":0.1}"#, "dropout"), (#"{"epochs":1}"#, "kind"), (#"{"kind":"sft","max_seq":8}"#, "max_seq"),
+        (#"{"kind":"sft","gguf_type":"q4"}"#, "gguf_type"),
+    ])
+    func unworkableSettingsNameTheirKey(body: String, key: String) throws {
+        do {
+            _ = try TrainingSettings.from(json: try JSONValue.parse(body))
+            Issue.record("accepted \(body)")
+        } catch DistillError.invalidTrainingSettings(let message, let named) {
+            #expect(named == key, "\(message)")
+        }
+    }
+}
