@@ -61,7 +61,7 @@ final class CurlConnection {
                 context.abortReason = .cancelled
                 return CURLE_ABORTED_BY_CALLBACK
             }
-            let now = ContinuousClock.now
+            let now = context.now()
             if let phase = context.expiredLimit(at: now) {
                 context.abortReason = .timedOut(phase)
                 return CURLE_OPERATION_TIMEDOUT

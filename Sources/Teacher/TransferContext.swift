@@ -17,7 +17,9 @@ final class TransferContext {
     /// The attempt this context performs.
     let attempt: TransferAttempt
     private let easy: UnsafeMutableRawPointer
-    private let start = ContinuousClock.now
+    /// The clock every deadline is read from (injected so tests can drive the timeouts).
+    let now: @Sendable () -> ContinuousClock.Instant
+    private let start: ContinuousClock.Instant
     private var lastActivity: ContinuousClock.Instant?
     private var headers: [(name: String, value: String)] = []
     private(set) var phase = Phase.awaitingHead
@@ -31,10 +33,13 @@ final class TransferContext {
     /// Curl's detailed error message for the transfer.
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
-    /// Creates the context for `attempt` on `easy`, starting its clocks now.
-    init(attempt: TransferAttempt, easy: UnsafeMutableRawPointer) {
+    /// Creates the context for `attempt` on `easy`, starting its clocks at `now()`.
+    init(attempt: TransferAttempt, easy: UnsafeMutableRawPointer,
+         now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.attempt = attempt
         self.easy = easy
+        self.now = now
+        start = now()
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
@@ -45,7 +50,7 @@ final class TransferContext {
 
     /// Handles one header line from curl (status line, field, or the blank end line).
     func receiveHeader(_ bytes: UnsafeBufferPointer<UInt8>) {
-        lastActivity = .now
+        lastActivity = now()
         let line = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
         if line.hasPrefix("HTTP/") {
             headers = []  // a new response: after `100 Continue`, say
@@ -58,7 +63,7 @@ final class TransferContext {
 
     /// Handles a body chunk; returns `false` to make curl abort (the caller cancelled).
     func receiveBody(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        lastActivity = .now
+        lastActivity = now()
         if case .awaitingHead = phase { decideHead() }
         switch phase {
         case .awaitingHead, .discarding:
@@ -66,7 +71,7 @@ final class TransferContext {
         case .streaming:
             if attempt.pipe.isFull { flushHead() }  // the caller must be able to drain the pipe
             let accepted = attempt.pipe.push(Array(bytes))
-            lastActivity = .now  // time spent blocked on a slow consumer is not upstream idleness
+            lastActivity = now()  // time spent blocked on a slow consumer is not upstream idleness
             return accepted
         }
     }

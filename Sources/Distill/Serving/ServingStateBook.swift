@@ -63,6 +63,16 @@ public struct ServingStateBook: Sendable {
         }
     }
 
+    /// Puts `candidate`, which passed the quality gate (`gate`), into shadow on `route`
+    /// (`retort eval --promote`); nil when the route is already there.
+    @discardableResult
+    public func admit(_ candidate: String, route: RouteName, gate: GateResult,
+                      at now: Double = SystemWallClock().now()) throws -> ServingEvent? {
+        try change(route: route) { state in
+            try RolloutPolicy().admit(candidate: candidate, gate: gate, state: &state, at: now)
+        }
+    }
+
     /// The newest events (of `route` when given), decoded; undecodable ones are skipped.
     public func events(route: RouteName? = nil, limit: Int = 50) throws -> [ServingEvent] {
         try store.events(route: route?.rawValue, limit: limit).compactMap { try? Self.decodeEvent($0.eventJSON) }

@@ -46,9 +46,7 @@ struct EvalCommand: AsyncParsableCommand {
                                               threads: configuration.student.threads)
         printReport(report, thresholds: configuration.serving.gate)
         if promote, let route, report.gate.passed {
-            let event = try book.change(route: RouteName(route)) { state in
-                try RolloutPolicy().admit(candidate: candidate, gate: report.gate, state: &state, at: SystemWallClock().now())
-            }
+            let event = try book.admit(candidate, route: RouteName(route), gate: report.gate)
             if let event { printLine(servingEventLine(event)) }
         }
         if !report.gate.passed { throw ExitCode(1) }
