@@ -70,7 +70,7 @@ public struct HeldOutVersion: Sendable, Equatable {
     }
 
     /// A version record.
-    init(version: Int, createdAt: Double, testPercent: Double, rowCount: Int) {
+    public init(version: Int, createdAt: Double, testPercent: Double, rowCount: Int) {
         self.version = version
         self.createdAt = createdAt
         self.testPercent = testPercent

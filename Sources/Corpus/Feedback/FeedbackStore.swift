@@ -20,6 +20,13 @@ public struct FeedbackStore: Sendable {
         public var replayed: Bool
         /// Preference pairs created by this feedback.
         public var pairsCreated: Int
+
+        /// A receipt.
+        public init(id: String, replayed: Bool, pairsCreated: Int) {
+            self.id = id
+            self.replayed = replayed
+            self.pairsCreated = pairsCreated
+        }
     }
 
     /// Validates `submission` against the corpus and stores it.

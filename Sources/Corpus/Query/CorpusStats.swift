@@ -38,6 +38,9 @@ public struct CorpusStats: Sendable, Equatable {
     /// Held-out split versions frozen so far.
     public var heldOutVersions = 0
 
+    /// Empty stats (every count zero), to fill in.
+    public init() {}
+
     /// The stats as JSON for the admin API and `--json` output.
     public var json: JSONValue {
         func counts(_ list: [Count]) -> JSONValue { .object(list.map { ($0.key, JSONValue.int($0.count)) }) }

@@ -36,6 +36,14 @@ public struct ExchangeDetail: Sendable, Equatable {
     /// Other exchanges with the same prompt (ids, newest first, at most 20), for side-by-side comparison.
     public var samePrompt: [String]
 
+    /// A detail.
+    public init(record: ExchangeRecord, rating: Int?, feedback: [FeedbackRow], samePrompt: [String]) {
+        self.record = record
+        self.rating = rating
+        self.feedback = feedback
+        self.samePrompt = samePrompt
+    }
+
     /// The detail as JSON: the record's fields plus `rating`, `feedback` and `same_prompt`.
     public var json: JSONValue {
         guard case .object(var members) = record.json else { return record.json }

@@ -86,6 +86,12 @@ public struct ExchangePage: Sendable, Equatable {
     /// Pass as ``ExchangeFilter/before`` for the next page; nil on the last page.
     public var nextBefore: String?
 
+    /// A page.
+    public init(items: [ExchangeSummary], nextBefore: String?) {
+        self.items = items
+        self.nextBefore = nextBefore
+    }
+
     /// The page as JSON: `{"data": [...], "next_before": ...}`.
     public var json: JSONValue {
         .object([("object", .string("list")), ("data", .array(items.map(\.json))),

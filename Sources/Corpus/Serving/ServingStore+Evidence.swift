@@ -149,4 +149,12 @@ public struct StoredRating: Sendable, Equatable {
     public var servedBy: String
     /// The model that answered (for the student: its version).
     public var model: String?
+
+    /// A rating record.
+    public init(createdAt: Double, up: Bool, servedBy: String, model: String?) {
+        self.createdAt = createdAt
+        self.up = up
+        self.servedBy = servedBy
+        self.model = model
+    }
 }

@@ -36,4 +36,12 @@ public struct HeldOutRow: Sendable, Equatable {
     public var requestJSON: String
     /// The teacher's `chat.completion` JSON.
     public var responseJSON: String
+
+    /// A held-out row.
+    public init(exchangeID: String, route: String, requestJSON: String, responseJSON: String) {
+        self.exchangeID = exchangeID
+        self.route = route
+        self.requestJSON = requestJSON
+        self.responseJSON = responseJSON
+    }
 }

@@ -77,6 +77,13 @@ public struct StoredServingState: Sendable, Equatable {
     public var stateJSON: String
     /// Unix seconds of the last change.
     public var updatedAt: Double
+
+    /// A state record.
+    public init(route: String, stateJSON: String, updatedAt: Double) {
+        self.route = route
+        self.stateJSON = stateJSON
+        self.updatedAt = updatedAt
+    }
 }
 
 /// One stored serving event.
@@ -89,6 +96,14 @@ public struct StoredServingEvent: Sendable, Equatable {
     public var recordedAt: Double
     /// The event as JSON.
     public var eventJSON: String
+
+    /// An event record.
+    public init(id: Int, route: String, recordedAt: Double, eventJSON: String) {
+        self.id = id
+        self.route = route
+        self.recordedAt = recordedAt
+        self.eventJSON = eventJSON
+    }
 
     /// Decodes a row selected as `id, route, recorded_at, event`.
     init(row: SQLiteRow) throws(SQLiteError) {
