@@ -9,7 +9,8 @@ extension CorpusReader {
         try filter.validate()
         return try withDatabase { db in
             let beforeSeq = try filter.before.map { id throws -> Int in
-                guard let seq = try db.fetchOne("SELECT seq FROM exchanges WHERE id = ?", [id], { try $0.optionalInt("seq") }) ?? nil else {
+                let seq = try db.fetchOne("SELECT seq FROM exchanges WHERE id = ?", [id]) { try $0.optionalInt("seq") }
+                guard let seq = seq ?? nil else {
                     throw CorpusError.invalid("`before` names no exchange.", parameter: "before")
                 }
                 return seq
