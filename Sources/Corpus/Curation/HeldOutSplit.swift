@@ -38,28 +38,27 @@ public struct HeldOutVersion: Sendable, Equatable {
 
     /// The latest frozen version, or nil.
     static func latest(in db: SQLiteDatabase) throws -> HeldOutVersion? {
-        try db.query("SELECT version, created_at, test_percent, row_count FROM heldout_splits ORDER BY version DESC LIMIT 1")
-            .first.map(HeldOutVersion.init(row:))
+        try db.fetchOne("SELECT \(columns) FROM heldout_splits ORDER BY version DESC LIMIT 1", [], HeldOutVersion.init(row:))
     }
 
     /// Version `number`, or nil.
     static func find(_ number: Int, in db: SQLiteDatabase) throws -> HeldOutVersion? {
-        try db.query("SELECT version, created_at, test_percent, row_count FROM heldout_splits WHERE version = ?", [number])
-            .first.map(HeldOutVersion.init(row:))
+        try db.fetchOne("SELECT \(columns) FROM heldout_splits WHERE version = ?", [number], HeldOutVersion.init(row:))
     }
 
     /// Freezes the held-out rows that `filter` selects now as a new version.
     static func freeze(in db: SQLiteDatabase, filter: CurationFilter, testPercent: Double, now: Date = Date()) throws -> HeldOutVersion {
         try db.transaction {
-            let number = (try db.query("SELECT coalesce(max(version), 0) + 1 FROM heldout_splits").first?.first?.int) ?? 1
+            let number = try db.fetchOne("SELECT coalesce(max(version), 0) + 1 AS next FROM heldout_splits") { try $0.int("next") } ?? 1
             let (sql, arguments) = ExportQuery.curatedKeys(filter)
             let select = try db.prepare(sql)
             try select.bind(arguments)
             let insert = try db.prepare("INSERT INTO heldout_rows (version, exchange_id, prompt_hash) VALUES (?,?,?)")
             var count = 0
             while try select.step() {
-                guard let id = select.column(0).string, let hash = select.column(1).string,
-                      isHeldOut(promptHash: hash, testPercent: testPercent) else { continue }
+                let row = select.currentRow
+                let id = try row.text("id"), hash = try row.text("prompt_hash")
+                guard isHeldOut(promptHash: hash, testPercent: testPercent) else { continue }
                 try insert.run([number, id, hash])
                 count += 1
             }
@@ -71,17 +70,20 @@ public struct HeldOutVersion: Sendable, Equatable {
     }
 
     /// A version record.
-    init(version: Int, createdAt: Double, testPercent: Double, rowCount: Int) {
+    public init(version: Int, createdAt: Double, testPercent: Double, rowCount: Int) {
         self.version = version
         self.createdAt = createdAt
         self.testPercent = testPercent
         self.rowCount = rowCount
     }
 
-    /// Decodes `version, created_at, test_percent, row_count`.
-    init(row c: [SQLiteValue]) {
-        self.init(version: c[0].int ?? 0, createdAt: c[1].double ?? 0, testPercent: c[2].double ?? Self.defaultTestPercent,
-                  rowCount: c[3].int ?? 0)
+    /// Columns read by ``init(row:)``.
+    static let columns = "version, created_at, test_percent, row_count"
+
+    /// Decodes a row selected with ``columns``.
+    init(row: SQLiteRow) throws(SQLiteError) {
+        self.init(version: try row.int("version"), createdAt: try row.double("created_at"),
+                  testPercent: try row.double("test_percent"), rowCount: try row.int("row_count"))
     }
 }
 

@@ -56,7 +56,7 @@ public final class ExportCursor {
         while !finished {
             if let limit = request.limit, linesWritten >= limit { finished = true; break }
             guard try statement.step() else { finished = true; break }
-            if let line = render() {
+            if let line = try render() {
                 linesWritten += 1
                 return line
             }
@@ -76,13 +76,13 @@ public final class ExportCursor {
         return chunk.isEmpty ? nil : chunk
     }
 
-    private func render() -> JSONValue? {
+    private func render() throws(SQLiteError) -> JSONValue? {
         if request.format.readsPairs {
-            let row = PairRow(statement: statement)
+            let row = try PairRow(row: statement.currentRow)
             if isExcludedFromTrain(row.promptHash) { return nil }
             return ExportRenderer.dpo(request.format, row)
         }
-        let row = ExportRow(statement: statement)
+        let row = try ExportRow(row: statement.currentRow)
         if isExcludedFromTrain(row.promptHash) { return nil }
         return request.format == .raw ? ExportRenderer.raw(row) : ExportRenderer.sft(request.format, row)
     }

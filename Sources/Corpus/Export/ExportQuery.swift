@@ -1,10 +1,10 @@
 /// The SQL behind exports and held-out freezing. Every value is a bound parameter.
 enum ExportQuery {
-    /// Columns of an exchange export row, read by ``ExportRow/init(statement:)``.
+    /// Columns of an exchange export row, read by ``ExportRow/init(row:)``.
     static let exchangeColumns = """
         e.id, e.prompt_hash, b.request, b.response, e.route, e.served_by, e.status, e.tags,
         (SELECT f.demonstration FROM feedback f WHERE f.exchange_id = e.id AND f.demonstration IS NOT NULL
-         ORDER BY f.created_at DESC LIMIT 1)
+         ORDER BY f.created_at DESC LIMIT 1) AS demonstration
         """
 
     /// `WHERE` conditions of the curated selection, with de-duplication.
@@ -42,7 +42,7 @@ enum ExportQuery {
         return (query, arguments)
     }
 
-    /// Preference pair rows for a DPO export, read by ``PairRow/init(statement:)``.
+    /// Preference pair rows for a DPO export, read by ``PairRow/init(row:)``.
     static func pairs(_ filter: CurationFilter, split: DatasetSplit?, heldOut: Int?) -> (String, [any SQLiteBindable]) {
         var sql: [String] = []
         var arguments: [any SQLiteBindable] = []
@@ -60,8 +60,9 @@ enum ExportQuery {
             break
         }
         let query = """
-            SELECT p.id, p.source, p.prompt_hash, rb.request, p.chosen_message, cb.response, p.chosen_index,
-                   rb.response, p.rejected_index, p.feedback_id, p.chosen_exchange_id, p.rejected_exchange_id
+            SELECT p.id, p.source, p.prompt_hash, rb.request AS request, p.chosen_message, cb.response AS chosen_response,
+                   p.chosen_index, rb.response AS rejected_response, p.rejected_index, p.feedback_id, p.chosen_exchange_id,
+                   p.rejected_exchange_id
             FROM preference_pairs p
             JOIN exchanges e ON e.id = p.rejected_exchange_id
             JOIN exchange_bodies rb ON rb.exchange_id = p.rejected_exchange_id

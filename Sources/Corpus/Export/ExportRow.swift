@@ -11,17 +11,17 @@ struct ExportRow {
     /// The latest demonstration for the exchange, which replaces its answer as the label.
     let demonstration: String?
 
-    /// Reads the current row of a statement built by ``ExportQuery``.
-    init(statement s: SQLiteStatement) {
-        id = s.column(0).string ?? ""
-        promptHash = s.column(1).string ?? ""
-        request = s.column(2).string ?? ""
-        response = s.column(3).string
-        route = s.column(4).string ?? ""
-        servedBy = s.column(5).string ?? ""
-        status = s.column(6).int ?? 0
-        tags = s.column(7).string
-        demonstration = s.column(8).string
+    /// Reads the current row of a statement built by ``ExportQuery/exchanges(_:split:heldOut:)``.
+    init(row: SQLiteRow) throws(SQLiteError) {
+        id = try row.text("id")
+        promptHash = try row.text("prompt_hash")
+        request = try row.text("request")
+        response = try row.optionalText("response")
+        route = try row.text("route")
+        servedBy = try row.text("served_by")
+        status = try row.int("status")
+        tags = try row.optionalText("tags")
+        demonstration = try row.optionalText("demonstration")
     }
 }
 
@@ -37,16 +37,24 @@ struct PairRow {
     let chosenIndex: Int
     let rejectedResponse: String?
     let rejectedIndex: Int
+    /// Provenance: the feedback row that produced the pair and the exchanges of each side.
+    let feedbackID: String
+    let chosenExchangeID: String
+    let rejectedExchangeID: String
 
-    init(statement s: SQLiteStatement) {
-        id = s.column(0).int ?? 0
-        source = s.column(1).string ?? ""
-        promptHash = s.column(2).string ?? ""
-        request = s.column(3).string ?? ""
-        chosenMessage = s.column(4).string
-        chosenResponse = s.column(5).string
-        chosenIndex = s.column(6).int ?? 0
-        rejectedResponse = s.column(7).string
-        rejectedIndex = s.column(8).int ?? 0
+    /// Reads the current row of a statement built by ``ExportQuery/pairs(_:split:heldOut:)``.
+    init(row: SQLiteRow) throws(SQLiteError) {
+        id = try row.int("id")
+        source = try row.text("source")
+        promptHash = try row.text("prompt_hash")
+        request = try row.text("request")
+        chosenMessage = try row.optionalText("chosen_message")
+        chosenResponse = try row.optionalText("chosen_response")
+        chosenIndex = try row.int("chosen_index")
+        rejectedResponse = try row.optionalText("rejected_response")
+        rejectedIndex = try row.int("rejected_index")
+        feedbackID = try row.text("feedback_id")
+        chosenExchangeID = try row.text("chosen_exchange_id")
+        rejectedExchangeID = try row.text("rejected_exchange_id")
     }
 }

@@ -20,6 +20,13 @@ public struct FeedbackStore: Sendable {
         public var replayed: Bool
         /// Preference pairs created by this feedback.
         public var pairsCreated: Int
+
+        /// A receipt.
+        public init(id: String, replayed: Bool, pairsCreated: Int) {
+            self.id = id
+            self.replayed = replayed
+            self.pairsCreated = pairsCreated
+        }
     }
 
     /// Validates `submission` against the corpus and stores it.
@@ -32,7 +39,7 @@ public struct FeedbackStore: Sendable {
         try reader.withDatabase { db in
             try db.transaction {
                 if let key = submission.idempotencyKey,
-                   let id = try db.query("SELECT id FROM feedback WHERE idempotency_key = ?", [key]).first?.first?.string {
+                   let id = try db.fetchOne("SELECT id FROM feedback WHERE idempotency_key = ?", [key], { try $0.text("id") }) {
                     return Receipt(id: id, replayed: true, pairsCreated: 0)
                 }
                 let writer = FeedbackWriter(db: db, id: ExchangeID.make(now: now), now: now.timeIntervalSince1970)
@@ -45,10 +52,10 @@ public struct FeedbackStore: Sendable {
     /// Every feedback row about exchange `id` (as the chosen or rejected side too), oldest first.
     public func feedback(forExchange id: String) throws -> [FeedbackRow] {
         try reader.withDatabase { db in
-            try db.query("""
+            try db.fetchAll("""
                 SELECT \(FeedbackRow.columns) FROM feedback
                 WHERE exchange_id = ?1 OR rejected_exchange_id = ?1 ORDER BY created_at
-                """, [id]).map(FeedbackRow.init(row:))
+                """, [id], FeedbackRow.init(row:))
         }
     }
 }
@@ -83,19 +90,19 @@ public struct FeedbackRow: Sendable, Equatable {
     static let columns = "id, created_at, exchange_id, kind, rating, score, comment, demonstration, rejected_exchange_id, chosen_index, rejected_index, tags"
 
     /// Decodes a row selected with ``columns``.
-    init(row c: [SQLiteValue]) {
-        id = c[0].string ?? ""
-        createdAt = c[1].double ?? 0
-        exchangeID = c[2].string ?? ""
-        kind = c[3].string ?? ""
-        rating = c[4].int
-        score = c[5].double
-        comment = c[6].string
-        demonstration = c[7].string
-        rejectedExchangeID = c[8].string
-        chosenIndex = c[9].int
-        rejectedIndex = c[10].int
-        tags = c[11].string
+    init(row: SQLiteRow) throws(SQLiteError) {
+        id = try row.text("id")
+        createdAt = try row.double("created_at")
+        exchangeID = try row.text("exchange_id")
+        kind = try row.text("kind")
+        rating = try row.optionalInt("rating")
+        score = try row.optionalDouble("score")
+        comment = try row.optionalText("comment")
+        demonstration = try row.optionalText("demonstration")
+        rejectedExchangeID = try row.optionalText("rejected_exchange_id")
+        chosenIndex = try row.optionalInt("chosen_index")
+        rejectedIndex = try row.optionalInt("rejected_index")
+        tags = try row.optionalText("tags")
     }
 
     /// The row as JSON for the admin API and `retort corpus show --json`.

@@ -11,6 +11,13 @@ struct FeedbackWriter {
         let id: String
         let promptHash: String
         let status: Int
+
+        /// Decodes `id, prompt_hash, status`.
+        init(row: SQLiteRow) throws(SQLiteError) {
+            id = try row.text("id")
+            promptHash = try row.text("prompt_hash")
+            status = try row.int("status")
+        }
     }
 
     /// Stores `submission`; returns how many preference pairs it created.
@@ -53,27 +60,33 @@ struct FeedbackWriter {
 
     /// Finds the exchange `target` names, or throws ``CorpusError/notFound(_:parameter:)``.
     func resolve(_ target: FeedbackTarget, parameter: String) throws -> Resolved {
-        let select = "SELECT id, prompt_hash, status FROM exchanges"
-        var rows: [[SQLiteValue]] = []
+        let found: Resolved?
         switch target {
-        case .exchange(let id): rows = try db.query("\(select) WHERE id = ?", [id])
-        case .completion(let id): rows = try db.query("\(select) WHERE completion_id = ? ORDER BY seq DESC LIMIT 1", [id])
-        case .either(let id):
-            rows = try db.query("\(select) WHERE id = ?", [id])
-            if rows.isEmpty { rows = try db.query("\(select) WHERE completion_id = ? ORDER BY seq DESC LIMIT 1", [id]) }
+        case .exchange(let id): found = try resolved(id: id)
+        case .completion(let id): found = try resolved(completionID: id)
+        case .either(let id): found = try resolved(id: id) ?? resolved(completionID: id)
         }
-        guard let row = rows.first, let id = row[0].string, let hash = row[1].string else {
-            throw CorpusError.notFound("No exchange matches `\(parameter)`.", parameter: parameter)
-        }
-        return Resolved(id: id, promptHash: hash, status: row[2].int ?? 0)
+        guard let found else { throw CorpusError.notFound("No exchange matches `\(parameter)`.", parameter: parameter) }
+        return found
+    }
+
+    private func resolved(id: String) throws -> Resolved? {
+        try db.fetchOne("SELECT id, prompt_hash, status FROM exchanges WHERE id = ?", [id], Resolved.init(row:))
+    }
+
+    /// The latest exchange whose chat completion id is `completionID`.
+    private func resolved(completionID: String) throws -> Resolved? {
+        try db.fetchOne("SELECT id, prompt_hash, status FROM exchanges WHERE completion_id = ? ORDER BY seq DESC LIMIT 1",
+                        [completionID], Resolved.init(row:))
     }
 
     /// Number of choices in the exchange's logged response (0 if it has none).
     func choiceCount(_ exchangeID: String) throws -> Int {
-        try db.query("""
-            SELECT json_array_length(response, '$.choices') FROM exchange_bodies
+        let count = try db.fetchOne("""
+            SELECT json_array_length(response, '$.choices') AS choices FROM exchange_bodies
             WHERE exchange_id = ? AND json_valid(response)
-            """, [exchangeID]).first?.first?.int ?? 0
+            """, [exchangeID]) { try $0.optionalInt("choices") }
+        return (count ?? nil) ?? 0  // no body, an unparsable body, or no `choices` array: none
     }
 
     private func insert(kind: String, exchange: String, rating: Int? = nil, score: Double? = nil,

@@ -56,7 +56,7 @@ public enum Migrations {
     ///
     /// - Throws: if the file is newer than this build understands, or a migration fails.
     public static func migrate(_ database: SQLiteDatabase) throws {
-        let version = try database.query("PRAGMA user_version").first?.first?.int ?? 0
+        let version = try database.fetchOne("PRAGMA user_version") { try $0.int("user_version") } ?? 0
         guard version <= all.count else {
             throw SQLiteError(code: 0, message: "database schema version \(version) is newer than this build (\(all.count))")
         }

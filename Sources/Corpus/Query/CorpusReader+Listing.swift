@@ -9,19 +9,19 @@ extension CorpusReader {
         try filter.validate()
         return try withDatabase { db in
             let beforeSeq = try filter.before.map { id throws -> Int in
-                guard let seq = try db.query("SELECT seq FROM exchanges WHERE id = ?", [id]).first?.first?.int else {
+                let seq = try db.fetchOne("SELECT seq FROM exchanges WHERE id = ?", [id]) { try $0.optionalInt("seq") }
+                guard let seq = seq ?? nil else {
                     throw CorpusError.invalid("`before` names no exchange.", parameter: "before")
                 }
                 return seq
             }
             let (sql, arguments) = Self.listQuery(filter, beforeSeq: beforeSeq)
-            let rows: [[SQLiteValue]]
+            let items: [ExchangeSummary]
             do {
-                rows = try db.query(sql, arguments)
-            } catch let error as SQLiteError where filter.searchText != nil && error.code & 0xff == 1 {
+                items = try db.fetchAll(sql, arguments, ExchangeSummary.init(row:))
+            } catch let error as SQLiteError where filter.searchText != nil && error.column == nil && error.code & 0xff == 1 {
                 throw CorpusError.invalidSearch("Invalid search query (\(error.message)). Put words in double quotes to search for them literally.")
             }
-            let items = rows.map(ExchangeSummary.init(row:))
             return ExchangePage(items: items, nextBefore: items.count == filter.limit ? items.last?.id : nil)
         }
     }

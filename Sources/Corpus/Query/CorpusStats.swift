@@ -38,6 +38,9 @@ public struct CorpusStats: Sendable, Equatable {
     /// Held-out split versions frozen so far.
     public var heldOutVersions = 0
 
+    /// Empty stats (every count zero), to fill in.
+    public init() {}
+
     /// The stats as JSON for the admin API and `--json` output.
     public var json: JSONValue {
         func counts(_ list: [Count]) -> JSONValue { .object(list.map { ($0.key, JSONValue.int($0.count)) }) }
@@ -58,35 +61,46 @@ extension CorpusReader {
     public func stats() throws -> CorpusStats {
         try withDatabase { db in
             var stats = CorpusStats()
-            var routes: [String: Int] = [:], statuses: [String: Int] = [:], servers: [String: Int] = [:]
-            for row in try db.query("SELECT route, status, served_by, exchanges, prompt_tokens, completion_tokens FROM exchange_rollup") {
-                let count = row[3].int ?? 0
-                routes[row[0].string ?? "", default: 0] += count
-                statuses[String(row[1].int ?? 0), default: 0] += count
-                servers[row[2].string ?? "", default: 0] += count
-                stats.exchanges += count
-                stats.promptTokens += row[4].int ?? 0
-                stats.completionTokens += row[5].int ?? 0
-            }
-            stats.byRoute = sortedCounts(routes)
-            stats.byStatus = sortedCounts(statuses)
-            stats.byServedBy = sortedCounts(servers)
+            try Self.addRollup(db, to: &stats)
             var ratings = ["up": 0, "down": 0]
-            for row in try db.query("SELECT rating, count(*) FROM exchanges WHERE rating IS NOT NULL GROUP BY rating") {
-                ratings[(row[0].int ?? 0) > 0 ? "up" : "down", default: 0] += row[1].int ?? 0
+            let thumbs = "SELECT rating, count(*) AS count FROM exchanges WHERE rating IS NOT NULL GROUP BY rating"
+            for (rating, count) in try db.fetchAll(thumbs, [], { (try $0.int("rating"), try $0.int("count")) }) {
+                ratings[rating > 0 ? "up" : "down", default: 0] += count
             }
             ratings["none"] = stats.exchanges - (ratings["up"] ?? 0) - (ratings["down"] ?? 0)
             stats.byRating = ["up", "down", "none"].map { CorpusStats.Count(key: $0, count: ratings[$0] ?? 0) }
-            stats.feedback = try db.query("SELECT count(*) FROM feedback").first?.first?.int ?? 0
-            stats.pairsBySource = try db.query("SELECT source, count(*) FROM preference_pairs GROUP BY source ORDER BY 2 DESC")
-                .map { CorpusStats.Count(key: $0[0].string ?? "", count: $0[1].int ?? 0) }
-            stats.heldOutVersions = try db.query("SELECT count(*) FROM heldout_splits").first?.first?.int ?? 0
-            let histogram = try db.query("SELECT bucket, exchanges FROM latency_histogram")
-                .compactMap { row in Double(row[0].string ?? "").map { ($0, row[1].int ?? 0) } }
+            stats.feedback = try db.fetchOne("SELECT count(*) AS count FROM feedback") { try $0.int("count") } ?? 0
+            stats.pairsBySource = try db.fetchAll("SELECT source, count(*) AS count FROM preference_pairs GROUP BY source ORDER BY 2 DESC") {
+                CorpusStats.Count(key: try $0.text("source"), count: try $0.int("count"))
+            }
+            stats.heldOutVersions = try db.fetchOne("SELECT count(*) AS count FROM heldout_splits") { try $0.int("count") } ?? 0
+            let histogram = try db.fetchAll("SELECT bucket, exchanges FROM latency_histogram") {
+                (try $0.text("bucket"), try $0.int("exchanges"))
+            }.compactMap { bucket, count in Double(bucket).map { ($0, count) } }
             let percentiles = latencyPercentiles(histogram, [0.5, 0.9, 0.99])
             (stats.latencyP50, stats.latencyP90, stats.latencyP99) = (percentiles[0], percentiles[1], percentiles[2])
             return stats
         }
+    }
+
+    /// Adds the rollup's counts by route, status and server, and its token sums, to `stats`.
+    private static func addRollup(_ db: SQLiteDatabase, to stats: inout CorpusStats) throws {
+        var routes: [String: Int] = [:], statuses: [String: Int] = [:], servers: [String: Int] = [:]
+        let sql = "SELECT route, status, served_by, exchanges, prompt_tokens, completion_tokens FROM exchange_rollup"
+        let statement = try db.prepare(sql)
+        while try statement.step() {
+            let row = statement.currentRow
+            let count = try row.int("exchanges")
+            routes[try row.text("route"), default: 0] += count
+            statuses[String(try row.int("status")), default: 0] += count
+            servers[try row.text("served_by"), default: 0] += count
+            stats.exchanges += count
+            stats.promptTokens += try row.int("prompt_tokens")
+            stats.completionTokens += try row.int("completion_tokens")
+        }
+        stats.byRoute = sortedCounts(routes)
+        stats.byStatus = sortedCounts(statuses)
+        stats.byServedBy = sortedCounts(servers)
     }
 }
 

@@ -36,6 +36,14 @@ public struct ExchangeDetail: Sendable, Equatable {
     /// Other exchanges with the same prompt (ids, newest first, at most 20), for side-by-side comparison.
     public var samePrompt: [String]
 
+    /// A detail.
+    public init(record: ExchangeRecord, rating: Int?, feedback: [FeedbackRow], samePrompt: [String]) {
+        self.record = record
+        self.rating = rating
+        self.feedback = feedback
+        self.samePrompt = samePrompt
+    }
+
     /// The detail as JSON: the record's fields plus `rating`, `feedback` and `same_prompt`.
     public var json: JSONValue {
         guard case .object(var members) = record.json else { return record.json }
@@ -52,9 +60,9 @@ extension CorpusReader {
         guard let record = try exchange(id: id) ?? exchange(completionID: id) else { return nil }
         let feedback = try FeedbackStore(reader: self).feedback(forExchange: record.id)
         return try withDatabase { db in
-            let rating = try db.query("SELECT rating FROM exchanges WHERE id = ?", [record.id]).first?.first?.int
-            let same = try db.query("SELECT id FROM exchanges WHERE prompt_hash = ? AND id != ? ORDER BY seq DESC LIMIT 20",
-                                    [record.promptHash, record.id]).compactMap { $0.first?.string }
+            let rating = try db.fetchOne("SELECT rating FROM exchanges WHERE id = ?", [record.id]) { try $0.optionalInt("rating") } ?? nil
+            let same = try db.fetchAll("SELECT id FROM exchanges WHERE prompt_hash = ? AND id != ? ORDER BY seq DESC LIMIT 20",
+                                       [record.promptHash, record.id]) { try $0.text("id") }
             return ExchangeDetail(record: record, rating: rating, feedback: feedback, samePrompt: same)
         }
     }

@@ -39,27 +39,29 @@ public struct ExchangeSummary: Sendable, Equatable {
     static let columns = """
         e.id, e.created_at, e.route, e.served_by, e.status, e.finish_reason, e.latency_ms, e.prompt_tokens,
         e.completion_tokens, e.rating, e.prompt_hash, e.stream, e.completion_id,
-        CASE WHEN json_valid(b.request) THEN substr(json_extract(b.request, '$.messages[#-1].content'), 1, \(previewCharacters)) END,
-        CASE WHEN json_valid(b.response) THEN substr(json_extract(b.response, '$.choices[0].message.content'), 1, \(previewCharacters)) END
+        CASE WHEN json_valid(b.request)
+            THEN substr(json_extract(b.request, '$.messages[#-1].content'), 1, \(previewCharacters)) END AS prompt_preview,
+        CASE WHEN json_valid(b.response)
+            THEN substr(json_extract(b.response, '$.choices[0].message.content'), 1, \(previewCharacters)) END AS answer_preview
         """
 
     /// Decodes a row selected with ``columns``.
-    init(row c: [SQLiteValue]) {
-        id = c[0].string ?? ""
-        createdAt = c[1].double ?? 0
-        route = c[2].string ?? ""
-        servedBy = c[3].string ?? ""
-        status = c[4].int ?? 0
-        finishReason = c[5].string
-        latencyMs = c[6].double
-        promptTokens = c[7].int
-        completionTokens = c[8].int
-        rating = c[9].int
-        promptHash = c[10].string ?? ""
-        stream = c[11].int == 1
-        completionID = c[12].string
-        promptPreview = c[13].string
-        answerPreview = c[14].string
+    init(row: SQLiteRow) throws(SQLiteError) {
+        id = try row.text("id")
+        createdAt = try row.double("created_at")
+        route = try row.text("route")
+        servedBy = try row.text("served_by")
+        status = try row.int("status")
+        finishReason = try row.optionalText("finish_reason")
+        latencyMs = try row.optionalDouble("latency_ms")
+        promptTokens = try row.optionalInt("prompt_tokens")
+        completionTokens = try row.optionalInt("completion_tokens")
+        rating = try row.optionalInt("rating")
+        promptHash = try row.text("prompt_hash")
+        stream = try row.bool("stream")
+        completionID = try row.optionalText("completion_id")
+        promptPreview = try row.optionalText("prompt_preview")
+        answerPreview = try row.optionalText("answer_preview")
     }
 
     /// The summary as JSON for the admin API and `--json` output.
@@ -83,6 +85,12 @@ public struct ExchangePage: Sendable, Equatable {
     public var items: [ExchangeSummary]
     /// Pass as ``ExchangeFilter/before`` for the next page; nil on the last page.
     public var nextBefore: String?
+
+    /// A page.
+    public init(items: [ExchangeSummary], nextBefore: String?) {
+        self.items = items
+        self.nextBefore = nextBefore
+    }
 
     /// The page as JSON: `{"data": [...], "next_before": ...}`.
     public var json: JSONValue {

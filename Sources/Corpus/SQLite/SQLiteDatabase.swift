@@ -41,7 +41,30 @@ public final class SQLiteDatabase {
         try SQLiteStatement(database: self, sql: sql)
     }
 
-    /// Runs `sql` with `arguments` and returns every row, each as its column values.
+    /// Runs `sql` with `arguments` and returns every row, each `decode`d by column name, in order.
+    ///
+    /// - Throws: ``SQLiteError`` from SQLite or from decoding a row, or whatever `decode` throws.
+    public func fetchAll<Value>(_ sql: String, _ arguments: [any SQLiteBindable] = [],
+                                _ decode: (SQLiteRow) throws -> Value) throws -> [Value] {
+        let statement = try prepare(sql)
+        try statement.bind(arguments)
+        var values: [Value] = []
+        while try statement.step() { values.append(try decode(statement.currentRow)) }
+        return values
+    }
+
+    /// Runs `sql` with `arguments` and returns its first row `decode`d by column name, or nil when it has none.
+    public func fetchOne<Value>(_ sql: String, _ arguments: [any SQLiteBindable] = [],
+                                _ decode: (SQLiteRow) throws -> Value) throws -> Value? {
+        let statement = try prepare(sql)
+        try statement.bind(arguments)
+        guard try statement.step() else { return nil }
+        return try decode(statement.currentRow)
+    }
+
+    /// Runs `sql` with `arguments` and returns every row, each as its column values by position.
+    ///
+    /// For ad-hoc queries and tests; the corpus decodes its rows by name with ``fetchAll(_:_:_:)``.
     public func query(_ sql: String, _ arguments: [any SQLiteBindable] = []) throws(SQLiteError) -> [[SQLiteValue]] {
         let statement = try prepare(sql)
         try statement.bind(arguments)
@@ -65,6 +88,9 @@ public final class SQLiteDatabase {
 
     /// Rows changed by the last INSERT, UPDATE or DELETE.
     public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// The rowid of the last successful INSERT on this connection (0 if none).
+    public var lastInsertedRowID: Int { Int(sqlite3_last_insert_rowid(handle)) }
 
     var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
 }

@@ -6,6 +6,8 @@ public final class SQLiteStatement {
     let database: SQLiteDatabase
     /// The SQL text, for error messages.
     public let sql: String
+    /// Result column indexes by lowercased name, built on the first lookup by name.
+    private var columnIndexesByName: [String: [Int]]?
 
     init(database: SQLiteDatabase, sql: String) throws(SQLiteError) {
         var statement: OpaquePointer?
@@ -80,6 +82,38 @@ public final class SQLiteStatement {
 
     /// All columns of the current row.
     public func row() -> [SQLiteValue] { (0..<columnCount).map(column) }
+
+    /// The current row, read by column name. Valid until the next ``step()``.
+    public var currentRow: SQLiteRow { SQLiteRow(statement: self) }
+
+    /// The names of the result columns, in order (an alias when the SELECT gives one).
+    public var columnNames: [String] {
+        (0..<Int32(columnCount)).map { index in sqlite3_column_name(handle, index).map { String(cString: $0) } ?? "" }
+    }
+
+    /// The index of the result column called `name` (compared case-insensitively, as SQL does).
+    ///
+    /// - Throws: `SQLITE_RANGE` naming the column when the result has none, or several, by that name.
+    public func columnIndex(named name: String) throws(SQLiteError) -> Int {
+        let indexes: [String: [Int]]
+        if let cached = columnIndexesByName {
+            indexes = cached
+        } else {
+            let names = columnNames
+            indexes = Dictionary(grouping: names.indices) { names[$0].lowercased() }
+            columnIndexesByName = indexes
+        }
+        switch indexes[name.lowercased()] ?? [] {
+        case let found where found.count == 1:
+            return found[0]
+        case []:
+            throw SQLiteError(code: SQLITE_RANGE, message: "no result column `\(name)` (the result has: \(columnNames.joined(separator: ", ")))",
+                              sql: sql, column: name)
+        default:
+            throw SQLiteError(code: SQLITE_RANGE, message: "several result columns are called `\(name)`; give each its own alias with AS",
+                              sql: sql, column: name)
+        }
+    }
 }
 
 extension SQLiteValue {

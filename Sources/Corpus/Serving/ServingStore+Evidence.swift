@@ -13,7 +13,7 @@ extension ServingStore {
         let sql = "SELECT version, route, split_version, created_at, passed, metrics FROM eval_results "
             + (filters.isEmpty ? "" : "WHERE " + filters.map(\.0).joined(separator: " AND ") + " ") + "ORDER BY id DESC LIMIT ?"
         let arguments: [any SQLiteBindable] = filters.map { $0.1 as any SQLiteBindable } + [max(limit, 0)]
-        return try reader.withDatabase { db in try db.query(sql, arguments).map(StoredEvalResult.init(row:)) }
+        return try reader.withDatabase { db in try db.fetchAll(sql, arguments, StoredEvalResult.init(row:)) }
     }
 
     /// Keeps a student answer that was not served (a shadow run or a discarded fallback).
@@ -34,33 +34,33 @@ extension ServingStore {
             let sql = "SELECT exchange_id, route, version, kind, reason, judgment, created_at, response FROM student_answers "
                 + "WHERE route = ? " + (kind == nil ? "" : "AND kind = ? ") + "ORDER BY created_at DESC LIMIT ?"
             let arguments: [any SQLiteBindable] = [route] + (kind.map { [$0] } ?? []) + [max(limit, 0)]
-            return try db.query(sql, arguments).map(StoredStudentAnswer.init(row:))
+            return try db.fetchAll(sql, arguments, StoredStudentAnswer.init(row:))
         }
     }
 
     /// Shadow judgments of `version` on `route` since `time`: counts of `win`, `tie`, `loss`.
     public func shadowJudgments(route: String, version: String, since time: Double) throws -> [String: Int] {
         try reader.withDatabase { db in
-            let rows = try db.query("""
-                SELECT judgment, count(*) FROM student_answers
+            let counts = try db.fetchAll("""
+                SELECT judgment, count(*) AS count FROM student_answers
                 WHERE route = ? AND version = ? AND kind = 'shadow' AND judgment IS NOT NULL AND created_at >= ?
                 GROUP BY judgment
-                """, [route, version, time])
-            return Dictionary(rows.compactMap { row in row[0].string.map { ($0, row[1].int ?? 0) } }, uniquingKeysWith: +)
+                """, [route, version, time]) { row in (try row.text("judgment"), try row.int("count")) }
+            return Dictionary(counts, uniquingKeysWith: +)
         }
     }
 
     /// Thumbs on `route`'s exchanges given after `time`, oldest first, with who served each.
     public func ratings(route: String, since time: Double, limit: Int = 1000) throws -> [StoredRating] {
         try reader.withDatabase { db in
-            try db.query("""
+            try db.fetchAll("""
                 SELECT f.created_at, f.rating, e.served_by, e.upstream_model FROM feedback f
                 JOIN exchanges e ON e.id = f.exchange_id
                 WHERE e.route = ? AND f.rating IS NOT NULL AND f.created_at > ?
                 ORDER BY f.created_at LIMIT ?
-                """, [route, time, max(limit, 0)]).map { row in
-                StoredRating(createdAt: row[0].double ?? 0, up: (row[1].int ?? 0) > 0,
-                             servedBy: row[2].string ?? "teacher", model: row[3].string)
+                """, [route, time, max(limit, 0)]) { row in
+                StoredRating(createdAt: try row.double("created_at"), up: try row.int("rating") > 0,
+                             servedBy: try row.text("served_by"), model: try row.optionalText("upstream_model"))
             }
         }
     }
@@ -91,10 +91,11 @@ public struct StoredEvalResult: Sendable, Equatable {
         self.metricsJSON = metricsJSON
     }
 
-    /// Decodes a row in the order the store selects its columns.
-    init(row: [SQLiteValue]) {
-        self.init(version: row[0].string ?? "", route: row[1].string, splitVersion: row[2].int,
-                  createdAt: row[3].double ?? 0, passed: row[4].int == 1, metricsJSON: row[5].string ?? "{}")
+    /// Decodes a row selected as `version, route, split_version, created_at, passed, metrics`.
+    init(row: SQLiteRow) throws(SQLiteError) {
+        self.init(version: try row.text("version"), route: try row.optionalText("route"),
+                  splitVersion: try row.optionalInt("split_version"), createdAt: try row.double("created_at"),
+                  passed: try row.bool("passed"), metricsJSON: try row.text("metrics"))
     }
 }
 
@@ -130,11 +131,11 @@ public struct StoredStudentAnswer: Sendable, Equatable {
         self.responseJSON = responseJSON
     }
 
-    /// Decodes a row in the order the store selects its columns.
-    init(row: [SQLiteValue]) {
-        self.init(exchangeID: row[0].string ?? "", route: row[1].string ?? "", version: row[2].string,
-                  kind: row[3].string ?? "", reason: row[4].string, judgment: row[5].string,
-                  createdAt: row[6].double ?? 0, responseJSON: row[7].string)
+    /// Decodes a row selected as `exchange_id, route, version, kind, reason, judgment, created_at, response`.
+    init(row: SQLiteRow) throws(SQLiteError) {
+        self.init(exchangeID: try row.text("exchange_id"), route: try row.text("route"), version: try row.optionalText("version"),
+                  kind: try row.text("kind"), reason: try row.optionalText("reason"), judgment: try row.optionalText("judgment"),
+                  createdAt: try row.double("created_at"), responseJSON: try row.optionalText("response"))
     }
 }
 
@@ -148,4 +149,12 @@ public struct StoredRating: Sendable, Equatable {
     public var servedBy: String
     /// The model that answered (for the student: its version).
     public var model: String?
+
+    /// A rating record.
+    public init(createdAt: Double, up: Bool, servedBy: String, model: String?) {
+        self.createdAt = createdAt
+        self.up = up
+        self.servedBy = servedBy
+        self.model = model
+    }
 }

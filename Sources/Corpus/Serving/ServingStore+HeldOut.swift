@@ -10,7 +10,7 @@ extension ServingStore {
     public func heldOutRows(version: Int, route: String? = nil, limit: Int? = nil) throws -> [HeldOutRow] {
         try reader.withDatabase { db in
             var sql = """
-                SELECT h.exchange_id, e.route, b.request, b.response FROM heldout_rows h
+                SELECT h.exchange_id, e.route, b.request, coalesce(b.response, '{}') AS response FROM heldout_rows h
                 JOIN exchanges e ON e.id = h.exchange_id JOIN exchange_bodies b ON b.exchange_id = h.exchange_id
                 WHERE h.version = ?
                 """
@@ -18,9 +18,9 @@ extension ServingStore {
             if let route { sql += " AND e.route = ?"; arguments.append(route) }
             sql += " ORDER BY e.seq LIMIT ?"
             arguments.append(limit ?? -1)
-            return try db.query(sql, arguments).map { row in
-                HeldOutRow(exchangeID: row[0].string ?? "", route: row[1].string ?? "",
-                           requestJSON: row[2].string ?? "{}", responseJSON: row[3].string ?? "{}")
+            return try db.fetchAll(sql, arguments) { row in
+                HeldOutRow(exchangeID: try row.text("exchange_id"), route: try row.text("route"),
+                           requestJSON: try row.text("request"), responseJSON: try row.text("response"))
             }
         }
     }
@@ -36,4 +36,12 @@ public struct HeldOutRow: Sendable, Equatable {
     public var requestJSON: String
     /// The teacher's `chat.completion` JSON.
     public var responseJSON: String
+
+    /// A held-out row.
+    public init(exchangeID: String, route: String, requestJSON: String, responseJSON: String) {
+        self.exchangeID = exchangeID
+        self.route = route
+        self.requestJSON = requestJSON
+        self.responseJSON = responseJSON
+    }
 }

@@ -15,8 +15,8 @@ public struct ServingStore: Sendable {
     /// Every stored route state.
     public func states() throws -> [StoredServingState] {
         try reader.withDatabase { db in
-            try db.query("SELECT route, state, updated_at FROM serving_state ORDER BY route").map { row in
-                StoredServingState(route: row[0].string ?? "", stateJSON: row[1].string ?? "", updatedAt: row[2].double ?? 0)
+            try db.fetchAll("SELECT route, state, updated_at FROM serving_state ORDER BY route") { row in
+                StoredServingState(route: try row.text("route"), stateJSON: try row.text("state"), updatedAt: try row.double("updated_at"))
             }
         }
     }
@@ -33,7 +33,7 @@ public struct ServingStore: Sendable {
                     """).run([route, stateJSON, time])
                 try db.prepare("INSERT INTO serving_events (route, recorded_at, event) VALUES (?,?,?)")
                     .run([route, time, eventJSON])
-                return try db.query("SELECT last_insert_rowid()").first?.first?.int ?? 0
+                return db.lastInsertedRowID
             }
         }
     }
@@ -41,7 +41,7 @@ public struct ServingStore: Sendable {
     /// The newest event id (0 for none): a cheap change marker to poll.
     public func latestEventID() throws -> Int {
         try reader.withDatabase { db in
-            try db.query("SELECT coalesce(max(id), 0) FROM serving_events").first?.first?.int ?? 0
+            try db.fetchOne("SELECT coalesce(max(id), 0) AS latest FROM serving_events") { try $0.int("latest") } ?? 0
         }
     }
 
@@ -51,19 +51,20 @@ public struct ServingStore: Sendable {
             let sql = "SELECT id, route, recorded_at, event FROM serving_events "
                 + (route == nil ? "" : "WHERE route = ? ") + "ORDER BY id DESC LIMIT ?"
             let arguments: [any SQLiteBindable] = (route.map { [$0] } ?? []) + [max(limit, 0)]
-            return try db.query(sql, arguments).map(StoredServingEvent.init(row:))
+            return try db.fetchAll(sql, arguments, StoredServingEvent.init(row:))
         }
     }
 
     /// The GGUF file of student `version` (table `students`: `directory/files["gguf"]`), or nil.
     public func studentModelPath(version: String) throws -> String? {
         try reader.withDatabase { db in
-            guard let row = try db.query(
-                "SELECT directory, json_extract(files, '$.gguf') FROM students WHERE version = ? AND json_valid(files)",
-                [version]).first,
-                let directory = row[0].string, let file = row[1].string
-            else { return nil }
-            return StudentVersion.path(of: file, in: directory)
+            let sql = """
+                SELECT directory, CASE WHEN json_type(files, '$.gguf') = 'text' THEN json_extract(files, '$.gguf') END AS gguf
+                FROM students WHERE version = ? AND json_valid(files)
+                """
+            let paths = try db.fetchOne(sql, [version]) { row in (directory: try row.text("directory"), file: try row.optionalText("gguf")) }
+            guard let paths, let file = paths.file else { return nil }
+            return StudentVersion.path(of: file, in: paths.directory)
         }
     }
 }
@@ -76,6 +77,13 @@ public struct StoredServingState: Sendable, Equatable {
     public var stateJSON: String
     /// Unix seconds of the last change.
     public var updatedAt: Double
+
+    /// A state record.
+    public init(route: String, stateJSON: String, updatedAt: Double) {
+        self.route = route
+        self.stateJSON = stateJSON
+        self.updatedAt = updatedAt
+    }
 }
 
 /// One stored serving event.
@@ -89,11 +97,19 @@ public struct StoredServingEvent: Sendable, Equatable {
     /// The event as JSON.
     public var eventJSON: String
 
-    /// Decodes a row in the order the store selects its columns.
-    init(row: [SQLiteValue]) {
-        id = row[0].int ?? 0
-        route = row[1].string ?? ""
-        recordedAt = row[2].double ?? 0
-        eventJSON = row[3].string ?? "{}"
+    /// An event record.
+    public init(id: Int, route: String, recordedAt: Double, eventJSON: String) {
+        self.id = id
+        self.route = route
+        self.recordedAt = recordedAt
+        self.eventJSON = eventJSON
+    }
+
+    /// Decodes a row selected as `id, route, recorded_at, event`.
+    init(row: SQLiteRow) throws(SQLiteError) {
+        id = try row.int("id")
+        route = try row.text("route")
+        recordedAt = try row.double("recorded_at")
+        eventJSON = try row.text("event")
     }
 }

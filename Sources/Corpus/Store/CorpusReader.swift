@@ -1,9 +1,13 @@
 import ChatAPI
 import Foundation
 
-/// Read access to the corpus over its own connection, safe to share across tasks.
+/// The SQLite read-write connection to the corpus, safe to share across tasks: the
+/// SQLite implementation of ``CorpusStorage`` (listing, search, stats, held-out splits
+/// here; serving, training and feedback through the stores built over it).
 ///
-/// Queries are short and serialized by a lock; under WAL they never wait for the writer.
+/// Queries are short and serialized by a lock; under WAL they never wait for the
+/// exchange log's writer. Besides the exchanges the log writes, every change to the
+/// corpus (feedback, serving, training) goes through this connection.
 public final class CorpusReader: @unchecked Sendable {
     // @unchecked: `database` is only touched while holding `lock`.
     private let lock = NSLock()
@@ -22,11 +26,13 @@ public final class CorpusReader: @unchecked Sendable {
         return try body(database)
     }
 
+    /// Columns read by ``ExchangeRecord/init(row:)``; `e` is exchanges, `b` exchange_bodies
+    /// (LEFT JOINed: an exchange without a body row reads with an empty request).
     static let selectColumns = """
         e.id, e.created_at, e.completed_at, e.route, e.served_by, e.served_reason, e.teacher_url, e.upstream_model,
         e.completion_id, e.status, e.error, e.latency_ms, e.ttft_ms, e.prompt_tokens, e.completion_tokens,
         e.total_tokens, e.finish_reason, e.stream, e.attempts, e.user, e.tags, e.metadata, e.prompt_hash,
-        b.request, b.response
+        coalesce(b.request, '') AS request, b.response AS response
         """
 
     /// The exchange with `id`, or nil.
@@ -41,39 +47,39 @@ public final class CorpusReader: @unchecked Sendable {
 
     /// Number of logged exchanges.
     public func exchangeCount() throws -> Int {
-        try withDatabase { try $0.query("SELECT count(*) FROM exchanges").first?.first?.int ?? 0 }
+        try withDatabase { try $0.fetchOne("SELECT count(*) AS count FROM exchanges") { try $0.int("count") } ?? 0 }
     }
 
     private func fetchOne(_ clause: String, _ argument: String) throws -> ExchangeRecord? {
         try withDatabase { db in
             let sql = "SELECT \(Self.selectColumns) FROM exchanges e LEFT JOIN exchange_bodies b ON b.exchange_id = e.id \(clause) LIMIT 1"
-            return try db.query(sql, [argument]).first.map(ExchangeRecord.init(row:))
+            return try db.fetchOne(sql, [argument], ExchangeRecord.init(row:))
         }
     }
 }
 
 extension ExchangeRecord {
     /// Decodes a row selected with ``CorpusReader/selectColumns``.
-    init(row c: [SQLiteValue]) {
-        self.init(id: c[0].string ?? "", createdAt: c[1].double ?? 0, route: c[3].string ?? "",
-                  servedBy: c[4].string ?? "teacher", status: c[9].int ?? 0, stream: c[17].int == 1,
-                  promptHash: c[22].string ?? "", requestJSON: c[23].string ?? "")
-        completedAt = c[2].double
-        servedReason = c[5].string
-        teacherURL = c[6].string
-        upstreamModel = c[7].string
-        completionID = c[8].string
-        error = c[10].string
-        latencyMs = c[11].double
-        ttftMs = c[12].double
-        promptTokens = c[13].int
-        completionTokens = c[14].int
-        totalTokens = c[15].int
-        finishReason = c[16].string
-        attempts = c[18].int ?? 1
-        user = c[19].string
-        tags = c[20].string.flatMap { try? JSONValue.parse($0) }?.arrayValue?.compactMap(\.stringValue) ?? []
-        metadata = c[21].string
-        responseJSON = c[24].string
+    init(row: SQLiteRow) throws(SQLiteError) {
+        self.init(id: try row.text("id"), createdAt: try row.double("created_at"), route: try row.text("route"),
+                  servedBy: try row.text("served_by"), status: try row.int("status"), stream: try row.bool("stream"),
+                  promptHash: try row.text("prompt_hash"), requestJSON: try row.text("request"))
+        completedAt = try row.optionalDouble("completed_at")
+        servedReason = try row.optionalText("served_reason")
+        teacherURL = try row.optionalText("teacher_url")
+        upstreamModel = try row.optionalText("upstream_model")
+        completionID = try row.optionalText("completion_id")
+        error = try row.optionalText("error")
+        latencyMs = try row.optionalDouble("latency_ms")
+        ttftMs = try row.optionalDouble("ttft_ms")
+        promptTokens = try row.optionalInt("prompt_tokens")
+        completionTokens = try row.optionalInt("completion_tokens")
+        totalTokens = try row.optionalInt("total_tokens")
+        finishReason = try row.optionalText("finish_reason")
+        attempts = try row.int("attempts")
+        user = try row.optionalText("user")
+        tags = try row.optionalText("tags").flatMap { try? JSONValue.parse($0) }?.arrayValue?.compactMap(\.stringValue) ?? []
+        metadata = try row.optionalText("metadata")
+        responseJSON = try row.optionalText("response")
     }
 }

@@ -60,16 +60,18 @@ public struct StudentVersion: Sendable, Equatable {
     /// Columns read by ``init(row:)``.
     static let columns = "version, run_id, parent, created_at, directory, files, metrics"
 
-    /// Decodes a row selected with ``columns``.
-    init(row c: [SQLiteValue]) {
-        version = c[0].string ?? ""
-        runID = c[1].string
-        parent = c[2].string
-        createdAt = c[3].double ?? 0
-        directory = c[4].string ?? ""
-        let files = c[5].string.flatMap { try? JSONValue.parse($0) }?.objectValue ?? []
+    /// Decodes a row selected with ``columns``. The JSON columns parse leniently, as before:
+    /// unparsable `files` read as none, non-string paths are dropped, unparsable `metrics` as nil.
+    init(row: SQLiteRow) throws(SQLiteError) {
+        version = try row.text("version")
+        runID = try row.optionalText("run_id")
+        parent = try row.optionalText("parent")
+        createdAt = try row.double("created_at")
+        directory = try row.text("directory")
+        let filesText = try row.text("files")
+        let files = (try? JSONValue.parse(filesText))?.objectValue ?? []
         self.files = Dictionary(files.compactMap { member in member.value.stringValue.map { (member.key, $0) } },
                                 uniquingKeysWith: { _, last in last })
-        metrics = c[6].string.flatMap { try? JSONValue.parse($0) }
+        metrics = try row.optionalText("metrics").flatMap { try? JSONValue.parse($0) }
     }
 }

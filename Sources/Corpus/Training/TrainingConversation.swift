@@ -51,4 +51,16 @@ public struct TrainingPreference: Sendable, Equatable {
     public var conversation: TrainingConversation
     /// The dispreferred answer (the conversation's `completion` is the preferred one).
     public var rejected: String
+
+    /// A preference.
+    public init(pairID: Int, source: String, feedbackID: String, chosenExchangeID: String, rejectedExchangeID: String,
+                conversation: TrainingConversation, rejected: String) {
+        self.pairID = pairID
+        self.source = source
+        self.feedbackID = feedbackID
+        self.chosenExchangeID = chosenExchangeID
+        self.rejectedExchangeID = rejectedExchangeID
+        self.conversation = conversation
+        self.rejected = rejected
+    }
 }

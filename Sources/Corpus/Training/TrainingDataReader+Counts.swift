@@ -5,20 +5,19 @@ extension TrainingDataReader {
     public func eligibleCounts() throws -> (exchanges: Int, pairs: Int) {
         try reader.withDatabase { db in
             let percent = try HeldOutVersion.latest(in: db)?.testPercent ?? HeldOutVersion.defaultTestPercent
-            let heldOut = Set(try db.query("SELECT DISTINCT prompt_hash FROM heldout_rows").compactMap { $0.first?.string })
+            let heldOut = Set(try db.fetchAll("SELECT DISTINCT prompt_hash FROM heldout_rows") { try $0.text("prompt_hash") })
             let (sql, arguments) = ExportQuery.curatedKeys(curation)
             let statement = try db.prepare(sql)
             try statement.bind(arguments)
             var exchanges = 0
             while try statement.step() {
-                guard let hash = statement.column(1).string, !heldOut.contains(hash),
-                      !HeldOutVersion.isHeldOut(promptHash: hash, testPercent: percent) else { continue }
+                let hash = try statement.currentRow.text("prompt_hash")
+                guard !heldOut.contains(hash), !HeldOutVersion.isHeldOut(promptHash: hash, testPercent: percent) else { continue }
                 exchanges += 1
             }
             var pairs = 0
-            for row in try db.query("SELECT prompt_hash FROM preference_pairs") {
-                guard let hash = row.first?.string, !heldOut.contains(hash),
-                      !HeldOutVersion.isHeldOut(promptHash: hash, testPercent: percent) else { continue }
+            for hash in try db.fetchAll("SELECT prompt_hash FROM preference_pairs", [], { try $0.text("prompt_hash") }) {
+                guard !heldOut.contains(hash), !HeldOutVersion.isHeldOut(promptHash: hash, testPercent: percent) else { continue }
                 pairs += 1
             }
             return (exchanges, pairs)

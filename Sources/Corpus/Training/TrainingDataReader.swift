@@ -28,32 +28,32 @@ public struct TrainingDataReader: Sendable {
     /// Every curated train-split exchange with a text prompt and a text answer, oldest first.
     public func sftExamples() throws -> [TrainingConversation] {
         let heldOut = try heldOutVersion()
-        return try trainRows(ExportQuery.exchanges(curation, split: .train, heldOut: heldOut.version), heldOut) { statement in
-            let row = ExportRow(statement: statement)
-            return (row.promptHash, Self.conversation(row))
+        return try trainRows(ExportQuery.exchanges(curation, split: .train, heldOut: heldOut.version), heldOut) { row in
+            let exchange = try ExportRow(row: row)
+            return (exchange.promptHash, Self.conversation(exchange))
         }
     }
 
     /// Every train-split preference pair with text on both sides, oldest first.
     public func preferencePairs() throws -> [TrainingPreference] {
         let heldOut = try heldOutVersion()
-        return try trainRows(ExportQuery.pairs(curation, split: .train, heldOut: heldOut.version), heldOut) { statement in
-            let row = PairRow(statement: statement)
-            return (row.promptHash, Self.preference(row, statement: statement))
+        return try trainRows(ExportQuery.pairs(curation, split: .train, heldOut: heldOut.version), heldOut) { row in
+            let pair = try PairRow(row: row)
+            return (pair.promptHash, Self.preference(pair))
         }
     }
 
     /// The rows of `query` outside the held-out split that `decode` turns into values.
     private func trainRows<Value>(
         _ query: (sql: String, arguments: [any SQLiteBindable]), _ heldOut: HeldOutVersion,
-        _ decode: (SQLiteStatement) -> (promptHash: String, value: Value?)
+        _ decode: (SQLiteRow) throws -> (promptHash: String, value: Value?)
     ) throws -> [Value] {
         try reader.withDatabase { db in
             let statement = try db.prepare(query.sql)
             try statement.bind(query.arguments)
             var values: [Value] = []
             while try statement.step() {
-                let (promptHash, value) = decode(statement)
+                let (promptHash, value) = try decode(statement.currentRow)
                 guard !HeldOutVersion.isHeldOut(promptHash: promptHash, testPercent: heldOut.testPercent),
                       let value else { continue }
                 values.append(value)
@@ -73,8 +73,8 @@ public struct TrainingDataReader: Sendable {
         return TrainingConversation(exchangeID: row.id, messages: messages, completion: answer.content)
     }
 
-    /// The text preference of a pair row (columns 9-11 carry its provenance), or nil.
-    static func preference(_ row: PairRow, statement: SQLiteStatement) -> TrainingPreference? {
+    /// The text preference of a pair row, or nil.
+    static func preference(_ row: PairRow) -> TrainingPreference? {
         guard let request = try? JSONValue.parse(row.request), let prompt = ExportRenderer.promptMessages(request),
               let rejected = row.rejectedResponse.flatMap({ ExportRenderer.assistant(inResponse: $0, index: row.rejectedIndex) })
                 .flatMap(TrainingConversation.text(of:)),
@@ -84,11 +84,10 @@ public struct TrainingDataReader: Sendable {
               chosen.content != rejected.content else { return nil }
         let messages = prompt.compactMap(TrainingConversation.text(of:))
         guard messages.count == prompt.count else { return nil }
-        let chosenExchange = statement.column(10).string ?? ""
         return TrainingPreference(
-            pairID: row.id, source: row.source, feedbackID: statement.column(9).string ?? "",
-            chosenExchangeID: chosenExchange, rejectedExchangeID: statement.column(11).string ?? "",
-            conversation: TrainingConversation(exchangeID: chosenExchange, messages: messages, completion: chosen.content),
+            pairID: row.id, source: row.source, feedbackID: row.feedbackID,
+            chosenExchangeID: row.chosenExchangeID, rejectedExchangeID: row.rejectedExchangeID,
+            conversation: TrainingConversation(exchangeID: row.chosenExchangeID, messages: messages, completion: chosen.content),
             rejected: rejected.content)
     }
 }

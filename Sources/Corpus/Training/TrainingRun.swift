@@ -59,21 +59,25 @@ public struct TrainingRun: Sendable, Equatable {
         id, kind, status, created_at, started_at, finished_at, base_version, config, data_snapshot, metrics, error, pid
         """
 
-    /// Decodes a row selected with ``columns``.
-    init(row c: [SQLiteValue]) {
-        id = c[0].string ?? ""
-        kind = c[1].string ?? ""
-        status = c[2].string.flatMap(Status.init(rawValue:)) ?? .failed
-        createdAt = c[3].double ?? 0
-        startedAt = c[4].double
-        finishedAt = c[5].double
-        baseVersion = c[6].string
-        config = c[7].string.flatMap { try? JSONValue.parse($0) } ?? .object([])
-        dataSnapshot = c[8].string.flatMap { try? JSONValue.parse($0) }
-        metrics = c[9].string.flatMap { try? JSONValue.parse($0) }
-        error = c[10].string
-        pid = c[11].int
+    /// Decodes a row selected with ``columns``. The JSON columns parse leniently, as before
+    /// (unparsable JSON reads as empty or nil); an unknown status reads as `failed`.
+    init(row: SQLiteRow) throws(SQLiteError) {
+        id = try row.text("id")
+        kind = try row.text("kind")
+        status = Status(rawValue: try row.text("status")) ?? .failed
+        createdAt = try row.double("created_at")
+        startedAt = try row.optionalDouble("started_at")
+        finishedAt = try row.optionalDouble("finished_at")
+        baseVersion = try row.optionalText("base_version")
+        config = Self.parsed(try row.text("config")) ?? .object([])
+        dataSnapshot = try row.optionalText("data_snapshot").flatMap(Self.parsed)
+        metrics = try row.optionalText("metrics").flatMap(Self.parsed)
+        error = try row.optionalText("error")
+        pid = try row.optionalInt("pid")
     }
+
+    /// `text` parsed as JSON, or nil when it does not parse.
+    private static func parsed(_ text: String) -> JSONValue? { try? JSONValue.parse(text) }
 }
 
 /// One point of a run's metric curve (table `training_metrics`).

@@ -58,7 +58,7 @@ public struct TrainingStore: Sendable {
     /// Run `id`, or nil.
     public func run(id: String) throws -> TrainingRun? {
         try reader.withDatabase { db in
-            try db.query("SELECT \(TrainingRun.columns) FROM training_runs WHERE id = ?", [id]).first.map(TrainingRun.init(row:))
+            try db.fetchOne("SELECT \(TrainingRun.columns) FROM training_runs WHERE id = ?", [id], TrainingRun.init(row:))
         }
     }
 
@@ -67,16 +67,16 @@ public struct TrainingStore: Sendable {
         try reader.withDatabase { db in
             let filter = status == nil ? "" : "WHERE status = ?"
             let arguments: [any SQLiteBindable] = (status.map { [$0.rawValue] } ?? []) + [limit]
-            return try db.query("SELECT \(TrainingRun.columns) FROM training_runs \(filter) ORDER BY created_at DESC, id DESC LIMIT ?",
-                                arguments).map(TrainingRun.init(row:))
+            return try db.fetchAll("SELECT \(TrainingRun.columns) FROM training_runs \(filter) ORDER BY created_at DESC, id DESC LIMIT ?",
+                                   arguments, TrainingRun.init(row:))
         }
     }
 
     /// The metric curve of run `runID`, by step; at most `limit` points, evenly thinned.
     public func metrics(runID: String, limit: Int = 10_000) throws -> [TrainingMetricPoint] {
         let all = try reader.withDatabase { db in
-            try db.query("SELECT step, recorded_at, values_json FROM training_metrics WHERE run_id = ? ORDER BY step", [runID])
-                .map(Self.metricPoint(row:))
+            try db.fetchAll("SELECT step, recorded_at, values_json FROM training_metrics WHERE run_id = ? ORDER BY step", [runID],
+                            Self.metricPoint(row:))
         }
         guard all.count > limit, limit > 1 else { return all }
         return (0..<limit).map { all[$0 * (all.count - 1) / (limit - 1)] }
@@ -85,14 +85,15 @@ public struct TrainingStore: Sendable {
     /// The metric point of run `runID` with the highest step, if any.
     public func lastMetric(runID: String) throws -> TrainingMetricPoint? {
         try reader.withDatabase { db in
-            try db.query("SELECT step, recorded_at, values_json FROM training_metrics WHERE run_id = ? ORDER BY step DESC LIMIT 1",
-                         [runID]).first.map(Self.metricPoint(row:))
+            try db.fetchOne("SELECT step, recorded_at, values_json FROM training_metrics WHERE run_id = ? ORDER BY step DESC LIMIT 1",
+                            [runID], Self.metricPoint(row:))
         }
     }
 
-    /// A `training_metrics` row selected as `step, recorded_at, values_json`.
-    private static func metricPoint(row: [SQLiteValue]) -> TrainingMetricPoint {
-        TrainingMetricPoint(step: row[0].int ?? 0, recordedAt: row[1].double ?? 0,
-                            values: row[2].string.flatMap { try? JSONValue.parse($0) } ?? .object([]))
+    /// A `training_metrics` row selected as `step, recorded_at, values_json` (unparsable values read as `{}`).
+    private static func metricPoint(row: SQLiteRow) throws(SQLiteError) -> TrainingMetricPoint {
+        let values = try row.text("values_json")
+        return TrainingMetricPoint(step: try row.int("step"), recordedAt: try row.double("recorded_at"),
+                                   values: (try? JSONValue.parse(values)) ?? .object([]))
     }
 }
