@@ -20,7 +20,7 @@ struct CorpusBench: AsyncParsableCommand {
     func run() async throws {
         let path = db ?? ".build/bench/corpus-\(rows).sqlite"
         try prepare(path)
-        let reader = try CorpusReader(path: path)
+        let reader = try SQLiteCorpus(path: path)
         let ids = try reader.withDatabase { db in
             try db.query("SELECT id FROM exchanges WHERE seq % 997 = 0").compactMap { $0.first?.string }
         }
@@ -56,7 +56,7 @@ struct CorpusBench: AsyncParsableCommand {
         }
         let seconds = (ContinuousClock.now - started).milliseconds / 1000
         print(String(format: "\ngenerated %d exchanges in %.1f s (%.0f rows/s through the writer, triggers and FTS)", rows, seconds, Double(rows) / seconds))
-        let reader = try CorpusReader(path: path)
+        let reader = try SQLiteCorpus(path: path)
         let store = FeedbackStore(reader: reader)
         let sample = try reader.withDatabase { db in
             try db.query("SELECT id FROM exchanges WHERE status = 200 AND seq % 400 = 0").compactMap { $0.first?.string }

@@ -6,13 +6,13 @@ import Foundation
 final class CorpusFixture {
     let path: String
     let log: ExchangeLog
-    let reader: CorpusReader
+    let reader: SQLiteCorpus
     private var clock = 1_700_000_000.0
 
     init() throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("retort-\(UUID().uuidString).sqlite").path
         log = try ExchangeLog(path: path, capacity: 100_000, batchSize: 256)
-        reader = try CorpusReader(path: path)
+        reader = try SQLiteCorpus(path: path)
     }
 
     deinit {

@@ -23,7 +23,7 @@ import Testing
         let records = (0..<1000).map(record)
         for r in records { #expect(log.append(r)) }
         log.flush()
-        let reader = try CorpusReader(path: path)
+        let reader = try SQLiteCorpus(path: path)
         #expect(try reader.exchangeCount() == 1000)
         #expect(try reader.exchange(id: records[7].id) == records[7])
         #expect(try reader.exchange(completionID: "chatcmpl-9")?.id == records[9].id)

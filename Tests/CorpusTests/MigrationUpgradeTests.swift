@@ -21,7 +21,7 @@ import Testing
         }
         let log = try ExchangeLog(path: path)
         defer { log.close() }
-        let reader = try CorpusReader(path: path)
+        let reader = try SQLiteCorpus(path: path)
         #expect(try reader.list(ExchangeFilter(text: "ancient")).items.map(\.id) == ["old-1"])
         #expect(try reader.list(ExchangeFilter()).items.map(\.id) == ["old-2", "old-1"])
         let stats = try reader.stats()

@@ -6,14 +6,14 @@ import Foundation
 final class TrainingCorpus {
     let path: String
     let log: ExchangeLog
-    let reader: CorpusReader
+    let reader: SQLiteCorpus
     private var clock = 1_700_000_000.0
 
     init() throws {
         path = FileManager.default.temporaryDirectory.appendingPathComponent("retort-distill-\(UUID().uuidString)/corpus.sqlite").path
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         log = try ExchangeLog(path: path, capacity: 10_000, batchSize: 64)
-        reader = try CorpusReader(path: path)
+        reader = try SQLiteCorpus(path: path)
     }
 
     deinit {

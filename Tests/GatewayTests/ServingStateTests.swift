@@ -33,7 +33,7 @@ import Testing
     @Test func aChangeMadeByAnotherProcessIsPickedUp() throws {
         let harness = try ServingHarness(mode: .teacher)
         // What `retort serving set` does: its own connection, the same corpus file.
-        let other = ServingStateBook(store: ServingStore(reader: try CorpusReader(path: harness.gateway.databasePath)),
+        let other = ServingStateBook(store: ServingStore(reader: try SQLiteCorpus(path: harness.gateway.databasePath)),
                                      routes: harness.services.configuration.routes)
         try other.set(route: "default", mode: .student, student: harness.model)
         #expect(harness.services.serving.state(of: "default")?.mode == .teacher)

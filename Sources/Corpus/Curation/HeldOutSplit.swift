@@ -87,7 +87,7 @@ public struct HeldOutVersion: Sendable, Equatable {
     }
 }
 
-extension CorpusReader {
+extension SQLiteCorpus {
     /// Freezes a new held-out version from the rows `filter` selects now.
     public func freezeHeldOut(filter: CurationFilter = CurationFilter(),
                               testPercent: Double = HeldOutVersion.defaultTestPercent) throws -> HeldOutVersion {

@@ -5,10 +5,10 @@ import Foundation
 /// connection, each submission in one transaction.
 public struct FeedbackStore: Sendable {
     /// The connection used.
-    public let reader: CorpusReader
+    public let reader: SQLiteCorpus
 
     /// A store over `reader`'s connection.
-    public init(reader: CorpusReader) {
+    public init(reader: SQLiteCorpus) {
         self.reader = reader
     }
 

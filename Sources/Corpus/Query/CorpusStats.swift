@@ -56,7 +56,7 @@ public struct CorpusStats: Sendable, Equatable {
     }
 }
 
-extension CorpusReader {
+extension SQLiteCorpus {
     /// Counts by route, status, server and rating; tokens; latency percentiles.
     public func stats() throws -> CorpusStats {
         try withDatabase { db in

@@ -54,7 +54,7 @@ public struct ExchangeDetail: Sendable, Equatable {
     }
 }
 
-extension CorpusReader {
+extension SQLiteCorpus {
     /// The exchange with `id` (or with that completion id) and its feedback, or nil.
     public func detail(id: String) throws -> ExchangeDetail? {
         guard let record = try exchange(id: id) ?? exchange(completionID: id) else { return nil }

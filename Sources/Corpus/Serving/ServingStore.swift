@@ -5,10 +5,10 @@ import Foundation
 /// (migration 4). States and events are opaque JSON here; the gateway owns their shape.
 public struct ServingStore: Sendable {
     /// The connection used.
-    public let reader: CorpusReader
+    public let reader: SQLiteCorpus
 
     /// A store over `reader`'s connection.
-    public init(reader: CorpusReader) {
+    public init(reader: SQLiteCorpus) {
         self.reader = reader
     }
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// The corpus as the rest of the program uses it, beyond the exchange log's writer:
 /// looking up and listing exchanges, held-out splits, and one store per role. SQLite
-/// now (``CorpusReader``); another database (PostgreSQL) later implements the same roles.
+/// now (``SQLiteCorpus``); another database (PostgreSQL) later implements the same roles.
 ///
 /// An implementation must guarantee, for every role:
 /// - each mutating method is atomic: it commits entirely or (when it throws) not at all;
@@ -71,7 +71,7 @@ public protocol FeedbackStorage: Sendable {
     func feedback(forExchange id: String) throws -> [FeedbackRow]
 }
 
-extension CorpusReader: CorpusStorage {
+extension SQLiteCorpus: CorpusStorage {
     /// A ``ServingStore`` over this connection.
     public var serving: any ServingStorage { ServingStore(reader: self) }
     /// A ``TrainingStore`` over this connection.

@@ -7,12 +7,12 @@ import Foundation
 /// are fixed before the first student ever sees data.
 public struct TrainingDataReader: Sendable {
     /// The connection used.
-    public let reader: CorpusReader
+    public let reader: SQLiteCorpus
     /// Which exchanges qualify.
     public var curation: CurationFilter
 
     /// A reader over `reader`'s connection with `curation` (the default curation if omitted).
-    public init(reader: CorpusReader, curation: CurationFilter = CurationFilter()) {
+    public init(reader: SQLiteCorpus, curation: CurationFilter = CurationFilter()) {
         self.reader = reader
         self.curation = curation
     }

@@ -10,7 +10,7 @@ import Serving
 /// stored in `eval_results`.
 public struct StudentEvaluation: Sendable {
     /// Where the split, the rows and the results live.
-    public let store: ServingStore
+    public let store: any ServingStorage
     /// The gate's thresholds.
     public let thresholds: QualityGateThresholds
     /// Completion budget for rows whose request names none.
@@ -19,7 +19,7 @@ public struct StudentEvaluation: Sendable {
     public let judge: TeacherJudge?
 
     /// An evaluation.
-    public init(store: ServingStore, thresholds: QualityGateThresholds, defaultMaxTokens: Int = 256, judge: TeacherJudge? = nil) {
+    public init(store: any ServingStorage, thresholds: QualityGateThresholds, defaultMaxTokens: Int = 256, judge: TeacherJudge? = nil) {
         self.store = store
         self.thresholds = thresholds
         self.defaultMaxTokens = defaultMaxTokens
@@ -36,7 +36,7 @@ public struct StudentEvaluation: Sendable {
     public func run(candidate: String, modelPath: String, route: String?, limit: Int?,
                     threads: Int = 2, now: Double = SystemWallClock().now()) async throws -> EvaluationReport {
         let model = try StudentModel(path: modelPath, threads: threads)
-        let split = try store.heldOutSplit()
+        let split = try store.heldOutSplit(testPercent: HeldOutVersion.defaultTestPercent)
         let rows = try store.heldOutRows(version: split.version, route: route, limit: limit)
         var accumulator = EvalAccumulator()
         var unanswerable = 0

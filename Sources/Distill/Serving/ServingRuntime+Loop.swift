@@ -3,6 +3,9 @@ import Foundation
 import Serving
 
 extension ServingRuntime {
+    /// Ratings read per route and pass (the rest are read on the next pass).
+    static let ratingsPerPass = 1000
+
     /// Records one student attempt on `route` for the rollback monitor; `fellBack` only
     /// for a failure of the student itself (``FallbackReason/isStudentFailure``).
     func recordAttempt(route: RouteName, student: String, fellBack: Bool) {
@@ -41,7 +44,7 @@ extension ServingRuntime {
         guard let student = runtime.state.student else { return }
         let since = runtime.withRecord { $0.ratingCursor } ?? (time - (settings.rollback.windowSeconds ?? 3600))
         guard let ratings = errors.attempt("ratings", "reading ratings of route \(runtime.name)", {
-            try book.store.ratings(route: runtime.name.rawValue, since: since)
+            try book.store.ratings(route: runtime.name.rawValue, since: since, limit: Self.ratingsPerPass)
         }), let last = ratings.last else { return }
         runtime.withRecord { record in
             record.ratingCursor = last.createdAt
@@ -69,7 +72,7 @@ extension ServingRuntime {
     private func admitPassingCandidate(_ runtime: RouteRuntime, at time: Double) {
         let (state, changedAt) = runtime.withRecord { ($0.state, $0.changedAt) }
         guard let newest = errors.attempt("admission", "reading gate results of route \(state.route)", {
-            try book.store.evalResults(route: state.route.rawValue, limit: 1).first
+            try book.store.evalResults(version: nil, route: state.route.rawValue, limit: 1).first
         }), let result = newest, result.passed, result.version != state.student || state.mode == .teacher,
               result.createdAt > changedAt
         else { return }
@@ -102,13 +105,13 @@ extension ServingRuntime {
     /// What the policy needs about the route's current stage, from the corpus.
     public func evidence(for state: RouteServingState) throws -> RolloutEvidence {
         guard let student = state.student else { return RolloutEvidence(gatePassed: false, modeSince: clock.now()) }
-        let gatePassed = try book.store.evalResults(version: student, limit: 1).first?.passed ?? false
+        let gatePassed = try book.store.evalResults(version: student, route: nil, limit: 1).first?.passed ?? false
         let since = routes[state.route]?.changedAt ?? 0
         let counts = try book.store.shadowJudgments(route: state.route.rawValue, version: student, since: since)
         let judged = JudgedOutcomes(wins: counts["win"] ?? 0, ties: counts["tie"] ?? 0, losses: counts["loss"] ?? 0)
         var studentRatings = RatingCounts()
         var teacherRatings = RatingCounts()
-        for rating in try book.store.ratings(route: state.route.rawValue, since: since) {
+        for rating in try book.store.ratings(route: state.route.rawValue, since: since, limit: Self.ratingsPerPass) {
             if rating.servedBy == "student" {
                 guard rating.model == student else { continue }
                 if rating.up { studentRatings.up += 1 } else { studentRatings.down += 1 }

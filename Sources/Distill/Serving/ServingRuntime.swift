@@ -34,7 +34,7 @@ public final class ServingRuntime: Sendable {
     /// - Parameters:
     ///   - routes: the configured routes (the teacher routes get a runtime each)
     ///   - preloaded: the configured student model, whose queue every version shares
-    public init(routes: [RouteConfiguration], serving: ServingSettings, student: StudentSettings, store: ServingStore,
+    public init(routes: [RouteConfiguration], serving: ServingSettings, student: StudentSettings, store: any ServingStorage,
                 preloaded: StudentBackend?, metrics: any MetricsRecorder, clock: any WallClock = SystemWallClock()) {
         book = ServingStateBook(store: store, routes: routes)
         settings = serving

@@ -7,12 +7,12 @@ import Serving
 /// the new state and its ``ServingEvent`` are written in one transaction.
 public struct ServingStateBook: Sendable {
     /// The store.
-    public let store: ServingStore
+    public let store: any ServingStorage
     /// The configured routes (the initial modes come from their `serving` section).
     public let routes: [RouteConfiguration]
 
     /// A book over `store` for `routes`.
-    public init(store: ServingStore, routes: [RouteConfiguration]) {
+    public init(store: any ServingStorage, routes: [RouteConfiguration]) {
         self.store = store
         self.routes = routes
     }

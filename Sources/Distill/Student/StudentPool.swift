@@ -13,7 +13,7 @@ final class StudentPool: @unchecked Sendable {
     private let lock = NSCondition()
     private var entries: [String: Entry] = [:]
     private let settings: StudentSettings
-    private let store: ServingStore
+    private let store: any ServingStorage
     /// The generation queue every version shares.
     let queue: StudentQueue
 
@@ -29,7 +29,7 @@ final class StudentPool: @unchecked Sendable {
 
     /// A pool whose versions run on `queue`; `preloaded` is the configured student model
     /// (`student.model`), reused when a route names that path.
-    init(settings: StudentSettings, store: ServingStore, queue: StudentQueue, preloaded: StudentBackend?) {
+    init(settings: StudentSettings, store: any ServingStorage, queue: StudentQueue, preloaded: StudentBackend?) {
         self.settings = settings
         self.store = store
         self.queue = queue

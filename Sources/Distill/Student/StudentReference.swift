@@ -27,7 +27,7 @@ public enum StudentReference: Sendable, Equatable {
 
     /// Resolves `name`: a registered version first, else an existing file.
     /// - Throws: ``DistillError/unknownStudent(_:)`` when it is neither.
-    public static func resolve(_ name: String, store: ServingStore) throws -> StudentReference {
+    public static func resolve(_ name: String, store: any ServingStorage) throws -> StudentReference {
         if let file = try store.studentModelPath(version: name) { return .version(name, file: file) }
         guard FileManager.default.fileExists(atPath: name) else { throw DistillError.unknownStudent(name) }
         return .file(URL(fileURLWithPath: name).standardizedFileURL.path)

@@ -49,7 +49,7 @@ struct FrozenDataset: Codable {
     }
 
     /// Reads the corpus's train split and encodes it with the student's template.
-    static func build(kind: TrainingSettings.Kind, reader: CorpusReader, encoder: SequenceEncoder) throws -> FrozenDataset {
+    static func build(kind: TrainingSettings.Kind, reader: SQLiteCorpus, encoder: SequenceEncoder) throws -> FrozenDataset {
         let data = TrainingDataReader(reader: reader)
         let heldOut = try data.heldOutVersion()
         let eligible = try data.eligibleCounts()

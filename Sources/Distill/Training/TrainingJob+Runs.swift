@@ -6,7 +6,7 @@ extension TrainingJob {
     /// it and started this process for it).
     /// - Throws: ``DistillError/invalidTrainingSettings(_:)`` for an unknown run id or
     ///   unusable settings; storage errors.
-    public static func start(settings: TrainingSettings, runID: String?, reader: CorpusReader, database: String,
+    public static func start(settings: TrainingSettings, runID: String?, reader: SQLiteCorpus, database: String,
                              baseModelPath: String) throws -> TrainingJob {
         let store = TrainingStore(reader: reader)
         let run: TrainingRun
@@ -21,7 +21,7 @@ extension TrainingJob {
 
     /// A job that resumes run `runID` from its last checkpoint: only a queued run, or a
     /// running one whose process is gone.
-    public static func resume(runID: String, reader: CorpusReader, database: String,
+    public static func resume(runID: String, reader: SQLiteCorpus, database: String,
                               baseModelPath: String) throws -> TrainingJob {
         guard let run = try TrainingStore(reader: reader).run(id: runID) else {
             throw DistillError.invalidTrainingSettings("no training run \(runID)")
@@ -36,7 +36,7 @@ extension TrainingJob {
     }
 
     /// The job of `run`; unusable stored settings fail the run.
-    private static func job(for run: TrainingRun, reader: CorpusReader, database: String,
+    private static func job(for run: TrainingRun, reader: SQLiteCorpus, database: String,
                             baseModelPath: String) throws -> TrainingJob {
         do {
             return try TrainingJob(reader: reader, database: database, run: run, baseModelPath: baseModelPath)

@@ -11,7 +11,7 @@ public final class TrainingJob {
     /// Runs, metrics and versions.
     let store: TrainingStore
     /// The corpus.
-    let reader: CorpusReader
+    let reader: SQLiteCorpus
     /// The run's settings, from its row.
     public let settings: TrainingSettings
     /// The run's files.
@@ -22,7 +22,7 @@ public final class TrainingJob {
     private(set) var run: TrainingRun
 
     /// A job for `run` over the corpus at `database`; throws for unusable settings.
-    public init(reader: CorpusReader, database: String, run: TrainingRun, baseModelPath: String) throws {
+    public init(reader: SQLiteCorpus, database: String, run: TrainingRun, baseModelPath: String) throws {
         self.reader = reader
         store = TrainingStore(reader: reader)
         settings = try TrainingSettings.from(json: run.config)

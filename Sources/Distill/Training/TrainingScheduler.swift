@@ -7,13 +7,13 @@ import Serving
 /// starts a run. Every failure is reported (``OperatorErrors``), never swallowed.
 public final class TrainingScheduler: Sendable {
     let settings: TrainingScheduleSettings
-    let reader: CorpusReader
+    let reader: SQLiteCorpus
     let launcher: TrainingLauncher
     let errors: OperatorErrors
     let clock: any WallClock
 
     /// A scheduler of runs over the corpus `reader`, started by `launcher`.
-    public init(settings: TrainingScheduleSettings, reader: CorpusReader, launcher: TrainingLauncher,
+    public init(settings: TrainingScheduleSettings, reader: SQLiteCorpus, launcher: TrainingLauncher,
                 metrics: any MetricsRecorder, clock: any WallClock = SystemWallClock()) {
         self.settings = settings
         self.reader = reader

@@ -14,7 +14,7 @@ public struct GatewayServices: Sendable {
     /// The exchange writer.
     public let log: ExchangeLog
     /// The corpus connection (reads, feedback, runs).
-    public let reader: CorpusReader
+    public let reader: SQLiteCorpus
     /// Counters and histograms.
     public let metrics: GatewayMetrics
     /// The local student, when a route needs it or it stands in for the teacher.
@@ -24,7 +24,7 @@ public struct GatewayServices: Sendable {
 
     /// Assembles services from parts; the serving runtime shares the student's queue.
     public init(configuration: GatewayConfiguration, teacher: TeacherClient?, log: ExchangeLog,
-                reader: CorpusReader, student: StudentBackend? = nil, metrics: GatewayMetrics = GatewayMetrics(),
+                reader: SQLiteCorpus, student: StudentBackend? = nil, metrics: GatewayMetrics = GatewayMetrics(),
                 clock: any WallClock = SystemWallClock()) {
         self.configuration = configuration
         self.teacher = teacher
@@ -40,7 +40,7 @@ public struct GatewayServices: Sendable {
     public static func build(configuration: GatewayConfiguration) throws -> GatewayServices {
         let log = try ExchangeLog(path: configuration.database, capacity: configuration.logQueueCapacity,
                                   batchSize: configuration.logBatchSize)
-        let reader = try CorpusReader(path: configuration.database)
+        let reader = try SQLiteCorpus(path: configuration.database)
         let teacher = configuration.teacher.url.map { _ in TeacherClient(configuration: configuration.teacher.clientConfiguration) }
         let student = configuration.needsStudent ? StudentBackend(settings: configuration.student) : nil
         return GatewayServices(configuration: configuration, teacher: teacher, log: log, reader: reader, student: student)

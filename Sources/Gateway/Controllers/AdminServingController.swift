@@ -25,10 +25,10 @@ struct AdminServingController {
             Self.routeJSON(state, tally: tallies[state.route] ?? ServingTally(), studentStatus: runtime.studentStatus(of: state))
                 .setting("promotion", to: promotion(state))
         }
-        let events = try runtime.book.store.events(limit: 30).map { stored in
+        let events = try runtime.book.store.events(route: nil, limit: 30).map { stored in
             (try? JSONValue.parse(Array(stored.eventJSON.utf8))).map { $0.setting("id", to: .int(stored.id)) } ?? .null
         }
-        let gates = try runtime.book.store.evalResults(limit: 20).map(Self.gateJSON)
+        let gates = try runtime.book.store.evalResults(version: nil, route: nil, limit: 20).map(Self.gateJSON)
         return .json(.object([
             ("object", .string("serving")), ("data", .array(routes)), ("events", .array(events)),
             ("gate_results", .array(gates)), ("auto_promote", .bool(runtime.settings.autoPromote)),

@@ -29,7 +29,7 @@ struct CorpusOptions: ParsableArguments {
     }
 
     /// A reader over the corpus, migrated to this build's schema.
-    func openReader() throws -> CorpusReader {
+    func openReader() throws -> SQLiteCorpus {
         try CorpusDatabase.reader(databasePath())
     }
 }
@@ -46,9 +46,9 @@ enum CorpusDatabase {
     }
 
     /// A reader over the corpus at `path`, migrated to this build's schema.
-    static func reader(_ path: String) throws -> CorpusReader {
+    static func reader(_ path: String) throws -> SQLiteCorpus {
         _ = try SQLiteDatabase.openCorpus(path: path)
-        return try CorpusReader(path: path)
+        return try SQLiteCorpus(path: path)
     }
 }
 

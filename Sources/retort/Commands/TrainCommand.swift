@@ -21,7 +21,7 @@ struct TrainingCorpusOptions: ParsableArguments {
     var db: String?
 
     /// The corpus path, its reader (migrated to this build's schema) and the base model path.
-    func open() throws -> (database: String, reader: CorpusReader, baseModel: String) {
+    func open() throws -> (database: String, reader: SQLiteCorpus, baseModel: String) {
         let configuration = try config.load()
         let path = try CorpusDatabase.path(db, configured: configuration.database)
         return (path, try CorpusDatabase.reader(path), configuration.student.model)

@@ -1,5 +1,5 @@
 /// Listing and full-text search.
-extension CorpusReader {
+extension SQLiteCorpus {
     /// One page of exchanges matching `filter`, newest first.
     ///
     /// - Throws: ``CorpusError/invalidSearch(_:)`` when `filter.text` is not a valid

@@ -8,7 +8,7 @@ import Foundation
 /// Queries are short and serialized by a lock; under WAL they never wait for the
 /// exchange log's writer. Besides the exchanges the log writes, every change to the
 /// corpus (feedback, serving, training) goes through this connection.
-public final class CorpusReader: @unchecked Sendable {
+public final class SQLiteCorpus: @unchecked Sendable {
     // @unchecked: `database` is only touched while holding `lock`.
     private let lock = NSLock()
     private let database: SQLiteDatabase
@@ -59,7 +59,7 @@ public final class CorpusReader: @unchecked Sendable {
 }
 
 extension ExchangeRecord {
-    /// Decodes a row selected with ``CorpusReader/selectColumns``.
+    /// Decodes a row selected with ``SQLiteCorpus/selectColumns``.
     init(row: SQLiteRow) throws(SQLiteError) {
         self.init(id: try row.text("id"), createdAt: try row.double("created_at"), route: try row.text("route"),
                   servedBy: try row.text("served_by"), status: try row.int("status"), stream: try row.bool("stream"),
