@@ -81,7 +81,7 @@ import Testing
             let feedback = FeedbackStore(reader: harness.services.reader)
             for server in ["student", "teacher"] {
                 for entry in ids.filter({ $0.server == server }).prefix(3) {
-                    try feedback.record(FeedbackSubmission(json: JSONValue.parse(#"{"completion_id":"\#(entry.id)","rating":"up"}"#)))
+                    _ = try feedback.record(FeedbackSubmission(json: JSONValue.parse(#"{"completion_id":"\#(entry.id)","rating":"up"}"#)))
                 }
             }
             runtime.tick()

@@ -74,7 +74,7 @@ import Testing
         }
         #expect(try harness.gateway.rows().allSatisfy { $0.servedBy == "student" })
         let feedback = FeedbackStore(reader: harness.services.reader)
-        for id in ids { try feedback.record(FeedbackSubmission(json: JSONValue.parse(#"{"completion_id":"\#(id)","rating":"down"}"#))) }
+        for id in ids { _ = try feedback.record(FeedbackSubmission(json: JSONValue.parse(#"{"completion_id":"\#(id)","rating":"down"}"#))) }
         harness.services.serving.tick()
         let state = try #require(harness.services.serving.state(of: "default"))
         #expect(state.mode == .teacher)
