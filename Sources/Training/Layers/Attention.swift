@@ -36,7 +36,7 @@ public struct AttentionShape: Sendable, Equatable {
 
 
 /// Causal multi-head attention with GQA, `out_h = softmax(q_h k_gᵀ / √hd + causal mask) v_g`,
-/// over OpenBLAS: per head, the scores and every gradient product are sgemms. Rows go
+/// over `Blas.gemm`: per head, the scores and every gradient product are sgemms. Rows go
 /// in blocks of `block`, and a block multiplies only by the keys it can see, which skips
 /// most of the masked upper triangle. The (head, block) items are small GEMMs, so they
 /// are spread over `threads` workers with single-threaded BLAS calls rather than
@@ -155,12 +155,13 @@ public enum Attention {
         let rows = min(block, T - first), visible = first + rows
         let scores = b.probabilities + head * packedCount(rows: T) + packedOffset(first: first)
         // scores (rows, visible) = q_h (rows, hd) · k_g (visible, hd)ᵀ · scale
-        gemm(.noTrans, .trans, rows, visible, hd, scale, b.query + first * C + head * hd, C,
-             b.key + kvOffset, kv, 0, scores, visible)
+        Blas.gemm(out: scores, outStride: visible, a: b.query + first * C + head * hd, aStride: C,
+                  b: b.key + kvOffset, bStride: kv, bTransposed: true, rows: rows, columns: visible, inner: hd,
+                  scale: scale)
         for t in 0..<rows { softmaxCausal(scores + t * visible, visible: first + t + 1, width: visible) }
         // out_h (rows, hd) = P (rows, visible) · v_g (visible, hd)
-        gemm(.noTrans, .noTrans, rows, hd, visible, 1, scores, visible, b.value + kvOffset, kv, 0,
-             b.out + first * C + head * hd, C)
+        Blas.gemm(out: b.out + first * C + head * hd, outStride: C, a: scores, aStride: visible,
+                  b: b.value + kvOffset, bStride: kv, rows: rows, columns: hd, inner: visible)
     }
 
     /// The backward of one item; `b.out` holds dOut. Key and value gradients accumulate
@@ -174,19 +175,22 @@ public enum Attention {
         let scores = b.probabilities + head * packedCount(rows: T) + packedOffset(first: first)
         let dOut = b.out + first * C + head * hd
         // dv_g (visible, hd) += P (rows, visible)ᵀ · dOut_h (rows, hd)
-        gemm(.trans, .noTrans, visible, hd, rows, 1, scores, visible, dOut, C, 1, dValue + kvOffset, kv)
+        Blas.gemm(out: dValue + kvOffset, outStride: kv, a: scores, aStride: visible, aTransposed: true,
+                  b: dOut, bStride: C, rows: visible, columns: hd, inner: rows, accumulate: true)
         // dP (rows, visible) = dOut_h (rows, hd) · v_g (visible, hd)ᵀ
-        gemm(.noTrans, .trans, rows, visible, hd, 1, dOut, C, b.value + kvOffset, kv, 0, dScores, visible)
+        Blas.gemm(out: dScores, outStride: visible, a: dOut, aStride: C, b: b.value + kvOffset, bStride: kv,
+                  bTransposed: true, rows: rows, columns: visible, inner: hd)
         for t in 0..<rows {
             softmaxBackward(dScores + t * visible, probabilities: scores + t * visible, visible: first + t + 1,
                             width: visible, scale: scale)
         }
         // dq_h (rows, hd) = dS (rows, visible) · k_g (visible, hd)
-        gemm(.noTrans, .noTrans, rows, hd, visible, 1, dScores, visible, b.key + kvOffset, kv, 0,
-             queryGradient + first * C + head * hd, C)
+        Blas.gemm(out: queryGradient + first * C + head * hd, outStride: C, a: dScores, aStride: visible,
+                  b: b.key + kvOffset, bStride: kv, rows: rows, columns: hd, inner: visible)
         // dk_g (visible, hd) += dS (rows, visible)ᵀ · q_h (rows, hd)
-        gemm(.trans, .noTrans, visible, hd, rows, 1, dScores, visible, b.query + first * C + head * hd, C, 1,
-             dKey + kvOffset, kv)
+        Blas.gemm(out: dKey + kvOffset, outStride: kv, a: dScores, aStride: visible, aTransposed: true,
+                  b: b.query + first * C + head * hd, bStride: C, rows: visible, columns: hd, inner: rows,
+                  accumulate: true)
     }
 
     /// Softmax of `row[0 ..< visible]` in place; `row[visible ..< width]` set to zero.
