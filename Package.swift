@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "Engine", dependencies: ["COpenBLAS"], swiftSettings: optimized),
         // Pure decision logic for progressive serving: no I/O, injected clock and randomness.
         .target(name: "Serving"),
-        .target(name: "Training", dependencies: ["Engine", "COpenBLAS"], swiftSettings: optimized),
+        .target(name: "Training", dependencies: ["Engine"], swiftSettings: optimized),
         .target(
             name: "Gateway",
             dependencies: [

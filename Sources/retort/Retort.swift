@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import Foundation
 
 /// The `retort` command line: the gateway and the tools around its corpus.
 @main
@@ -10,9 +11,12 @@ struct Retort: AsyncParsableCommand {
         subcommands: [Serve.self, CorpusCommand.self, TrainCommand.self, StudentsCommand.self, ServingCommand.self, EvalCommand.self, Bench.self]
     )
 
-    /// Quiets OpenBLAS's idle helpers before any thread starts, then runs the command.
+    /// Quiets OpenBLAS's idle helpers before any thread starts, and reads the kernels'
+    /// settings from the environment (`RETORT_ENGINE_POOL=1`: the spinning worker pool),
+    /// then runs the command.
     static func main() async {
         Blas.limitHelperSpinning()
+        Parallel.usesWorkerPool = ProcessInfo.processInfo.environment["RETORT_ENGINE_POOL"] == "1"
         await main(nil)
     }
 }

@@ -82,8 +82,8 @@ extension InferenceSession {
         let query = Disjoint(UnsafePointer(b.qkv)), scores = Disjoint(b.scores), out = Disjoint(b.attention)
         let keys = Disjoint(UnsafePointer(cache.keys(layer: layer))), values = Disjoint(UnsafePointer(cache.values(layer: layer)))
         let threads = positions >= 1024 ? model.threads : 1
-        Parallel.ranges(c.kvHeads, threads: threads, minimumPerThread: 1) { first, end in
-            for group in first..<end {
+        Parallel.forEach(c.kvHeads, threads: threads) { groups in
+            for group in groups {
                 Self.attendGroup(group, shape, query: query.value, keys: keys.value, values: values.value,
                                  scores: scores.value, out: out.value)
             }

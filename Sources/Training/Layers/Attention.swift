@@ -1,5 +1,3 @@
-import COpenBLAS
-import Dispatch
 import Engine
 import Foundation
 
@@ -75,10 +73,12 @@ public enum Attention {
     public static func forward(out: UnsafeMutablePointer<Float>, probabilities: UnsafeMutablePointer<Float>,
                                query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
                                shape s: AttentionShape, threads: Int = 1) {
-        let buffers = Buffers(out: out, probabilities: probabilities, query: query, key: key, value: value)
-        let blocks = (s.rows + block - 1) / block
-        distribute(s.heads * blocks, threads: threads) { _, items in
-            for item in items { forwardItem(head: item / blocks, first: (item % blocks) * block, buffers, s) }
+        let buffers = Disjoint(Buffers(out: out, probabilities: probabilities, query: query, key: key, value: value))
+        let blocks = (s.rows + block - 1) / block, count = s.heads * blocks
+        withSerialBlas(workers: min(threads, count)) {
+            Parallel.forEach(count, threads: threads) { items in
+                for item in items { forwardItem(head: item / blocks, first: (item % blocks) * block, buffers.value, s) }
+            }
         }
     }
 
@@ -99,19 +99,25 @@ public enum Attention {
                                 outGradient: UnsafePointer<Float>, probabilities: UnsafePointer<Float>,
                                 query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
                                 shape s: AttentionShape, threads: Int = 1) {
-        let buffers = Buffers(out: UnsafeMutablePointer(mutating: outGradient),
-                              probabilities: UnsafeMutablePointer(mutating: probabilities),
-                              query: query, key: key, value: value)
-        let gradients = Gradients(query: queryGradient, scratch: scratch)
-        let (T, kv) = (s.rows, s.kvWidth), blocks = (T + block - 1) / block
+        let buffers = Disjoint(Buffers(out: UnsafeMutablePointer(mutating: outGradient),
+                                       probabilities: UnsafeMutablePointer(mutating: probabilities),
+                                       query: query, key: key, value: value))
+        let (queryGradient, scratchRegions) = (Disjoint(queryGradient), Disjoint(scratch))
+        let (T, kv) = (s.rows, s.kvWidth), blocks = (T + block - 1) / block, count = s.heads * blocks
         let perWorker = min(block, T) * T + 2 * T * kv
-        let workers = distribute(s.heads * blocks, threads: min(threads, maxWorkers)) { worker, items in
-            let region = gradients.scratch + worker * perWorker
-            let dKey = region + min(block, T) * T, dValue = dKey + T * kv
-            dKey.update(repeating: 0, count: 2 * T * kv)
-            for item in items {
-                backwardItem(head: item / blocks, first: (item % blocks) * block, buffers, gradients.query,
-                             dScores: region, dKey: dKey, dValue: dValue, s)
+        // One range per worker (`threads: workers`), so each has its own scratch region.
+        let workers = max(1, min(threads, maxWorkers, count))
+        withSerialBlas(workers: workers) {
+            Parallel.forEach(workers, threads: workers) { shares in
+                for worker in shares {
+                    let region = scratchRegions.value + worker * perWorker
+                    let dKey = region + min(block, T) * T, dValue = dKey + T * kv
+                    dKey.update(repeating: 0, count: 2 * T * kv)
+                    for item in Parallel.range(part: worker, of: workers, count: count) {
+                        backwardItem(head: item / blocks, first: (item % blocks) * block, buffers.value,
+                                     queryGradient.value, dScores: region, dKey: dKey, dValue: dValue, s)
+                    }
+                }
             }
         }
         keyGradient.update(repeating: 0, count: T * kv)
@@ -123,29 +129,16 @@ public enum Attention {
     }
 
     /// The forward pass's tensors, shared by the workers (each writes its own head and rows).
-    private struct Buffers: @unchecked Sendable {
+    private struct Buffers {
         let out: UnsafeMutablePointer<Float>, probabilities: UnsafeMutablePointer<Float>
         let query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>
     }
 
-    /// The gradients the workers write: query (disjoint per head and rows) and scratch (per worker).
-    private struct Gradients: @unchecked Sendable {
-        let query: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
-    }
-
-    /// Runs `body(worker, items)` over contiguous shares of `0 ..< count` on up to
-    /// `threads` workers, with OpenBLAS single-threaded meanwhile; returns the worker count.
-    @discardableResult
-    private static func distribute(_ count: Int, threads: Int, _ body: @Sendable (Int, Range<Int>) -> Void) -> Int {
-        let workers = max(1, min(threads, count))
-        guard workers > 1 else { body(0, 0..<count); return 1 }
-        let previous = openblas_get_num_threads()
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(previous) }
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            body(worker, (count * worker / workers)..<(count * (worker + 1) / workers))
-        }
-        return workers
+    /// Runs `body` with OpenBLAS single-threaded when the (head, block) items are spread
+    /// over more than one worker: the items are small GEMMs, threading each would
+    /// oversubscribe the cores.
+    private static func withSerialBlas(workers: Int, _ body: () -> Void) {
+        if workers > 1 { Blas.singleThreaded(body) } else { body() }
     }
 
     /// Head `head`, query rows `first ..< first + block`: scores, softmax, weighted values.
