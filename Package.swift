@@ -52,7 +52,8 @@ let package = Package(
         .target(name: "Corpus", dependencies: ["CSQLite", "ChatAPI"]),
         .target(name: "Engine", dependencies: ["COpenBLAS"], swiftSettings: optimized),
         // Pure decision logic for progressive serving: no I/O, injected clock and randomness.
-        .target(name: "Serving"),
+        // ChatAPI (wire types, no I/O either) for its one JSON grammar.
+        .target(name: "Serving", dependencies: ["ChatAPI"]),
         .target(name: "Training", dependencies: ["Engine"], swiftSettings: optimized),
         .target(
             name: "Gateway",
