@@ -41,7 +41,9 @@ public enum Parallel {
     /// On Dispatch the ranges are the `min(threads, count / minimumPerThread)` parts of
     /// ``range(part:of:count:)``. On the ``WorkerPool`` (``usesWorkerPool``) they are
     /// finer, about `minimumPerThread` items each, claimed by whichever thread is free,
-    /// so a helper the OS has not scheduled leaves its share to the others.
+    /// so a helper the OS has not scheduled leaves its share to the others. Items of very
+    /// uneven cost (tensors to load) go one per range with `threads: count`: each then
+    /// goes to whichever thread is free.
     @inlinable
     public static func forEach(_ count: Int, threads: Int, minimumPerThread: Int = 1,
                                _ body: @Sendable (Range<Int>) -> Void) {
