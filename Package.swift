@@ -54,8 +54,9 @@ let package = Package(
         .target(name: "Corpus", dependencies: ["CSQLite", "ChatAPI"]),
         .target(name: "Engine", dependencies: ["COpenBLAS"], swiftSettings: optimized),
         // Pure decision logic for progressive serving: no I/O, injected clock and randomness.
-        .target(name: "Serving"),
-        .target(name: "Training", dependencies: ["Engine", "COpenBLAS"], swiftSettings: optimized),
+        // ChatAPI (wire types, no I/O either) for its one JSON grammar.
+        .target(name: "Serving", dependencies: ["ChatAPI"]),
+        .target(name: "Training", dependencies: ["Engine"], swiftSettings: optimized),
         // The loop around the student: per-route serving runtime, student pool, evaluation,
         // the training job and its scheduler. Knows no HTTP.
         .target(

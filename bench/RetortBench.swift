@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import Foundation
 
 /// `retort-bench`: measurements of the gateway, the engine, the corpus and training.
 /// Build optimized: `swift run -c release retort-bench <what>`.
@@ -11,9 +12,13 @@ struct RetortBench: AsyncParsableCommand {
         subcommands: [GatewayBench.self, EngineBench.self, CorpusBench.self, TrainBench.self]
     )
 
-    /// Quiets OpenBLAS's idle helpers before any thread starts, then runs the command.
+    /// Sets up the kernels from the environment before any thread starts (quiets OpenBLAS's
+    /// idle helpers unless `OPENBLAS_THREAD_TIMEOUT` is set; `RETORT_ENGINE_POOL=1` selects
+    /// the spinning worker pool), then runs the command.
     static func main() async {
-        Blas.limitHelperSpinning()
+        let environment = ProcessInfo.processInfo.environment
+        if environment["OPENBLAS_THREAD_TIMEOUT"] == nil { Blas.limitHelperSpinning() }
+        Parallel.usesWorkerPool = environment["RETORT_ENGINE_POOL"] == "1"
         await main(nil)
     }
 }

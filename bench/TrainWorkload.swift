@@ -1,4 +1,3 @@
-import COpenBLAS
 import Engine
 import Foundation
 import Training
@@ -59,7 +58,7 @@ struct TrainFlops {
     }
 }
 
-/// OpenBLAS sgemm on the GEMM shapes of one training step (a block's seven linears and
+/// OpenBLAS sgemm (`Blas.gemm`) on the GEMM shapes of one training step (a block's seven linears and
 /// the LM head, forward, input gradient and weight gradient), in GFLOP/s.
 enum SgemmReference {
     static func rate(config c: LlamaConfig, rows T: Int, repeats: Int) -> Double {
@@ -73,9 +72,11 @@ enum SgemmReference {
         for _ in 0..<repeats {
             for (n, k) in shapes + [(c.vocabularySize, c.channels)] {
                 // forward: (T, k)·(n, k)ᵀ; input gradient: (T, n)·(n, k); weight gradient: (T, n)ᵀ·(T, k)
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(T), Int32(n), Int32(k), 1, a, Int32(k), w, Int32(k), 0, out, Int32(n))
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(T), Int32(k), Int32(n), 1, out, Int32(n), w, Int32(k), 0, a, Int32(k))
-                cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(k), Int32(T), 1, out, Int32(n), a, Int32(k), 0, w, Int32(k))
+                Blas.gemm(out: out, outStride: n, a: a, aStride: k, b: w, bStride: k, bTransposed: true,
+                          rows: T, columns: n, inner: k)
+                Blas.gemm(out: a, outStride: k, a: out, aStride: n, b: w, bStride: k, rows: T, columns: k, inner: n)
+                Blas.gemm(out: w, outStride: k, a: out, aStride: n, aTransposed: true, b: a, bStride: k,
+                          rows: n, columns: k, inner: T)
                 flops += 6 * Double(T * n * k)
             }
         }

@@ -1,3 +1,5 @@
+import ChatAPI
+
 /// The student's answer (or, for a stream, its first tokens) as the checks see it.
 public struct StudentAnswer: Sendable, Hashable, Codable {
     /// The generated text so far.

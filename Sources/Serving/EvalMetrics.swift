@@ -1,3 +1,5 @@
+import ChatAPI
+
 /// A candidate student's scores on the frozen held-out split, the input of ``QualityGate``.
 public struct EvalMetrics: Sendable, Hashable, Codable {
     /// Rows scored.

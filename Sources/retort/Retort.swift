@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import Foundation
 
 /// The `retort` command line: the gateway and the tools around its corpus.
 @main
@@ -10,9 +11,13 @@ struct Retort: AsyncParsableCommand {
         subcommands: [Serve.self, CorpusCommand.self, TrainCommand.self, StudentsCommand.self, ServingCommand.self, EvalCommand.self, Bench.self]
     )
 
-    /// Quiets OpenBLAS's idle helpers before any thread starts, then runs the command.
+    /// Sets up the kernels from the environment before any thread starts (quiets OpenBLAS's
+    /// idle helpers unless `OPENBLAS_THREAD_TIMEOUT` is set; `RETORT_ENGINE_POOL=1` selects
+    /// the spinning worker pool), then runs the command.
     static func main() async {
-        Blas.limitHelperSpinning()
+        let environment = ProcessInfo.processInfo.environment
+        if environment["OPENBLAS_THREAD_TIMEOUT"] == nil { Blas.limitHelperSpinning() }
+        Parallel.usesWorkerPool = environment["RETORT_ENGINE_POOL"] == "1"
         await main(nil)
     }
 }

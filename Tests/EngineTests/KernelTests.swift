@@ -13,42 +13,44 @@ import Testing
         zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
     }
 
+    /// Every transpose combination, overwriting and accumulating, with a scale.
     @Test(arguments: [(1, 64, 96), (7, 576, 192), (33, 100, 70)])
-    func matmulTransposed(rows: Int, inner: Int, outputs: Int) {
-        let input = randomValues(rows * inner, seed: 1), weight = randomValues(outputs * inner, seed: 2)
-        let start = randomValues(rows * outputs, seed: 3)
-        for accumulate in [false, true] {
-            var fast = start, naive = start
-            Blas.matmulTransposed(out: &fast, input: input, weight: weight, rows: rows, inner: inner,
-                                  outputs: outputs, accumulate: accumulate)
-            Blas.naiveMatmulTransposed(out: &naive, input: input, weight: weight, rows: rows, inner: inner,
-                                       outputs: outputs, accumulate: accumulate)
-            #expect(maxDifference(fast, naive) < 1e-4)
+    func gemm(rows: Int, inner: Int, columns: Int) {
+        let a = randomValues(rows * inner, seed: 1), b = randomValues(inner * columns, seed: 2)
+        let start = randomValues(rows * columns, seed: 3)
+        for (aTransposed, bTransposed) in [(false, false), (false, true), (true, false), (true, true)] {
+            // The same arrays, read as (rows, inner) or (inner, rows), (inner, columns) or (columns, inner).
+            let aStride = aTransposed ? rows : inner, bStride = bTransposed ? inner : columns
+            for accumulate in [false, true] {
+                var fast = start, naive = start
+                Blas.gemm(out: &fast, outStride: columns, a: a, aStride: aStride, aTransposed: aTransposed,
+                          b: b, bStride: bStride, bTransposed: bTransposed,
+                          rows: rows, columns: columns, inner: inner, scale: 0.75, accumulate: accumulate)
+                Blas.naiveGemm(out: &naive, outStride: columns, a: a, aStride: aStride, aTransposed: aTransposed,
+                               b: b, bStride: bStride, bTransposed: bTransposed,
+                               rows: rows, columns: columns, inner: inner, scale: 0.75, accumulate: accumulate)
+                #expect(maxDifference(fast, naive) < 1e-4, "\(aTransposed) \(bTransposed) \(accumulate)")
+            }
         }
     }
 
-    /// The strided form the attention uses: a column block of a wider matrix.
-    @Test func stridedMatmulTransposed() {
-        let (rows, inner, outputs, stride) = (5, 16, 9, 40)
-        let input = randomValues(rows * stride, seed: 4), weight = randomValues(outputs * stride, seed: 5)
-        var fast = [Float](repeating: 0, count: rows * outputs)
-        Blas.matmulTransposed(out: &fast, input: input, inputStride: stride, weight: weight, weightStride: stride,
-                              rows: rows, inner: inner, outputs: outputs, scale: 0.5)
-        let packedInput = (0..<rows).flatMap { input[($0 * stride)..<($0 * stride + inner)] }
-        let packedWeight = (0..<outputs).flatMap { weight[($0 * stride)..<($0 * stride + inner)] }
-        var naive = [Float](repeating: 0, count: rows * outputs)
-        Blas.naiveMatmulTransposed(out: &naive, input: packedInput, weight: packedWeight, rows: rows, inner: inner,
-                                   outputs: outputs)
-        #expect(maxDifference(fast, naive.map { $0 * 0.5 }) < 1e-5)
-    }
-
-    @Test func matmul() {
-        let (m, k, n) = (6, 50, 64)
-        let a = randomValues(m * k, seed: 6), b = randomValues(k * n, seed: 7)
-        var fast = [Float](repeating: 0, count: m * n), naive = fast
-        Blas.matmul(out: &fast, outStride: n, a: a, aStride: k, b: b, bStride: n, m: m, k: k, n: n)
-        Blas.naiveMatmul(out: &naive, a: a, b: b, m: m, k: k, n: n)
-        #expect(maxDifference(fast, naive) < 1e-4)
+    /// The strided form the attention uses: column blocks of wider matrices, checked
+    /// against the naive kernel on packed copies.
+    @Test func stridedGemm() {
+        let (rows, inner, columns, stride) = (5, 16, 9, 40)
+        let a = randomValues(rows * stride, seed: 4), b = randomValues(columns * stride, seed: 5)
+        var fast = [Float](repeating: 0, count: rows * stride)
+        Blas.gemm(out: &fast, outStride: stride, a: a, aStride: stride, b: b, bStride: stride, bTransposed: true,
+                  rows: rows, columns: columns, inner: inner, scale: 0.5)
+        let packedA = (0..<rows).flatMap { a[($0 * stride)..<($0 * stride + inner)] }
+        let packedB = (0..<columns).flatMap { b[($0 * stride)..<($0 * stride + inner)] }
+        var naive = [Float](repeating: 0, count: rows * columns)
+        Blas.naiveGemm(out: &naive, outStride: columns, a: packedA, aStride: inner, b: packedB, bStride: inner,
+                       bTransposed: true, rows: rows, columns: columns, inner: inner, scale: 0.5)
+        let packedFast = (0..<rows).flatMap { fast[($0 * stride)..<($0 * stride + columns)] }
+        #expect(maxDifference(packedFast, naive) < 1e-5)
+        let beyond = (0..<rows).flatMap { fast[($0 * stride + columns)..<(($0 + 1) * stride)] }
+        #expect(beyond.allSatisfy { $0 == 0 })
     }
 
     @Test func matvec() {
@@ -56,8 +58,8 @@ import Testing
         let weight = randomValues(outputs * inner, seed: 8), x = randomValues(inner, seed: 9)
         var fast = [Float](repeating: 1, count: outputs), naive = fast
         Blas.matvec(out: &fast, weight: weight, x: x, outputs: outputs, inner: inner, accumulate: true)
-        Blas.naiveMatmulTransposed(out: &naive, input: x, weight: weight, rows: 1, inner: inner,
-                                   outputs: outputs, accumulate: true)
+        Blas.naiveGemm(out: &naive, outStride: outputs, a: x, aStride: inner, b: weight, bStride: inner,
+                       bTransposed: true, rows: 1, columns: outputs, inner: inner, accumulate: true)
         #expect(maxDifference(fast, naive) < 1e-4)
     }
 

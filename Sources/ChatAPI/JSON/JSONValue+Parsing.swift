@@ -4,6 +4,9 @@ public struct JSONParseError: Error, Sendable, CustomStringConvertible {
     public let reason: String
     /// Byte offset into the input.
     public let offset: Int
+    /// Whether the input ended where the grammar needed more, so the text is a prefix of
+    /// some JSON text (``JSONValidity/incomplete``) rather than malformed.
+    public let truncated: Bool
 
     public var description: String { "invalid JSON at byte \(offset): \(reason)" }
 }
@@ -25,13 +28,23 @@ extension JSONValue {
     }
 }
 
-/// A recursive-descent parser over UTF-8 bytes.
+/// The one JSON grammar (RFC 8259): a recursive-descent parser over UTF-8 bytes, behind
+/// both ``JSONValue/parse(_:)`` and ``JSONValidator``.
+///
+/// It reads byte by byte, so it fails at the first byte no JSON text can have there
+/// (malformed), or at the end of the input when the text so far could still continue
+/// into JSON (`truncated`: a stream's first tokens).
 struct JSONParser {
     let bytes: [UInt8]
+    /// Most open objects and arrays.
+    let maximumDepth: Int
     var index = 0
     var depth = 0
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8], maximumDepth: Int = JSONValue.maximumDepth) {
+        self.bytes = bytes
+        self.maximumDepth = maximumDepth
+    }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
         let value = try parseValue()
@@ -40,7 +53,20 @@ struct JSONParser {
         return value
     }
 
-    func fail(_ reason: String) -> JSONParseError { JSONParseError(reason: reason, offset: index) }
+    /// Malformed input at the current byte.
+    func fail(_ reason: String) -> JSONParseError { JSONParseError(reason: reason, offset: index, truncated: false) }
+
+    /// The current byte; a truncated-input error named `reason` when the input ended.
+    func peek(orEnd reason: String = "unexpected end of input") throws(JSONParseError) -> UInt8 {
+        guard index < bytes.count else { throw JSONParseError(reason: reason, offset: index, truncated: true) }
+        return bytes[index]
+    }
+
+    /// Consumes `byte`, or fails with `reason` on any other byte (truncated at the end).
+    mutating func expect(_ byte: UInt8, _ reason: String) throws(JSONParseError) {
+        guard try peek() == byte else { throw fail(reason) }
+        index += 1
+    }
 
     mutating func skipWhitespace() {
         while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
@@ -48,164 +74,68 @@ struct JSONParser {
 
     mutating func parseValue() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
-        guard index < bytes.count else { throw fail("unexpected end of input") }
-        switch bytes[index] {
-        case UInt8(ascii: "{"): return try nested { (p: inout JSONParser) throws(JSONParseError) in try p.parseObject() }
-        case UInt8(ascii: "["): return try nested { (p: inout JSONParser) throws(JSONParseError) in try p.parseArray() }
+        switch try peek() {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
         case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expect("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expect("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expect("null"); return .null
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .number(try parseNumber())
         default: throw fail("unexpected character")
         }
     }
 
-    mutating func nested(_ body: (inout JSONParser) throws(JSONParseError) -> JSONValue) throws(JSONParseError) -> JSONValue {
+    /// Counts one more open object or array, refusing to go past `maximumDepth`.
+    mutating func enterContainer() throws(JSONParseError) {
         depth += 1
-        guard depth <= JSONValue.maximumDepth else { throw fail("nesting deeper than \(JSONValue.maximumDepth)") }
-        defer { depth -= 1 }
-        return try body(&self)
+        guard depth <= maximumDepth else { throw fail("nesting deeper than \(maximumDepth)") }
     }
 
-    mutating func expect(_ literal: String) throws(JSONParseError) {
-        let expected = Array(literal.utf8)
-        guard index + expected.count <= bytes.count else { throw fail("unexpected end of input") }
-        guard bytes[index..<(index + expected.count)].elementsEqual(expected) else { throw fail("invalid literal") }
-        index += expected.count
+    mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
+        for byte in UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount) {
+            try expect(byte, "invalid literal")
+        }
     }
 
     mutating func parseObject() throws(JSONParseError) -> JSONValue {
+        try enterContainer()
+        defer { depth -= 1 }
         index += 1  // {
         var members: [(key: String, value: JSONValue)] = []
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+        if try peek() == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw fail("expected a string key") }
+            guard try peek() == UInt8(ascii: "\"") else { throw fail("expected a string key") }
             let key = try parseString()
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw fail("expected ':'") }
-            index += 1
+            try expect(UInt8(ascii: ":"), "expected ':'")
             members.append((key, try parseValue()))
             skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of input") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
-            throw fail("expected ',' or '}'")
+            switch try peek() {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "}"): index += 1; return .object(members)
+            default: throw fail("expected ',' or '}'")
+            }
         }
     }
 
     mutating func parseArray() throws(JSONParseError) -> JSONValue {
+        try enterContainer()
+        defer { depth -= 1 }
         index += 1  // [
         var elements: [JSONValue] = []
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
+        if try peek() == UInt8(ascii: "]") { index += 1; return .array(elements) }
         while true {
             elements.append(try parseValue())
             skipWhitespace()
-            guard index < bytes.count else { throw fail("unexpected end of input") }
-            if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
-            throw fail("expected ',' or ']'")
-        }
-    }
-
-    mutating func parseNumber() throws(JSONParseError) -> String {
-        let start = index
-        if bytes[index] == UInt8(ascii: "-") { index += 1 }
-        guard try consumeDigits() > 0 else { throw fail("invalid number") }
-        if bytes[start] == UInt8(ascii: "-") ? (index - start > 2 && bytes[start + 1] == UInt8(ascii: "0"))
-            : (index - start > 1 && bytes[start] == UInt8(ascii: "0")) {
-            throw fail("leading zero in number")
-        }
-        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            guard try consumeDigits() > 0 else { throw fail("invalid fraction") }
-        }
-        if index < bytes.count, bytes[index] | 0x20 == UInt8(ascii: "e") {
-            index += 1
-            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
-            guard try consumeDigits() > 0 else { throw fail("invalid exponent") }
-        }
-        return String(decoding: bytes[start..<index], as: UTF8.self)
-    }
-
-    mutating func consumeDigits() throws(JSONParseError) -> Int {
-        let start = index
-        while index < bytes.count, bytes[index] >= UInt8(ascii: "0"), bytes[index] <= UInt8(ascii: "9") { index += 1 }
-        return index - start
-    }
-
-    mutating func parseString() throws(JSONParseError) -> String {
-        index += 1  // opening quote
-        var out: [UInt8] = []
-        while true {
-            guard index < bytes.count else { throw fail("unterminated string") }
-            let byte = bytes[index]
-            switch byte {
-            case UInt8(ascii: "\""):
-                index += 1
-                guard let text = String(validating: out, as: UTF8.self) else { throw fail("string is not valid UTF-8") }
-                return text
-            case UInt8(ascii: "\\"):
-                index += 1
-                try parseEscape(into: &out)
-            case 0..<0x20:
-                throw fail("control character in string")
-            default:
-                out.append(byte)
-                index += 1
+            switch try peek() {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "]"): index += 1; return .array(elements)
+            default: throw fail("expected ',' or ']'")
             }
         }
-    }
-
-    mutating func parseEscape(into out: inout [UInt8]) throws(JSONParseError) {
-        guard index < bytes.count else { throw fail("unterminated escape") }
-        let c = bytes[index]
-        index += 1
-        switch c {
-        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): out.append(c)
-        case UInt8(ascii: "b"): out.append(0x08)
-        case UInt8(ascii: "f"): out.append(0x0C)
-        case UInt8(ascii: "n"): out.append(0x0A)
-        case UInt8(ascii: "r"): out.append(0x0D)
-        case UInt8(ascii: "t"): out.append(0x09)
-        case UInt8(ascii: "u"):
-            var scalar = try parseHex4()
-            if (0xD800..<0xDC00).contains(scalar) {
-                guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                    throw fail("unpaired surrogate")
-                }
-                index += 2
-                let low = try parseHex4()
-                guard (0xDC00..<0xE000).contains(low) else { throw fail("invalid low surrogate") }
-                scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-            } else if (0xDC00..<0xE000).contains(scalar) {
-                throw fail("unpaired surrogate")
-            }
-            guard let unicode = Unicode.Scalar(scalar) else { throw fail("invalid unicode escape") }
-            out.append(contentsOf: Array(String(Character(unicode)).utf8))
-        default:
-            throw fail("invalid escape")
-        }
-    }
-
-    mutating func parseHex4() throws(JSONParseError) -> UInt32 {
-        guard index + 4 <= bytes.count else { throw fail("truncated unicode escape") }
-        var value: UInt32 = 0
-        for _ in 0..<4 {
-            let c = bytes[index]
-            let digit: UInt8
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = c - UInt8(ascii: "A") + 10
-            default: throw fail("invalid hex digit")
-            }
-            value = value << 4 | UInt32(digit)
-            index += 1
-        }
-        return value
     }
 }

@@ -8,18 +8,20 @@ extension Blas {
     /// Between two GEMMs the trainer and the engine run threaded sections of their own
     /// (attention, norms, SwiGLU, decode matvecs) whose second thread then shares a core with
     /// a spinner: on 2 cores a LoRA SFT step took 2.06 s with the default and 1.60–1.65 s
-    /// with 2^6–2^14 (`retort bench train`, side by side). This sets the exponent (unless the
-    /// user already set `OPENBLAS_THREAD_TIMEOUT`), has OpenBLAS re-read its environment and
-    /// stops its helpers, which the next threaded call starts again with the new timeout.
+    /// with 2^6–2^14 (`retort bench train`, side by side). This sets the exponent as
+    /// `OPENBLAS_THREAD_TIMEOUT`, has OpenBLAS read its settings again and stops its
+    /// helpers, which the next threaded call starts again with the new timeout.
     ///
-    /// Call it first thing in `main`, while the process has one thread: it calls `setenv`.
-    /// A no-op where the library lacks these entry points (another BLAS, another build).
+    /// The executable skips it when the user set `OPENBLAS_THREAD_TIMEOUT` (OpenBLAS has
+    /// already read that value at load). A no-op where the library lacks these entry
+    /// points (another BLAS, another build).
+    ///
+    /// - Warning: It calls `setenv`: call it first thing in `main`, while the process has one thread.
     public static func limitHelperSpinning(exponent: Int = 8) {
-        guard getenv("OPENBLAS_THREAD_TIMEOUT") == nil,
-              let readEnvironment = symbol("openblas_read_env", as: (@convention(c) () -> Void).self),
+        guard let readSettings = symbol("openblas_read_env", as: (@convention(c) () -> Void).self),
               let stopHelpers = symbol("blas_thread_shutdown_", as: (@convention(c) () -> Int32).self) else { return }
         setenv("OPENBLAS_THREAD_TIMEOUT", String(exponent), 1)
-        readEnvironment()
+        readSettings()
         _ = stopHelpers()
     }
 

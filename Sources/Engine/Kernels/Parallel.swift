@@ -1,40 +1,67 @@
-import Foundation
+import Dispatch
+import Synchronization
 
-/// A value handed to parallel workers that each touch a disjoint part of it.
+/// The one parallel-for of the engine and the trainer.
 ///
-/// `@unchecked Sendable`: used only for pointers into buffers whose row ranges the
-/// workers split between them, so no two threads write the same memory.
-struct Disjoint<Value>: @unchecked Sendable {
-    /// The wrapped pointer or buffer owner.
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
+/// `0 ..< count` is cut into contiguous ranges by one rule, ``range(part:of:count:)``:
+/// part p of P gets `count·p/P ..< count·(p+1)/P`. The parts differ by at most one
+/// item and none is empty while P ≤ count, whatever the ratio; rounding the size up
+/// instead (`⌈count/P⌉` per part) can leave the last part empty or short, which on 2
+/// cores idles one of them. The trainer's elementwise sections split exactly the same
+/// way as before; the engine's decode matvecs split into the same row counts (their
+/// row counts are multiples of the part count).
+public enum Parallel {
+    /// Whether parallel sections run on the persistent ``WorkerPool`` (true) or on
+    /// Dispatch (false, the default). Set once at the start of `main`, before any
+    /// section runs; the executables set it from `RETORT_ENGINE_POOL=1`.
+    ///
+    /// Off by default: on the 2-core VM decode is bound by memory bandwidth (~20 GB/s of
+    /// Q8 weights), so splitting every matvec bought about 5 % on a quiet machine (148–150
+    /// vs 137–145 tok/s) at twice the CPU and slowed a loaded one (69–77 vs 83–94 tok/s).
+    /// Machines with more bandwidth than one core can pull may differ.
+    public static var usesWorkerPool: Bool {
+        get { workerPoolSetting.load(ordering: .relaxed) }
+        set { workerPoolSetting.store(newValue, ordering: .relaxed) }
+    }
 
-enum Parallel {
-    /// Whether parallel sections run on the persistent `WorkerPool` (`RETORT_ENGINE_POOL=1`)
-    /// or on Dispatch (default). Opt-in: on the 2-core VM decode is bound by memory
-    /// bandwidth (~20 GB/s of Q8 weights), so splitting every matvec bought about 5 % on a
-    /// quiet machine (148–150 vs 137–145 tok/s) at twice the CPU and slowed a loaded one
-    /// (69–77 vs 83–94 tok/s). Machines with more bandwidth than one core can pull may differ.
-    static let usesPool = ProcessInfo.processInfo.environment["RETORT_ENGINE_POOL"] == "1"
+    private static let workerPoolSetting = Atomic<Bool>(false)
 
-    /// Runs `body(start, end)` over `count` items split into at most `threads` ranges
-    /// (one range, on the caller's thread, when the work is too small to split).
-    static func ranges(_ count: Int, threads: Int, minimumPerThread: Int = 64,
-                       _ body: @Sendable (Int, Int) -> Void) {
-        let parts = max(1, min(threads, count / minimumPerThread))
-        if parts == 1 { return body(0, count) }
-        let chunk = (count + parts - 1) / parts
-        let pool = WorkerPool.shared
-        if usesPool {
-            let size = (count + min(count / minimumPerThread, WorkerPool.maximumChunks) - 1)
-                / min(count / minimumPerThread, WorkerPool.maximumChunks)
-            let chunks = (count + size - 1) / size
-            if pool.run(chunks: chunks, { chunk in body(chunk * size, min(count, (chunk + 1) * size)) }) { return }
+    /// Part `part` of `parts` contiguous shares of `0 ..< count`: `count·part/parts ..<
+    /// count·(part+1)/parts`, the rule every split here uses.
+    @inlinable
+    public static func range(part: Int, of parts: Int, count: Int) -> Range<Int> {
+        (count * part / parts)..<(count * (part + 1) / parts)
+    }
+
+    /// Runs `body(range)` over contiguous ranges that cover `0 ..< count` once, on up to
+    /// `threads` threads, with at least `minimumPerThread` items per range (one range, on
+    /// the caller's thread, when the work is too small to split). The body must write
+    /// only what belongs to its own range.
+    ///
+    /// On Dispatch the ranges are the `min(threads, count / minimumPerThread)` parts of
+    /// ``range(part:of:count:)``. On the ``WorkerPool`` (``usesWorkerPool``) they are
+    /// finer, about `minimumPerThread` items each, claimed by whichever thread is free,
+    /// so a helper the OS has not scheduled leaves its share to the others. Items of very
+    /// uneven cost (tensors to load) go one per range with `threads: count`: each then
+    /// goes to whichever thread is free.
+    @inlinable
+    public static func forEach(_ count: Int, threads: Int, minimumPerThread: Int = 1,
+                               _ body: @Sendable (Range<Int>) -> Void) {
+        let parts = max(1, min(threads, count / max(1, minimumPerThread)))
+        if parts == 1 { return body(0..<count) }
+        run(count, parts: parts, minimumPerThread: max(1, minimumPerThread), body)
+    }
+
+    /// The threaded half of `forEach`, for `parts` ≥ 2.
+    @usableFromInline
+    static func run(_ count: Int, parts: Int, minimumPerThread: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        if usesWorkerPool {
+            let chunks = min(count / minimumPerThread, WorkerPool.maximumChunks)
+            if WorkerPool.shared.run(chunks: chunks, { body(range(part: $0, of: chunks, count: count)) }) { return }
         }
-        // Another session holds the pool (or more threads than cores were asked for).
+        // Dispatch, also when another session holds the pool.
         DispatchQueue.concurrentPerform(iterations: parts) { part in
-            body(part * chunk, min(count, (part + 1) * chunk))
+            body(range(part: part, of: parts, count: count))
         }
     }
 }

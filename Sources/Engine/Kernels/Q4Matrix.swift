@@ -94,9 +94,9 @@ extension Q4Matrix {
         let blocks = blocksPerRow
         let weights = Disjoint((nibbles, scales, minimums))
         let input = Disjoint((x.expanded, x.scales, x.sums)), target = Disjoint(out)
-        Parallel.ranges(rows, threads: threads, minimumPerThread: Q8Matrix.rowsPerThread) { start, end in
+        Parallel.forEach(rows, threads: threads, minimumPerThread: Q8Matrix.rowsPerThread) { range in
             let (nibbles, scales, minimums) = weights.value
-            for row in start..<end {
+            for row in range {
                 let sum = Self.rowDot(nibbles + 16 * blocks * row, scales + blocks * row, minimums + blocks * row,
                                       input.value, blocks)
                 target.value[row] = accumulate ? target.value[row] + sum : sum

@@ -90,7 +90,7 @@ extension Q8Matrix {
     /// Fewest rows worth a second thread in the integer kernel. With the spinning worker
     /// pool every decode matvec splits; waking Dispatch workers costs more than the
     /// smaller ones save (measured on 2 cores: then only the LM head splits).
-    static let rowsPerThread = Parallel.usesPool ? 64 : 8192
+    static var rowsPerThread: Int { Parallel.usesWorkerPool ? 64 : 8192 }
 
     /// `out = W · x (+ out if accumulate)` with x quantized to Q8: the decode kernel.
     /// Rows are split over `threads` workers.
@@ -102,8 +102,8 @@ extension Q8Matrix {
         let blocks = blocksPerRow, columns = columns
         let (weights, weightScales) = (Disjoint(quants), Disjoint(scales))
         let (input, inputScales, target) = (Disjoint(x.expanded), Disjoint(x.scales), Disjoint(out))
-        Parallel.ranges(rows, threads: threads, minimumPerThread: Self.rowsPerThread) { start, end in
-            for row in start..<end {
+        Parallel.forEach(rows, threads: threads, minimumPerThread: Self.rowsPerThread) { range in
+            for row in range {
                 let sum = Self.rowDot(weights.value + row * columns, weightScales.value + row * blocks,
                                       input.value, inputScales.value, blocks)
                 target.value[row] = accumulate ? target.value[row] + sum : sum
@@ -120,9 +120,9 @@ extension Q8Matrix {
         let blocks = blocksPerRow, columns = columns
         let (weights, weightScales) = (Disjoint(quants), Disjoint(scales))
         let (input, target) = (Disjoint(x), Disjoint(out))
-        Parallel.ranges(rows, threads: threads) { start, end in
+        Parallel.forEach(rows, threads: threads, minimumPerThread: 64) { range in
             let x = input.value
-            for row in start..<end {
+            for row in range {
                 let q = weights.value + row * columns, s = weightScales.value + row * blocks
                 var total = SIMD4<Float>()
                 for block in 0..<blocks {

@@ -10,8 +10,9 @@ extension InferenceSession {
             Blas.matvec(out: out, weight: layer.weight, x: input, outputs: layer.outputs, inner: layer.inputs,
                         accumulate: accumulate)
         } else {
-            Blas.matmulTransposed(out: out, input: input, weight: layer.weight, rows: rows,
-                                  inner: layer.inputs, outputs: layer.outputs, accumulate: accumulate)
+            Blas.gemm(out: out, outStride: layer.outputs, a: input, aStride: layer.inputs,
+                      b: layer.weight, bStride: layer.inputs, bTransposed: true,
+                      rows: rows, columns: layer.outputs, inner: layer.inputs, accumulate: accumulate)
         }
     }
 
@@ -53,19 +54,18 @@ extension InferenceSession {
         for head in 0..<c.heads {
             let kvOffset = (head / group) * c.headDim
             // scores (rows, positions) = q_h (rows, hd) · K_g (positions, hd)ᵀ / √hd
-            Blas.matmulTransposed(
-                out: b.scores, outStride: positions, input: queries + head * c.headDim, inputStride: c.qkvWidth,
-                weight: cache.keys(layer: layer) + kvOffset, weightStride: c.kvDim,
-                rows: rows, inner: c.headDim, outputs: positions, scale: scale)
+            Blas.gemm(out: b.scores, outStride: positions, a: queries + head * c.headDim, aStride: c.qkvWidth,
+                      b: cache.keys(layer: layer) + kvOffset, bStride: c.kvDim, bTransposed: true,
+                      rows: rows, columns: positions, inner: c.headDim, scale: scale)
             for t in 0..<rows {
                 let row = b.scores + t * positions, visible = start + t + 1
                 VectorMath.softmax(row, count: visible)
                 (row + visible).update(repeating: 0, count: positions - visible)
             }
             // out_h (rows, hd) = scores (rows, positions) · V_g (positions, hd)
-            Blas.matmul(out: outputs + head * c.headDim, outStride: c.channels, a: b.scores, aStride: positions,
-                        b: cache.values(layer: layer) + kvOffset, bStride: c.kvDim,
-                        m: rows, k: positions, n: c.headDim)
+            Blas.gemm(out: outputs + head * c.headDim, outStride: c.channels, a: b.scores, aStride: positions,
+                      b: cache.values(layer: layer) + kvOffset, bStride: c.kvDim,
+                      rows: rows, columns: c.headDim, inner: positions)
         }
     }
 
@@ -82,8 +82,8 @@ extension InferenceSession {
         let query = Disjoint(UnsafePointer(b.qkv)), scores = Disjoint(b.scores), out = Disjoint(b.attention)
         let keys = Disjoint(UnsafePointer(cache.keys(layer: layer))), values = Disjoint(UnsafePointer(cache.values(layer: layer)))
         let threads = positions >= 1024 ? model.threads : 1
-        Parallel.ranges(c.kvHeads, threads: threads, minimumPerThread: 1) { first, end in
-            for group in first..<end {
+        Parallel.forEach(c.kvHeads, threads: threads) { groups in
+            for group in groups {
                 Self.attendGroup(group, shape, query: query.value, keys: keys.value, values: values.value,
                                  scores: scores.value, out: out.value)
             }

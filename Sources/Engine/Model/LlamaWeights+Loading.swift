@@ -37,11 +37,14 @@ extension LlamaWeights {
         let results = LayerResults(count: config.layers)
         let perLayer = layerFloats(config)
         let base = Disjoint(arena)  // each layer writes only its own slice
-        DispatchQueue.concurrentPerform(iterations: config.layers) { index in
-            let result = Result {
-                try loadLayer(file, index, config: config, base: base.value + index * perLayer, decode: decode)
+        // One part per layer (`threads: config.layers`), taken by whichever thread is free.
+        Parallel.forEach(config.layers, threads: config.layers) { layers in
+            for index in layers {
+                let result = Result {
+                    try loadLayer(file, index, config: config, base: base.value + index * perLayer, decode: decode)
+                }
+                results.set(index, result)
             }
-            results.set(index, result)
         }
         return try results.values()
     }

@@ -1,5 +1,3 @@
-import COpenBLAS
-import Dispatch
 import Engine
 import Foundation
 
@@ -36,7 +34,7 @@ public struct AttentionShape: Sendable, Equatable {
 
 
 /// Causal multi-head attention with GQA, `out_h = softmax(q_h k_gᵀ / √hd + causal mask) v_g`,
-/// over OpenBLAS: per head, the scores and every gradient product are sgemms. Rows go
+/// over `Blas.gemm`: per head, the scores and every gradient product are sgemms. Rows go
 /// in blocks of `block`, and a block multiplies only by the keys it can see, which skips
 /// most of the masked upper triangle. The (head, block) items are small GEMMs, so they
 /// are spread over `threads` workers with single-threaded BLAS calls rather than
@@ -75,10 +73,12 @@ public enum Attention {
     public static func forward(out: UnsafeMutablePointer<Float>, probabilities: UnsafeMutablePointer<Float>,
                                query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
                                shape s: AttentionShape, threads: Int = 1) {
-        let buffers = Buffers(out: out, probabilities: probabilities, query: query, key: key, value: value)
-        let blocks = (s.rows + block - 1) / block
-        distribute(s.heads * blocks, threads: threads) { _, items in
-            for item in items { forwardItem(head: item / blocks, first: (item % blocks) * block, buffers, s) }
+        let buffers = Disjoint(Buffers(out: out, probabilities: probabilities, query: query, key: key, value: value))
+        let blocks = (s.rows + block - 1) / block, count = s.heads * blocks
+        withSerialBlas(workers: min(threads, count)) {
+            Parallel.forEach(count, threads: threads) { items in
+                for item in items { forwardItem(head: item / blocks, first: (item % blocks) * block, buffers.value, s) }
+            }
         }
     }
 
@@ -99,19 +99,25 @@ public enum Attention {
                                 outGradient: UnsafePointer<Float>, probabilities: UnsafePointer<Float>,
                                 query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>,
                                 shape s: AttentionShape, threads: Int = 1) {
-        let buffers = Buffers(out: UnsafeMutablePointer(mutating: outGradient),
-                              probabilities: UnsafeMutablePointer(mutating: probabilities),
-                              query: query, key: key, value: value)
-        let gradients = Gradients(query: queryGradient, scratch: scratch)
-        let (T, kv) = (s.rows, s.kvWidth), blocks = (T + block - 1) / block
+        let buffers = Disjoint(Buffers(out: UnsafeMutablePointer(mutating: outGradient),
+                                       probabilities: UnsafeMutablePointer(mutating: probabilities),
+                                       query: query, key: key, value: value))
+        let (queryGradient, scratchRegions) = (Disjoint(queryGradient), Disjoint(scratch))
+        let (T, kv) = (s.rows, s.kvWidth), blocks = (T + block - 1) / block, count = s.heads * blocks
         let perWorker = min(block, T) * T + 2 * T * kv
-        let workers = distribute(s.heads * blocks, threads: min(threads, maxWorkers)) { worker, items in
-            let region = gradients.scratch + worker * perWorker
-            let dKey = region + min(block, T) * T, dValue = dKey + T * kv
-            dKey.update(repeating: 0, count: 2 * T * kv)
-            for item in items {
-                backwardItem(head: item / blocks, first: (item % blocks) * block, buffers, gradients.query,
-                             dScores: region, dKey: dKey, dValue: dValue, s)
+        // One range per worker (`threads: workers`), so each has its own scratch region.
+        let workers = max(1, min(threads, maxWorkers, count))
+        withSerialBlas(workers: workers) {
+            Parallel.forEach(workers, threads: workers) { shares in
+                for worker in shares {
+                    let region = scratchRegions.value + worker * perWorker
+                    let dKey = region + min(block, T) * T, dValue = dKey + T * kv
+                    dKey.update(repeating: 0, count: 2 * T * kv)
+                    for item in Parallel.range(part: worker, of: workers, count: count) {
+                        backwardItem(head: item / blocks, first: (item % blocks) * block, buffers.value,
+                                     queryGradient.value, dScores: region, dKey: dKey, dValue: dValue, s)
+                    }
+                }
             }
         }
         keyGradient.update(repeating: 0, count: T * kv)
@@ -123,29 +129,16 @@ public enum Attention {
     }
 
     /// The forward pass's tensors, shared by the workers (each writes its own head and rows).
-    private struct Buffers: @unchecked Sendable {
+    private struct Buffers {
         let out: UnsafeMutablePointer<Float>, probabilities: UnsafeMutablePointer<Float>
         let query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>
     }
 
-    /// The gradients the workers write: query (disjoint per head and rows) and scratch (per worker).
-    private struct Gradients: @unchecked Sendable {
-        let query: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>
-    }
-
-    /// Runs `body(worker, items)` over contiguous shares of `0 ..< count` on up to
-    /// `threads` workers, with OpenBLAS single-threaded meanwhile; returns the worker count.
-    @discardableResult
-    private static func distribute(_ count: Int, threads: Int, _ body: @Sendable (Int, Range<Int>) -> Void) -> Int {
-        let workers = max(1, min(threads, count))
-        guard workers > 1 else { body(0, 0..<count); return 1 }
-        let previous = openblas_get_num_threads()
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(previous) }
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            body(worker, (count * worker / workers)..<(count * (worker + 1) / workers))
-        }
-        return workers
+    /// Runs `body` with OpenBLAS single-threaded when the (head, block) items are spread
+    /// over more than one worker: the items are small GEMMs, threading each would
+    /// oversubscribe the cores.
+    private static func withSerialBlas(workers: Int, _ body: () -> Void) {
+        if workers > 1 { Blas.singleThreaded(body) } else { body() }
     }
 
     /// Head `head`, query rows `first ..< first + block`: scores, softmax, weighted values.
@@ -155,12 +148,13 @@ public enum Attention {
         let rows = min(block, T - first), visible = first + rows
         let scores = b.probabilities + head * packedCount(rows: T) + packedOffset(first: first)
         // scores (rows, visible) = q_h (rows, hd) · k_g (visible, hd)ᵀ · scale
-        gemm(.noTrans, .trans, rows, visible, hd, scale, b.query + first * C + head * hd, C,
-             b.key + kvOffset, kv, 0, scores, visible)
+        Blas.gemm(out: scores, outStride: visible, a: b.query + first * C + head * hd, aStride: C,
+                  b: b.key + kvOffset, bStride: kv, bTransposed: true, rows: rows, columns: visible, inner: hd,
+                  scale: scale)
         for t in 0..<rows { softmaxCausal(scores + t * visible, visible: first + t + 1, width: visible) }
         // out_h (rows, hd) = P (rows, visible) · v_g (visible, hd)
-        gemm(.noTrans, .noTrans, rows, hd, visible, 1, scores, visible, b.value + kvOffset, kv, 0,
-             b.out + first * C + head * hd, C)
+        Blas.gemm(out: b.out + first * C + head * hd, outStride: C, a: scores, aStride: visible,
+                  b: b.value + kvOffset, bStride: kv, rows: rows, columns: hd, inner: visible)
     }
 
     /// The backward of one item; `b.out` holds dOut. Key and value gradients accumulate
@@ -174,19 +168,22 @@ public enum Attention {
         let scores = b.probabilities + head * packedCount(rows: T) + packedOffset(first: first)
         let dOut = b.out + first * C + head * hd
         // dv_g (visible, hd) += P (rows, visible)ᵀ · dOut_h (rows, hd)
-        gemm(.trans, .noTrans, visible, hd, rows, 1, scores, visible, dOut, C, 1, dValue + kvOffset, kv)
+        Blas.gemm(out: dValue + kvOffset, outStride: kv, a: scores, aStride: visible, aTransposed: true,
+                  b: dOut, bStride: C, rows: visible, columns: hd, inner: rows, accumulate: true)
         // dP (rows, visible) = dOut_h (rows, hd) · v_g (visible, hd)ᵀ
-        gemm(.noTrans, .trans, rows, visible, hd, 1, dOut, C, b.value + kvOffset, kv, 0, dScores, visible)
+        Blas.gemm(out: dScores, outStride: visible, a: dOut, aStride: C, b: b.value + kvOffset, bStride: kv,
+                  bTransposed: true, rows: rows, columns: visible, inner: hd)
         for t in 0..<rows {
             softmaxBackward(dScores + t * visible, probabilities: scores + t * visible, visible: first + t + 1,
                             width: visible, scale: scale)
         }
         // dq_h (rows, hd) = dS (rows, visible) · k_g (visible, hd)
-        gemm(.noTrans, .noTrans, rows, hd, visible, 1, dScores, visible, b.key + kvOffset, kv, 0,
-             queryGradient + first * C + head * hd, C)
+        Blas.gemm(out: queryGradient + first * C + head * hd, outStride: C, a: dScores, aStride: visible,
+                  b: b.key + kvOffset, bStride: kv, rows: rows, columns: hd, inner: visible)
         // dk_g (visible, hd) += dS (rows, visible)ᵀ · q_h (rows, hd)
-        gemm(.trans, .noTrans, visible, hd, rows, 1, dScores, visible, b.query + first * C + head * hd, C, 1,
-             dKey + kvOffset, kv)
+        Blas.gemm(out: dKey + kvOffset, outStride: kv, a: dScores, aStride: visible, aTransposed: true,
+                  b: b.query + first * C + head * hd, bStride: C, rows: visible, columns: hd, inner: rows,
+                  accumulate: true)
     }
 
     /// Softmax of `row[0 ..< visible]` in place; `row[visible ..< width]` set to zero.

@@ -71,14 +71,13 @@ public enum CrossEntropy {
     public static func forward(losses: UnsafeMutablePointer<Float>, logSumExp: UnsafeMutablePointer<Float>,
                                logits: UnsafePointer<Float>, targets: UnsafePointer<Int32>, rows: Int,
                                vocabulary: Int, threads: Int = 1) -> Double {
-        let (out, shifts, input, ids) = (SharedPointer(losses), SharedPointer(logSumExp), SharedPointer(logits),
-                                         SharedPointer(targets))
-        parallelRanges(rows, threads: threads) { range in
+        let (out, shifts, input, ids) = (Disjoint(losses), Disjoint(logSumExp), Disjoint(logits), Disjoint(targets))
+        Parallel.forEach(rows, threads: threads) { range in
             for t in range {
-                let row = input.base + t * vocabulary
+                let row = input.value + t * vocabulary
                 let maximum = VectorMath.maximum(row, count: vocabulary)
-                shifts.base[t] = log(VectorMath.sumOfExponentials(row, count: vocabulary, shift: maximum)) + maximum
-                out.base[t] = shifts.base[t] - row[Int(ids.base[t])]
+                shifts.value[t] = log(VectorMath.sumOfExponentials(row, count: vocabulary, shift: maximum)) + maximum
+                out.value[t] = shifts.value[t] - row[Int(ids.value[t])]
             }
         }
         var total: Double = 0
@@ -95,12 +94,12 @@ public enum CrossEntropy {
     public static func backward(logits: UnsafeMutablePointer<Float>, logSumExp: UnsafePointer<Float>,
                                 targets: UnsafePointer<Int32>, rows: Int, vocabulary: Int, scale: Float,
                                 threads: Int = 1) {
-        let (gradients, shifts, ids) = (SharedPointer(logits), SharedPointer(logSumExp), SharedPointer(targets))
-        parallelRanges(rows, threads: threads) { range in
+        let (gradients, shifts, ids) = (Disjoint(logits), Disjoint(logSumExp), Disjoint(targets))
+        Parallel.forEach(rows, threads: threads) { range in
             for t in range {
-                let row = gradients.base + t * vocabulary
-                VectorMath.scaledExponentials(row, count: vocabulary, shift: shifts.base[t], scale: scale)
-                row[Int(ids.base[t])] -= scale
+                let row = gradients.value + t * vocabulary
+                VectorMath.scaledExponentials(row, count: vocabulary, shift: shifts.value[t], scale: scale)
+                row[Int(ids.value[t])] -= scale
             }
         }
     }

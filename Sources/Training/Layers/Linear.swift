@@ -1,7 +1,7 @@
-import COpenBLAS
+import Engine
 
 /// A linear layer without bias, `y = x · Wᵀ` with W stored as (outputs, inputs) like
-/// PyTorch's `Linear.weight`, over OpenBLAS sgemm. `naiveForward` is the reference.
+/// PyTorch's `Linear.weight`, over `Blas.gemm`. `naiveForward` is the reference.
 public enum Linear {
     /// `out = input · weightᵀ`.
     /// - Parameters:
@@ -10,8 +10,8 @@ public enum Linear {
     ///   - weight: (N, K)
     public static func forward(out: UnsafeMutablePointer<Float>, input: UnsafePointer<Float>,
                                weight: UnsafePointer<Float>, rows: Int, inputs: Int, outputs: Int) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(inputs),
-                    1, input, Int32(inputs), weight, Int32(inputs), 0, out, Int32(outputs))
+        Blas.gemm(out: out, outStride: outputs, a: input, aStride: inputs,
+                  b: weight, bStride: inputs, bTransposed: true, rows: rows, columns: outputs, inner: inputs)
     }
 
     /// `inputGradient += outGradient · weight` and `weightGradient += outGradientᵀ · input`.
@@ -27,13 +27,15 @@ public enum Linear {
                                 weight: UnsafePointer<Float>, rows: Int, inputs: Int, outputs: Int,
                                 overwriteInputGradient: Bool = false) {
         if let inputGradient {
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(inputs), Int32(outputs),
-                        1, outGradient, Int32(outputs), weight, Int32(inputs), overwriteInputGradient ? 0 : 1,
-                        inputGradient, Int32(inputs))
+            // dInput (T, K) (+)= dOut (T, N) · W (N, K)
+            Blas.gemm(out: inputGradient, outStride: inputs, a: outGradient, aStride: outputs,
+                      b: weight, bStride: inputs, rows: rows, columns: inputs, inner: outputs,
+                      accumulate: !overwriteInputGradient)
         }
         if let weightGradient {
-            cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(outputs), Int32(inputs), Int32(rows),
-                        1, outGradient, Int32(outputs), input, Int32(inputs), 1, weightGradient, Int32(inputs))
+            // dW (N, K) += dOutᵀ (N, T) · input (T, K)
+            Blas.gemm(out: weightGradient, outStride: inputs, a: outGradient, aStride: outputs, aTransposed: true,
+                      b: input, bStride: inputs, rows: outputs, columns: inputs, inner: rows, accumulate: true)
         }
     }
 

@@ -1,4 +1,4 @@
-import COpenBLAS
+import Engine
 
 /// A frozen linear layer with a low-rank adapter (Hu et al., LoRA; PEFT `lora.Linear`):
 /// `y = x·Wᵀ + s · (x·Aᵀ)·Bᵀ`, s = alpha / rank, A (r, K), B (N, r). B starts at zero, so
@@ -21,8 +21,9 @@ public enum LoRALinear {
                                rows: Int, inputs: Int, outputs: Int, rank: Int, scale: Float) {
         Linear.forward(out: out, input: input, weight: weight, rows: rows, inputs: inputs, outputs: outputs)
         Linear.forward(out: hidden, input: input, weight: down, rows: rows, inputs: inputs, outputs: rank)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(outputs), Int32(rank),
-                    scale, hidden, Int32(rank), up, Int32(rank), 1, out, Int32(outputs))
+        // out (T, N) += s · hidden (T, r) · B (N, r)ᵀ
+        Blas.gemm(out: out, outStride: outputs, a: hidden, aStride: rank, b: up, bStride: rank, bTransposed: true,
+                  rows: rows, columns: outputs, inner: rank, scale: scale, accumulate: true)
     }
 
     /// `dB += s·dYᵀ·hidden`, `dHidden = s·dY·B`, `dA += dHiddenᵀ·input`,
@@ -41,11 +42,11 @@ public enum LoRALinear {
                                 hidden: UnsafePointer<Float>, rows: Int, inputs: Int, outputs: Int, rank: Int,
                                 scale: Float) {
         // dB (N, r) += s · dYᵀ (N, T) · hidden (T, r)
-        cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(outputs), Int32(rank), Int32(rows),
-                    scale, outGradient, Int32(outputs), hidden, Int32(rank), 1, upGradient, Int32(rank))
+        Blas.gemm(out: upGradient, outStride: rank, a: outGradient, aStride: outputs, aTransposed: true,
+                  b: hidden, bStride: rank, rows: outputs, columns: rank, inner: rows, scale: scale, accumulate: true)
         // dHidden (T, r) = s · dY (T, N) · B (N, r)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(rank), Int32(outputs),
-                    scale, outGradient, Int32(outputs), up, Int32(rank), 0, hiddenGradient, Int32(rank))
+        Blas.gemm(out: hiddenGradient, outStride: rank, a: outGradient, aStride: outputs, b: up, bStride: rank,
+                  rows: rows, columns: rank, inner: outputs, scale: scale)
         Linear.backward(inputGradient: inputGradient, weightGradient: downGradient, outGradient: hiddenGradient,
                         input: input, weight: down, rows: rows, inputs: inputs, outputs: rank)
         Linear.backward(inputGradient: inputGradient, weightGradient: nil, outGradient: outGradient,
@@ -59,7 +60,8 @@ public enum LoRALinear {
     ///   - up: B, (N, r)
     public static func merge(weight: UnsafeMutablePointer<Float>, down: UnsafePointer<Float>, up: UnsafePointer<Float>,
                              inputs: Int, outputs: Int, rank: Int, scale: Float) {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outputs), Int32(inputs), Int32(rank),
-                    scale, up, Int32(rank), down, Int32(inputs), 1, weight, Int32(inputs))
+        // W (N, K) += s · B (N, r) · A (r, K)
+        Blas.gemm(out: weight, outStride: inputs, a: up, aStride: rank, b: down, bStride: inputs,
+                  rows: outputs, columns: inputs, inner: rank, scale: scale, accumulate: true)
     }
 }

@@ -12,15 +12,14 @@ public enum RMSNorm {
     public static func forward(out: UnsafeMutablePointer<Float>, inverseRMS: UnsafeMutablePointer<Float>,
                                x: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                rows: Int, channels: Int, epsilon: Float, threads: Int = 1) {
-        let (out, inverseRMS, x, weight) = (SharedPointer(out), SharedPointer(inverseRMS), SharedPointer(x),
-                                            SharedPointer(weight))
-        parallelRanges(rows, threads: threads, minimumPerThread: 16) { range in
+        let (out, inverseRMS, x, weight) = (Disjoint(out), Disjoint(inverseRMS), Disjoint(x), Disjoint(weight))
+        Parallel.forEach(rows, threads: threads, minimumPerThread: 16) { range in
             for t in range {
-                let row = x.base + t * channels
+                let row = x.value + t * channels
                 let sumSquares = VectorMath.dot(row, row, count: channels)
                 let scale = 1 / (sumSquares / Float(channels) + epsilon).squareRoot()
-                inverseRMS.base[t] = scale
-                VectorMath.scaledProduct(out.base + t * channels, row, weight.base, scale: scale, count: channels)
+                inverseRMS.value[t] = scale
+                VectorMath.scaledProduct(out.value + t * channels, row, weight.value, scale: scale, count: channels)
             }
         }
     }
@@ -37,23 +36,23 @@ public enum RMSNorm {
                                 outGradient: UnsafePointer<Float>, x: UnsafePointer<Float>,
                                 weight: UnsafePointer<Float>, inverseRMS: UnsafePointer<Float>,
                                 rows: Int, channels: Int, threads: Int = 1) {
-        let (dx, dy, x, weight, r) = (SharedPointer(xGradient), SharedPointer(outGradient), SharedPointer(x),
-                                      SharedPointer(weight), SharedPointer(inverseRMS))
+        let (dx, dy, x, weight, r) = (Disjoint(xGradient), Disjoint(outGradient), Disjoint(x),
+                                      Disjoint(weight), Disjoint(inverseRMS))
         if let weightGradient {
-            let dw = SharedPointer(weightGradient)
-            parallelRanges(channels / 8, threads: threads, minimumPerThread: 8) { blocks in
-                weightGradientColumns(dw.base, dy.base, x.base, r.base,
+            let dw = Disjoint(weightGradient)
+            Parallel.forEach(channels / 8, threads: threads, minimumPerThread: 8) { blocks in
+                weightGradientColumns(dw.value, dy.value, x.value, r.value,
                                       columns: (blocks.lowerBound * 8)..<(blocks.upperBound * 8), rows: rows, channels: channels)
             }
-            weightGradientColumns(weightGradient, outGradient, x.base, inverseRMS,
+            weightGradientColumns(weightGradient, outGradient, x.value, inverseRMS,
                                   columns: (channels / 8 * 8)..<channels, rows: rows, channels: channels)
         }
-        parallelRanges(rows, threads: threads, minimumPerThread: 16) { range in
+        Parallel.forEach(rows, threads: threads, minimumPerThread: 16) { range in
             for t in range {
-                let row = x.base + t * channels, gradient = dy.base + t * channels, scale = r.base[t]
-                let dot = VectorMath.dot(gradient, weight.base, row, count: channels)
+                let row = x.value + t * channels, gradient = dy.value + t * channels, scale = r.value[t]
+                let dot = VectorMath.dot(gradient, weight.value, row, count: channels)
                 let correction = scale * scale * scale * dot / Float(channels)
-                VectorMath.addNormBackward(dx.base + t * channels, gradient, weight.base, row, scale: scale,
+                VectorMath.addNormBackward(dx.value + t * channels, gradient, weight.value, row, scale: scale,
                                            correction: correction, count: channels)
             }
         }

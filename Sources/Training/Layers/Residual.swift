@@ -10,11 +10,11 @@ public enum Residual {
     ///   - b: (count)
     public static func forward(out: UnsafeMutablePointer<Float>, a: UnsafePointer<Float>,
                                b: UnsafePointer<Float>, count: Int, threads: Int = 1) {
-        let (out, a, b) = (SharedPointer(out), SharedPointer(a), SharedPointer(b))
-        parallelRanges(count / 8, threads: threads, minimumPerThread: 4096) { blocks in
-            VectorMath.add(out.base, a.base, b.base, range: (blocks.lowerBound * 8)..<(blocks.upperBound * 8))
+        let (out, a, b) = (Disjoint(out), Disjoint(a), Disjoint(b))
+        Parallel.forEach(count / 8, threads: threads, minimumPerThread: 4096) { blocks in
+            VectorMath.add(out.value, a.value, b.value, range: (blocks.lowerBound * 8)..<(blocks.upperBound * 8))
         }
-        VectorMath.add(out.base, a.base, b.base, range: (count / 8 * 8)..<count)
+        VectorMath.add(out.value, a.value, b.value, range: (count / 8 * 8)..<count)
     }
 
     /// `aGradient += outGradient`, `bGradient += outGradient`.

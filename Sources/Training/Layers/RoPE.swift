@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 
 /// Rotary position embedding on adjacent pairs `(x[2i], x[2i+1])` of each head, the GGUF
@@ -48,12 +49,12 @@ public enum RoPE {
                                sines: UnsafePointer<Float>, sineSign: Float, rows: Int, heads: Int, headDim: Int,
                                threads: Int) {
         let half = headDim / 2
-        let (x, cosines, sines) = (SharedPointer(x), SharedPointer(cosines), SharedPointer(sines))
-        parallelRanges(rows, threads: threads, minimumPerThread: 16) { range in
+        let (x, cosines, sines) = (Disjoint(x), Disjoint(cosines), Disjoint(sines))
+        Parallel.forEach(rows, threads: threads, minimumPerThread: 16) { range in
             for t in range {
-                let cosine = cosines.base + t * half, sine = sines.base + t * half
+                let cosine = cosines.value + t * half, sine = sines.value + t * half
                 for head in 0..<heads {
-                    let vector = x.base + (t * heads + head) * headDim
+                    let vector = x.value + (t * heads + head) * headDim
                     for i in 0..<half {
                         let (c, s) = (cosine[i], sineSign * sine[i])
                         let a = vector[2 * i], b = vector[2 * i + 1]

@@ -11,13 +11,13 @@ public enum SwiGLU {
     ///   - up: (T, F)
     public static func forward(out: UnsafeMutablePointer<Float>, gate: UnsafePointer<Float>,
                                up: UnsafePointer<Float>, count: Int, threads: Int = 1) {
-        let (out, gate, up) = (SharedPointer(out), SharedPointer(gate), SharedPointer(up))
-        parallelRanges(count / 8, threads: threads, minimumPerThread: 4096) { blocks in
+        let (out, gate, up) = (Disjoint(out), Disjoint(gate), Disjoint(up))
+        Parallel.forEach(count / 8, threads: threads, minimumPerThread: 4096) { blocks in
             let start = blocks.lowerBound * 8
-            VectorMath.swiGLU(out: out.base + start, gate: gate.base + start, up: up.base + start, count: blocks.count * 8)
+            VectorMath.swiGLU(out: out.value + start, gate: gate.value + start, up: up.value + start, count: blocks.count * 8)
         }
         let tail = count / 8 * 8
-        VectorMath.swiGLU(out: out.base + tail, gate: gate.base + tail, up: up.base + tail, count: count - tail)
+        VectorMath.swiGLU(out: out.value + tail, gate: gate.value + tail, up: up.value + tail, count: count - tail)
     }
 
     /// `gateGradient = dOut ∘ up ∘ silu'(gate)`, `upGradient = dOut ∘ silu(gate)`, with
@@ -31,13 +31,13 @@ public enum SwiGLU {
     public static func backward(gateGradient: UnsafeMutablePointer<Float>, upGradient: UnsafeMutablePointer<Float>,
                                 outGradient: UnsafePointer<Float>, gate: UnsafePointer<Float>,
                                 up: UnsafePointer<Float>, count: Int, threads: Int = 1) {
-        let (dGate, dUp, dOut) = (SharedPointer(gateGradient), SharedPointer(upGradient), SharedPointer(outGradient))
-        let (gate, up) = (SharedPointer(gate), SharedPointer(up))
-        parallelRanges(count / 8, threads: threads, minimumPerThread: 4096) { blocks in
-            backward(gateGradient: dGate.base, upGradient: dUp.base, outGradient: dOut.base, gate: gate.base,
-                     up: up.base, range: (blocks.lowerBound * 8)..<(blocks.upperBound * 8))
+        let (dGate, dUp, dOut) = (Disjoint(gateGradient), Disjoint(upGradient), Disjoint(outGradient))
+        let (gate, up) = (Disjoint(gate), Disjoint(up))
+        Parallel.forEach(count / 8, threads: threads, minimumPerThread: 4096) { blocks in
+            backward(gateGradient: dGate.value, upGradient: dUp.value, outGradient: dOut.value, gate: gate.value,
+                     up: up.value, range: (blocks.lowerBound * 8)..<(blocks.upperBound * 8))
         }
-        backward(gateGradient: dGate.base, upGradient: dUp.base, outGradient: dOut.base, gate: gate.base, up: up.base,
+        backward(gateGradient: dGate.value, upGradient: dUp.value, outGradient: dOut.value, gate: gate.value, up: up.value,
                  range: (count / 8 * 8)..<count)
     }
 

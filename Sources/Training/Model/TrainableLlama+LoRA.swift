@@ -30,12 +30,14 @@ extension TrainableLlama {
         let r = adapters.configuration.rank, s = adapters.configuration.scale, width = group.width(rank: r)
         let x = adapterInput(input, layer: l, a), hidden = adapterHidden(group, l, a, rank: r)
         // hidden (T, g·r) = x (T, K) · A (g·r, K)ᵀ
-        gemm(.noTrans, .trans, T, width, group.inputs, 1, x, group.inputs, group.down, group.inputs, 0, hidden, width)
+        Blas.gemm(out: hidden, outStride: width, a: x, aStride: group.inputs, b: group.down, bStride: group.inputs,
+                  bTransposed: true, rows: T, columns: width, inner: group.inputs)
         for (i, member) in group.members.enumerated() {
             let n = group.outputs[i]
             // out_i (T, N) += s · hidden_i (T, r) · B_i (N, r)ᵀ
-            gemm(.noTrans, .trans, T, n, r, s, hidden + i * r, width, group.ups[i], r, 1,
-                 adapterOutput(member, layer: l, a), n)
+            Blas.gemm(out: adapterOutput(member, layer: l, a), outStride: n, a: hidden + i * r, aStride: width,
+                      b: group.ups[i], bStride: r, bTransposed: true, rows: T, columns: n, inner: r, scale: s,
+                      accumulate: true)
         }
     }
 
@@ -50,11 +52,19 @@ extension TrainableLlama {
         let dHidden = scratch.adapterHiddenGradient, K = group.inputs
         for (i, member) in group.members.enumerated() {
             let n = group.outputs[i], dY = outputGradient(member)
-            gemm(.trans, .noTrans, n, r, T, s, dY, n, hidden + i * r, width, 1, group.upGradients[i], r)
-            gemm(.noTrans, .noTrans, T, r, n, s, dY, n, group.ups[i], r, 0, dHidden + i * r, width)
+            // dB_i (N, r) += s · dY_i (T, N)ᵀ · hidden_i (T, r)
+            Blas.gemm(out: group.upGradients[i], outStride: r, a: dY, aStride: n, aTransposed: true,
+                      b: hidden + i * r, bStride: width, rows: n, columns: r, inner: T, scale: s, accumulate: true)
+            // dHidden_i (T, r) = s · dY_i (T, N) · B_i (N, r)
+            Blas.gemm(out: dHidden + i * r, outStride: width, a: dY, aStride: n, b: group.ups[i], bStride: r,
+                      rows: T, columns: r, inner: n, scale: s)
         }
-        gemm(.trans, .noTrans, width, K, T, 1, dHidden, width, x, K, 1, group.downGradient, K)
-        gemm(.noTrans, .noTrans, T, K, width, 1, dHidden, width, group.down, K, 1, inputGradient(input), K)
+        // dA (g·r, K) += dHidden (T, g·r)ᵀ · x (T, K)
+        Blas.gemm(out: group.downGradient, outStride: K, a: dHidden, aStride: width, aTransposed: true,
+                  b: x, bStride: K, rows: width, columns: K, inner: T, accumulate: true)
+        // dx (T, K) += dHidden (T, g·r) · A (g·r, K)
+        Blas.gemm(out: inputGradient(input), outStride: K, a: dHidden, aStride: width, b: group.down, bStride: K,
+                  rows: T, columns: K, inner: width, accumulate: true)
     }
 
     /// Folds every adapter into its base weight, `W += (α/r)·B·A` (for serving or for

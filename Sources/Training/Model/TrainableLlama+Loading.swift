@@ -1,4 +1,3 @@
-import Dispatch
 import Engine
 
 extension TrainableLlama {
@@ -52,11 +51,14 @@ extension TrainableLlama {
             sources.append((info, entry))
         }
         let tensors = sources.map { (info: $0.0, offset: $0.1.offset, count: $0.1.count) }
-        // Each tensor writes only its own slice of the arena.
-        DispatchQueue.concurrentPerform(iterations: tensors.count) { index in
-            let tensor = tensors[index]
-            Dequantize.values(file.tensorBytes(tensor.info), type: tensor.info.type,
-                              into: UnsafeMutableBufferPointer(start: self.parameters + tensor.offset, count: tensor.count))
+        // Each tensor writes only its own slice of the arena. One part per tensor (`threads:
+        // tensors.count`): their sizes differ by orders of magnitude, so a free thread takes the next.
+        Parallel.forEach(tensors.count, threads: tensors.count) { indices in
+            for index in indices {
+                let tensor = tensors[index]
+                Dequantize.values(file.tensorBytes(tensor.info), type: tensor.info.type,
+                                  into: UnsafeMutableBufferPointer(start: self.parameters + tensor.offset, count: tensor.count))
+            }
         }
     }
 }

@@ -116,9 +116,9 @@ public final class TrainableLlama: @unchecked Sendable {
 
     /// Sets every trainable gradient to zero, split over `threads`.
     public func zeroGradients() {
-        let trainable = trainable, gradients = SharedPointer(trainable.gradients)
-        parallelRanges(trainable.count, threads: threads, minimumPerThread: 1 << 16) { range in
-            (gradients.base + range.lowerBound).update(repeating: 0, count: range.count)
+        let trainable = trainable, gradients = Disjoint(trainable.gradients)
+        Parallel.forEach(trainable.count, threads: threads, minimumPerThread: 1 << 16) { range in
+            (gradients.value + range.lowerBound).update(repeating: 0, count: range.count)
         }
     }
 }

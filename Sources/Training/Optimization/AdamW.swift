@@ -66,12 +66,12 @@ public final class AdamW: @unchecked Sendable {
                             correction2: 1 - pow(s.beta2, Float(stepCount)))
         let shrink = 1 - learningRate * s.weightDecay
         let segments = segments
-        let (p, g, m) = (SharedPointer(parameters), SharedPointer(gradients), SharedPointer(moments))
+        let (p, g, m) = (Disjoint(parameters), Disjoint(gradients), Disjoint(moments))
         let count = count
-        parallelRanges(count, threads: threads, minimumPerThread: 1 << 16) { part in
+        Parallel.forEach(count, threads: threads, minimumPerThread: 1 << 16) { part in
             for segment in segments where segment.range.overlaps(part) {
                 let range = segment.range.clamped(to: part)
-                update.apply(parameters: p.base, gradients: g.base, first: m.base, second: m.base + count,
+                update.apply(parameters: p.value, gradients: g.value, first: m.value, second: m.value + count,
                              range: range, shrink: segment.decayed ? shrink : 1)
             }
         }

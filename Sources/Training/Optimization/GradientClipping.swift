@@ -5,22 +5,22 @@ public enum GradientClipping {
     /// √Σ g²: float lanes over blocks of 4096, the blocks summed in Double; split over `threads`.
     /// - Parameter gradients: (count)
     public static func globalNorm(_ gradients: UnsafePointer<Float>, count: Int, threads: Int = 1) -> Float {
-        let blocks = (count + 4095) / 4096, source = SharedPointer(gradients)
+        let blocks = (count + 4095) / 4096, source = Disjoint(gradients)
         let partial = UnsafeMutablePointer<Double>.allocate(capacity: max(blocks, 1))
         defer { partial.deallocate() }
-        let sums = SharedPointer(partial)
-        parallelRanges(blocks, threads: threads, minimumPerThread: 16) { range in
+        let sums = Disjoint(partial)
+        Parallel.forEach(blocks, threads: threads, minimumPerThread: 16) { range in
             for block in range {
                 let start = block * 4096, end = min(count, start + 4096)
                 var lanes = SIMD8<Float>(), i = start
                 while i + 8 <= end {
-                    let g = VectorMath.load(source.base + i)
+                    let g = VectorMath.load(source.value + i)
                     lanes += g * g
                     i += 8
                 }
                 var sum = Double(lanes.sum())
-                while i < end { sum += Double(source.base[i]) * Double(source.base[i]); i += 1 }
-                sums.base[block] = sum
+                while i < end { sum += Double(source.value[i]) * Double(source.value[i]); i += 1 }
+                sums.value[block] = sum
             }
         }
         var total: Double = 0

@@ -1,4 +1,4 @@
-import Serving
+import ChatAPI
 import Testing
 
 @Suite struct JSONValidatorTests {
@@ -33,6 +33,32 @@ import Testing
         #expect(JSONValidator.validate(deep) == .invalid)
         let fine = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
         #expect(JSONValidator.validate(fine) == .valid)
+    }
+
+    /// One grammar: the parser accepts what validates (within its own nesting limit) and
+    /// flags as truncated exactly what is incomplete.
+    @Test(arguments: [
+        "{\"a\": [1, 2, {\"b\": null}]}", "-0.5E-2", "[1,]", "01", "tru e", "\"\\u12G4\"", "{",
+        "\"\\u12", "1e+", "{\"a\":1,", "",
+    ])
+    func agreesWithTheParser(text: String) {
+        let validity = JSONValidator.validate(text)
+        do {
+            _ = try JSONValue.parse(text)
+            #expect(validity == .valid, "\(text)")
+        } catch {
+            #expect(validity == (error.truncated ? .incomplete : .invalid), "\(text)")
+        }
+    }
+
+    /// An escaped UTF-16 surrogate must be paired, as the parser decodes it: a lone one is
+    /// invalid, a high one at the end of the text incomplete.
+    @Test func pairsSurrogates() {
+        #expect(JSONValidator.validate("\"\\ud83d\\ude00\"") == .valid)
+        #expect(JSONValidator.validate("\"\\ud83d\"") == .invalid)
+        #expect(JSONValidator.validate("\"\\ude00\"") == .invalid)
+        #expect(JSONValidator.validate("\"\\ud83d") == .incomplete)
+        #expect(JSONValidator.validate("\"\\ud83d\\u") == .incomplete)
     }
 
     @Test func everyPrefixOfValidJSONIsAPrefix() {
