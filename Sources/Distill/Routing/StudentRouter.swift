@@ -51,9 +51,18 @@ public struct StudentRouter: Sendable, Codable {
 
     /// Share of well-answered prompts the ex-ante rule may give up to the teacher.
     public static let promptRecallLoss = 0.02
-    /// L2 strength of both models: strong, since the held-out split has far fewer rows than
-    /// the hidden state has dimensions.
-    public static let l2 = 10.0
+    /// L2 strength of both models (λ of ``RouterObjective``): strong, since the held-out split
+    /// has far fewer rows than the hidden state has dimensions.
+    public static let l2 = 1.0
+    /// Probabilities are at most 1: an answer threshold of 2 serves nothing (the curve found no
+    /// threshold within the quality target).
+    static let servesNothing = 2.0
+
+    /// Whether this router was learned on hidden states of `promptState`'s size (a router is
+    /// stored per version, but a model file named by path can change under it).
+    public func fits(promptState: [Float]) -> Bool {
+        prompt.dimension == promptState.count || prompt.constantProbability != nil
+    }
 
     /// The ex-ante score of a prompt.
     public func promptScore(_ promptState: [Float]) -> Double { prompt.probability(promptState) }
@@ -77,7 +86,7 @@ public struct StudentRouter: Sendable, Codable {
         let curve = CoverageCurve(scores: combined, studentGood: labels)
         let gate = SelectiveGate(thresholds: thresholds).evaluate(curve)
         return StudentRouter(prompt: prompts.model, promptThreshold: promptThreshold, answer: answers.model,
-                             answerThreshold: max(gate.operatingPoint.threshold, 0), gate: gate, curve: curve,
+                             answerThreshold: min(max(gate.operatingPoint.threshold, 0), servesNothing), gate: gate, curve: curve,
                              promptAUC: CoverageCurve(scores: prompts.outOfFold, studentGood: labels).auc,
                              answerAUC: CoverageCurve(scores: answers.outOfFold, studentGood: labels).auc)
     }

@@ -80,8 +80,8 @@ struct StudentAttempt: Sendable {
                 let generation = Generation(tokens: tokens, result: result)
                 let answer = Self.answer(tokens, result: result)
                 if let reason = check.check(answer, plan: plan).fallback { return .rejected(reason, generation) }
-                if let router, router.answerScore(promptState: result.promptState, logprobs: answer.tokenLogprobs)
-                    < router.answerThreshold {
+                if let router, router.fits(promptState: result.promptState),
+                   router.answerScore(promptState: result.promptState, logprobs: answer.tokenLogprobs) < router.answerThreshold {
                     return .rejected(.routerAnswer, generation)
                 }
                 return .accepted(generation)

@@ -70,6 +70,7 @@ struct StudentJob: Sendable {
             let afterPrefill: (([Float]) -> Bool)? = router.map { router in
                 { state in
                     promptState = state
+                    guard router.fits(promptState: state) else { return true }
                     let score = router.promptScore(state)
                     if score < router.promptThreshold { declinedScore = score }
                     return declinedScore == nil
