@@ -42,12 +42,17 @@ public enum FallbackReason: String, Sendable, Hashable, Codable, CaseIterable {
     case emptyAnswer = "empty_answer"
     /// A low quantile of the student's token probabilities is under the threshold.
     case lowConfidence = "low_confidence"
+    /// The route's learned router scored the prompt below its threshold before generation
+    /// (ex-ante: the student was never going to answer it well enough).
+    case routerPrompt = "router_prompt"
+    /// The route's learned router scored the student's answer below its threshold (post-hoc).
+    case routerAnswer = "router_answer"
 
     /// Whether the student was meant to serve and the teacher took over (counts toward
     /// the fallback rate), as opposed to a policy that kept the request on the teacher.
     public var isFallback: Bool {
         switch self {
-        case .modeTeacher, .modeShadow, .notInCanary, .exploration: false
+        case .modeTeacher, .modeShadow, .notInCanary, .exploration, .routerPrompt: false
         default: true
         }
     }
@@ -56,7 +61,7 @@ public enum FallbackReason: String, Sendable, Hashable, Codable, CaseIterable {
     /// opposed to a request it was never fit for. Only these feed ``RollbackMonitor``.
     public var isStudentFailure: Bool {
         switch self {
-        case .studentError, .timeout, .finishLength, .invalidJSON, .emptyAnswer, .lowConfidence: true
+        case .studentError, .timeout, .finishLength, .invalidJSON, .emptyAnswer, .lowConfidence, .routerAnswer: true
         default: false
         }
     }

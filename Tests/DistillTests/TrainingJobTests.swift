@@ -41,6 +41,25 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: (corpus.path as NSString).deletingLastPathComponent + "/runs/" + job.runID))
     }
 
+    @Test func aNewVersionIsScoredOnEachRouteAtOnceAndAFailureIsRecordedWithItsReasons() async throws {
+        let corpus = try TrainingCorpus()
+        corpus.addTask(count: 40)
+        let base = try TinyModel.write()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let version = try TrainingJob.start(settings: settings(), runID: nil, reader: corpus.reader, database: corpus.path,
+                                            baseModelPath: base).execute()
+        let store = ServingStore(reader: corpus.reader)
+        let evaluation = StudentEvaluation(store: store, thresholds: QualityGateThresholds(), defaultMaxTokens: 8)
+        let metrics = RecordingMetrics()
+        let reports = await evaluation.runAfterTraining(version: version.version, modelPath: try #require(version.path(of: "gguf")),
+                                                        routes: ["default", "other"], threads: 1,
+                                                        errors: OperatorErrors(metrics: metrics))
+        #expect(reports.map(\.route) == ["default", "other"])
+        let stored = try store.evalResults(version: nil, route: "default", limit: 5)
+        #expect(stored.map(\.version) == ["s-0001"] && stored.first?.passed == false)
+        #expect(reports.first?.gate.failures.isEmpty == false)  // the tiny model's answers are noise
+    }
+
     @Test func aFailedRunLeavesTheServedVersionUntouched() throws {
         let corpus = try TrainingCorpus()
         corpus.addTask(count: 16)

@@ -30,6 +30,7 @@ import Testing
         configuration.serving.shadowQueueLimit = 64  // shed no shadow work, however slow a loaded machine runs it
         configuration.serving.gate.minimumSamples = 5
         configuration.serving.gate.minimumExactMatch = 0.95
+        configuration.serving.selectiveGate.minimumSamples = 5
         configuration.serving.rollout.minimumShadowSeconds = 0
         configuration.serving.rollout.minimumShadowJudged = 5
         configuration.serving.rollout.canaryPercent = 50
@@ -53,7 +54,8 @@ import Testing
             for index in 0..<120 { _ = try await ServingHarness.post(client, Self.body(index, user: "u\(index % 40)")) }
             harness.services.log.flush()
             // 2. The gate: the untrained student fails, the trained one passes and enters shadow.
-            let evaluation = StudentEvaluation(store: store, thresholds: harness.services.configuration.serving.gate)
+            let serving = harness.services.configuration.serving
+            let evaluation = StudentEvaluation(store: store, thresholds: serving.gate, selective: serving.selectiveGate)
             report.badGate = try await evaluation.run(candidate: bad, modelPath: bad, route: "default", limit: nil)
             runtime.tick()
             report.modeAfterBadGate = runtime.state(of: "default")?.mode
@@ -96,8 +98,10 @@ import Testing
             report.events = try runtime.book.events(route: "default").reversed().map { "\($0.to.mode.rawValue):\($0.reason.rawValue)" }
             return report
         }
-        #expect(report.badGate?.gate.passed == false && report.modeAfterBadGate == .teacher)
-        #expect(report.goodGate?.gate.passed == true && report.goodGate?.metrics.exactMatch == 1)
+        #expect(report.badGate?.passed == false && report.modeAfterBadGate == .teacher)
+        #expect(report.badGate?.failureCodes == ["coverage_below_minimum"])
+        #expect(report.goodGate?.passed == true && report.goodGate?.metrics.exactMatch == 1)
+        #expect(report.goodGate?.router?.gate.operatingPoint.coverage == 1)
         #expect((report.goodGate?.metrics.sampleCount ?? 0) >= 5)
         #expect(report.modeAfterGoodGate == .shadow && report.modeAfterShadow == .canary && report.modeAfterCanary == .student)
         #expect(report.promotionInShadow == "too_few_judgments")

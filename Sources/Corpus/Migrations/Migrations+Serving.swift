@@ -42,3 +42,17 @@ extension Migrations {
         CREATE INDEX student_answers_route ON student_answers(route, created_at);
         """
 }
+
+extension Migrations {
+    /// Migration 5: the router learned for a student version on a route (when it scores a
+    /// prompt and an answer good enough to serve), replaced when the version is evaluated again.
+    static let routers = """
+        CREATE TABLE routers (
+            version       TEXT NOT NULL,              -- student version (or GGUF path)
+            route         TEXT NOT NULL,
+            created_at    REAL NOT NULL,
+            router        TEXT NOT NULL,              -- JSON: models, thresholds, calibration
+            PRIMARY KEY (version, route)
+        ) WITHOUT ROWID;
+        """
+}

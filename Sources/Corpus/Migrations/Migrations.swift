@@ -47,6 +47,8 @@ public enum Migrations {
         training,
         // 4: serving state and events, gate results, unserved student answers.
         serving,
+        // 5: the per-route routers learned for each student version.
+        routers,
     ]
 
     /// The schema version this build writes.

@@ -34,6 +34,10 @@ public protocol ServingStorage: Sendable {
     func heldOutSplit(testPercent: Double) throws -> HeldOutVersion
     /// The rows of held-out split `version` (of `route` only when given), in log order.
     func heldOutRows(version: Int, route: String?, limit: Int?) throws -> [HeldOutRow]
+    /// Stores the router learned for `version` on `route` (opaque JSON), replacing an earlier one.
+    func saveRouter(version: String, route: String, routerJSON: String, at time: Double) throws
+    /// The router stored for `version` on `route`, or nil.
+    func router(version: String, route: String) throws -> String?
 }
 
 extension ServingStore: ServingStorage {}

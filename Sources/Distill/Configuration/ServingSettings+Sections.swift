@@ -2,10 +2,14 @@ import Serving
 
 /// `serving.gate`: ``QualityGateThresholds`` with snake_case keys
 /// (`minimum_samples`, `minimum_exact_match`, `minimum_token_f1`, `minimum_json_validity`,
-/// `maximum_json_regression`, `require_judge`, `minimum_judged`, `judge_margin`).
+/// `maximum_json_regression`, `require_judge`, `minimum_judged`, `judge_margin`), and the
+/// selective gate's `minimum_coverage` and `minimum_router_samples`.
 struct GateSettings: Decodable {
     /// The thresholds read.
     var value = QualityGateThresholds()
+    /// The selective gate's coverage and sample thresholds read (its quality target is
+    /// `serving.max_quality_loss`).
+    var selective = SelectiveGateThresholds()
 
     /// Reads the section; missing keys keep their defaults.
     init(from decoder: any Decoder) throws {
@@ -18,6 +22,8 @@ struct GateSettings: Decodable {
         value.requireJudge = try c.value("require_judge", value.requireJudge)
         value.minimumJudged = try c.value("minimum_judged", value.minimumJudged)
         value.judgeMargin = try c.value("judge_margin", value.judgeMargin)
+        selective.minimumCoverage = try c.value("minimum_coverage", selective.minimumCoverage)
+        selective.minimumSamples = try c.value("minimum_router_samples", selective.minimumSamples)
     }
 }
 

@@ -16,7 +16,9 @@ import Serving
 /// | `minimum_confidence` | number 0…1 or null | 0.1 | fall back when the confidence is below; null: off |
 /// | `shadow_agreement_f1` | number 0…1 | 0.8 | a shadow answer with token F1 ≥ this against the teacher's is judged a tie, else a loss |
 /// | `auto_promote` | bool | false | admit gate-passing versions into shadow and promote shadow → canary → student on evidence |
-/// | `gate` | object | see ``QualityGateThresholds`` (snake_case keys) | the quality gate |
+/// | `evaluate_after_training` | bool | true | every successful training run scores its version on each teacher route's held-out rows at once (in the training process), so the gate result is there for `auto_promote` with no command typed |
+/// | `gate` | object | see ``QualityGateThresholds`` (snake_case keys), plus `minimum_coverage` (0.2) and `minimum_router_samples` (20) of the selective gate | the quality gate |
+/// | `max_quality_loss` | number 0…1 | 0.01 | how much the served mix (student where the learned router sends it, teacher elsewhere) may lose against the teacher alone, on held-out rows: the router's threshold is calibrated to it |
 /// | `rollback` | object | see ``RollbackConfiguration`` (snake_case keys) | automatic rollback |
 /// | `rollout` | object | see ``RolloutConfiguration`` (snake_case keys) | automatic promotion |
 public struct ServingSettings: Sendable, Decodable {
@@ -42,8 +44,12 @@ public struct ServingSettings: Sendable, Decodable {
     public var shadowAgreementF1 = 0.8
     /// Whether promotion is automatic.
     public var autoPromote = false
+    /// Whether a successful training run is evaluated on each teacher route at once.
+    public var evaluateAfterTraining = true
     /// Quality-gate thresholds.
     public var gate = QualityGateThresholds()
+    /// The selective gate: the quality target of routed traffic and the coverage it must reach.
+    public var selectiveGate = SelectiveGateThresholds()
     /// Rollback settings.
     public var rollback = RollbackConfiguration()
     /// Promotion settings.
@@ -66,7 +72,11 @@ public struct ServingSettings: Sendable, Decodable {
         minimumConfidence = try c.optionalValue("minimum_confidence", minimumConfidence)
         shadowAgreementF1 = try c.value("shadow_agreement_f1", shadowAgreementF1)
         autoPromote = try c.value("auto_promote", autoPromote)
-        gate = try c.decodeIfPresent(GateSettings.self, forKey: SettingKey("gate")).map(\.value) ?? gate
+        evaluateAfterTraining = try c.value("evaluate_after_training", evaluateAfterTraining)
+        let gateSection = try c.decodeIfPresent(GateSettings.self, forKey: SettingKey("gate"))
+        gate = gateSection?.value ?? gate
+        selectiveGate = gateSection?.selective ?? selectiveGate
+        selectiveGate.maxQualityLoss = try c.value("max_quality_loss", selectiveGate.maxQualityLoss)
         rollback = try c.decodeIfPresent(RollbackSettings.self, forKey: SettingKey("rollback")).map(\.value) ?? rollback
         rollout = try c.decodeIfPresent(RolloutSettings.self, forKey: SettingKey("rollout")).map(\.value) ?? rollout
         do {

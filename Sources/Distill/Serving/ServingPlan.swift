@@ -48,7 +48,8 @@ public struct ServingPlan: Sendable {
         }
         let attempt = StudentAttempt(backend: backend, chat: chat, plan: checks, check: runtime.check,
                                      timeout: .milliseconds(runtime.settings.studentTimeoutMs),
-                                     defaultMaxTokens: runtime.studentSettings.defaultMaxTokens)
+                                     defaultMaxTokens: runtime.studentSettings.defaultMaxTokens,
+                                     router: runtime.router(version: version, route: route))
         switch await attempt.run() {
         case .rejected(let reason, let generation):
             runtime.recordStudentTry(route: route, student: version, fallback: reason)

@@ -14,6 +14,9 @@ public final class ServingRuntime: Sendable {
     private let lastEventID = Mutex(-1)
     private let generator: Mutex<SplitMix64>
     private let pollTask = Mutex<Task<Void, Never>?>(nil)
+    /// Routers read from the store, by `version NUL route` (nil: none stored); emptied
+    /// whenever the stored states change.
+    let routerCache = Mutex<[String: StudentRouter?]>([:])
 
     /// Reads and writes the stored states.
     public let book: ServingStateBook
@@ -93,6 +96,7 @@ public final class ServingRuntime: Sendable {
             }
         }
         lastEventID.withLock { $0 = latest }
+        routerCache.withLock { $0.removeAll() }
         let serving = loaded.values.map(\.state).filter { $0.mode != .teacher }
         let inUse = Set(serving.compactMap(\.student))
         pool.evict(keeping: inUse.union(serving.compactMap(\.previousStudent)))  // the rollback target stays warm

@@ -17,6 +17,9 @@ struct StudentAttempt: Sendable {
     let timeout: Duration
     /// Completion budget when the request names none.
     let defaultMaxTokens: Int
+    /// The route's learned router for this version: it replaces the low-confidence rule,
+    /// turns prompts away after prefill and scores whole answers; nil: none learned yet.
+    var router: StudentRouter? = nil
 
     /// A finished generation: every streamed token (including held-back tail pieces) and the result.
     struct Generation: Sendable {
@@ -49,10 +52,13 @@ struct StudentAttempt: Sendable {
 
     /// Runs the attempt. Never throws: every failure is a fallback reason.
     func run() async -> Outcome {
-        guard let started = try? Self.start(chat, on: backend, defaultMaxTokens: defaultMaxTokens, deadline: timeout) else {
+        guard let started = try? Self.start(chat, on: backend, defaultMaxTokens: defaultMaxTokens, deadline: timeout,
+                                            router: router) else {
             return .rejected(.overloaded, nil)
         }
         let cancellation = started.cancellation
+        var check = check
+        if router != nil { check.configuration.minimumConfidence = nil }  // the router judges confidence
         var iterator = started.events.makeAsyncIterator()
         var tokens: [StudentToken] = []
         while let event = await iterator.next() {
@@ -68,10 +74,17 @@ struct StudentAttempt: Sendable {
                 return .acceptedPrefix(Prefix(tokens: tokens, rest: iterator, cancellation: cancellation))
             case .failed(let error):
                 return .rejected(Self.reason(error), nil)
+            case .declined:
+                return .rejected(.routerPrompt, nil)
             case .finished(let result):
                 let generation = Generation(tokens: tokens, result: result)
-                let verdict = check.check(Self.answer(tokens, result: result), plan: plan)
-                return verdict.fallback.map { .rejected($0, generation) } ?? .accepted(generation)
+                let answer = Self.answer(tokens, result: result)
+                if let reason = check.check(answer, plan: plan).fallback { return .rejected(reason, generation) }
+                if let router, router.fits(promptState: result.promptState),
+                   router.answerScore(promptState: result.promptState, logprobs: answer.tokenLogprobs) < router.answerThreshold {
+                    return .rejected(.routerAnswer, generation)
+                }
+                return .accepted(generation)
             }
         }
         return .rejected(.studentError, nil)
@@ -81,12 +94,13 @@ struct StudentAttempt: Sendable {
     /// answer need them; a response shows them only if asked): its events, and the flag that stops it.
     /// - Throws: ``OpenAIError`` 503 when the queue is full or the model is not loaded.
     static func start(
-        _ chat: ChatRequest, on backend: StudentBackend, defaultMaxTokens: Int, deadline: Duration
+        _ chat: ChatRequest, on backend: StudentBackend, defaultMaxTokens: Int, deadline: Duration,
+        router: StudentRouter? = nil
     ) throws(OpenAIError) -> (events: AsyncStream<StudentEvent>, cancellation: CancellationFlag) {
         var options = chat.generationOptions(defaultMaxTokens: defaultMaxTokens)
         options.logprobs = true
         let cancellation = CancellationFlag()
-        let job = StudentJob(messages: chat.engineMessages, options: options, cancellation: cancellation)
+        let job = StudentJob(messages: chat.engineMessages, options: options, cancellation: cancellation, router: router)
         return (try backend.start(job, deadline: deadline), cancellation)
     }
 
@@ -113,6 +127,7 @@ struct StudentAttempt: Sendable {
             case .started: continue
             case .token(let token): tokens.append(token)
             case .failed(let error): return .failure(AttemptFailure(reason: reason(error)))
+            case .declined: return .failure(AttemptFailure(reason: .routerPrompt))
             case .finished(let result): return .success(Generation(tokens: tokens, result: result))
             }
         }

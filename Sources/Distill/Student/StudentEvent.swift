@@ -11,6 +11,8 @@ public enum StudentEvent: Sendable {
     case token(StudentToken)
     /// The whole answer.
     case finished(StudentResult)
+    /// The route's router turned the prompt away after prefill (its ex-ante score).
+    case declined(score: Double)
     /// The generation failed (in the client's error shape).
     case failed(OpenAIError)
 }
@@ -29,6 +31,8 @@ public struct StudentToken: Sendable {
 /// A finished generation.
 public struct StudentResult: Sendable {
     let generation: GenerationResult
+    /// The student's final hidden state after prefill, when a router asked for it. (C)
+    var promptState: [Float] = []
 
     /// The answer's text.
     public var text: String { generation.text }
@@ -48,6 +52,8 @@ struct StudentJob: Sendable {
     let messages: [Engine.ChatMessage]
     let options: GenerationOptions
     let cancellation: CancellationFlag
+    /// Scores the prompt after prefill and turns it away below its threshold; nil: no router.
+    var router: StudentRouter? = nil
 
     func run(on model: StudentModel, continuation: AsyncStream<StudentEvent>.Continuation) {
         defer { continuation.finish() }
@@ -59,11 +65,26 @@ struct StudentJob: Sendable {
                 throw EngineError.promptTooLong(promptTokens: prompt.count, contextLength: model.contextLength)
             }
             continuation.yield(.started(promptTokens: prompt.count))
-            let result = try model.generate(promptTokens: prompt, options: options) { token in
+            var promptState: [Float] = []
+            var declinedScore: Double?
+            let afterPrefill: (([Float]) -> Bool)? = router.map { router in
+                { state in
+                    promptState = state
+                    guard router.fits(promptState: state) else { return true }
+                    let score = router.promptScore(state)
+                    if score < router.promptThreshold { declinedScore = score }
+                    return declinedScore == nil
+                }
+            }
+            let result = try model.generate(promptTokens: prompt, options: options, afterPrefill: afterPrefill) { token in
                 continuation.yield(.token(StudentToken(generated: token)))
                 return !cancellation.isCancelled
             }
-            continuation.yield(.finished(StudentResult(generation: result)))
+            if let declinedScore {
+                continuation.yield(.declined(score: declinedScore))
+                return
+            }
+            continuation.yield(.finished(StudentResult(generation: result, promptState: promptState)))
         } catch let error as EngineError {
             continuation.yield(.failed(OpenAIError(engineError: error)))
         } catch {

@@ -35,4 +35,6 @@ public struct GenerationResult: Sendable, Equatable {
     public var tokens: [GeneratedToken]
     /// Whether the caller's `onToken` returned false and so ended generation early.
     public var cancelled: Bool
+    /// Whether the caller's `afterPrefill` declined the prompt before any token.
+    public var declined = false
 }

@@ -1,7 +1,13 @@
 extension StudentModel {
     /// Generates a continuation of already-tokenized `promptTokens` (see
     /// `generate(messages:options:onToken:)`).
+    ///
+    /// `afterPrefill`, when given, sees the prompt's final hidden state (C) once the prompt is
+    /// in the cache and before the first token is sampled; returning false ends the
+    /// generation there (an ex-ante routing decision that costs no generated token): the
+    /// result is then empty and marked `declined`.
     public func generate(promptTokens prompt: [Int32], options: GenerationOptions,
+                         afterPrefill: (([Float]) -> Bool)? = nil,
                          onToken: (GeneratedToken) -> Bool = { _ in true }) throws -> GenerationResult {
         try options.validate()
         guard !prompt.isEmpty else { throw EngineError.invalidParameter(parameter: "messages", reason: "the prompt is empty") }
@@ -16,6 +22,11 @@ extension StudentModel {
                                       completionTokens: 0, tokens: [], cancelled: false)
         defer { withExtendedLifetime(session) {} }  // `logits` points into the session
         var logits = try session.forwardInPlace(prompt)
+        if let afterPrefill, !afterPrefill(session.finalHiddenState()) {
+            result.finishReason = .stop
+            result.declined = true
+            return result
+        }
         var stoppedBySequence = false
         while result.completionTokens < budget {
             let token = Sampler.sample(logits: logits, temperature: options.temperature, topP: options.topP,

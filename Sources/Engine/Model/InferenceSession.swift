@@ -57,6 +57,14 @@ public final class InferenceSession {
         return UnsafeBufferPointer(start: buffers.logits, count: c.vocabularySize)
     }
 
+    /// The last position's hidden state after the final norm (C): the vector the LM head
+    /// reads, as of the last forward call. A summary of the whole prompt after prefill; the
+    /// router's ex-ante features.
+    /// - Warning: valid only right after a forward call (the next one overwrites it).
+    public func finalHiddenState() -> [Float] {
+        Array(UnsafeBufferPointer(start: buffers.normalized, count: model.config.channels))
+    }
+
     /// Grows the arena and cache so `rows` more tokens fit after `length`.
     private func reserve(rows: Int) {
         let needed = length + rows

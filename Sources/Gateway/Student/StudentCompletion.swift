@@ -45,7 +45,7 @@ struct StudentCompletion: Sendable {
         var iterator = iterator
         while let event = await iterator.next() {
             switch event {
-            case .started, .token: continue
+            case .started, .token, .declined: continue
             case .failed(let error): return fail(error)
             case .finished(let result):
                 exchange.markFirstByte()

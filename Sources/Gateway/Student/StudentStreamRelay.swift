@@ -25,7 +25,7 @@ struct StudentStreamRelay {
         }
         while let event = await iterator.next() {
             switch event {
-            case .started: continue
+            case .started, .declined: continue
             case .token(let token):
                 text += token.text
                 guard await sendToken(token, &writer) else { return abandon(text: text) }

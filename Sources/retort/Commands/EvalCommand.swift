@@ -40,19 +40,22 @@ struct EvalCommand: AsyncParsableCommand {
             if judgeClient == nil { throw CommandFailure(description: "--judge needs a teacher (RETORT_TEACHER_URL)") }
         }
         let evaluation = StudentEvaluation(store: book.store, thresholds: configuration.serving.gate,
+                                           selective: configuration.serving.selectiveGate,
+                                           agreement: try configuration.serving.agreementJudge(),
                                            defaultMaxTokens: min(configuration.student.defaultMaxTokens, 256), judge: judgeClient)
         let candidate = reference.name
         let report = try await evaluation.run(candidate: candidate, modelPath: reference.path, route: route, limit: limit,
                                               threads: configuration.student.threads)
-        printReport(report, thresholds: configuration.serving.gate)
-        if promote, let route, report.gate.passed {
-            let event = try book.admit(candidate, route: RouteName(route), gate: report.gate)
+        printReport(report, thresholds: configuration.serving.gate,
+                    selectiveTarget: configuration.serving.selectiveGate.maxQualityLoss)
+        if promote, let route, report.passed {
+            let event = try book.admit(candidate, route: RouteName(route), gate: GateResult(failures: []))
             if let event { printLine(servingEventLine(event)) }
         }
-        if !report.gate.passed { throw ExitCode(1) }
+        if !report.passed { throw ExitCode(1) }
     }
 
-    private func printReport(_ report: EvaluationReport, thresholds: QualityGateThresholds) {
+    private func printReport(_ report: EvaluationReport, thresholds: QualityGateThresholds, selectiveTarget: Double) {
         let m = report.metrics
         func rate(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "-" }
         func limit(_ value: Double?) -> String { value.map { String(format: "≥ %.3f", $0) } ?? "not checked" }
@@ -72,6 +75,14 @@ struct EvalCommand: AsyncParsableCommand {
         if let first = report.generationErrors.first {
             printLine("\(report.generationErrors.count) generations failed (scored as misses); first: \(first)")
         }
-        printLine(report.gate.passed ? "GATE PASSED" : "GATE FAILED: " + report.gate.failures.map(\.code).joined(separator: ", "))
+        if let router = report.router {
+            let point = router.gate.operatingPoint
+            printLine("averages' gate: " + (report.gate.passed ? "passed" : "failed (" + report.gate.failures.map(\.code).joined(separator: ", ") + ")")
+                      + "; on a route the selective gate decides")
+            printLine("router: \(router.curve.sampleCount) rows, coverage \(rate(point.coverage)) at quality \(rate(point.quality))"
+                      + " (loss \(rate(point.qualityLoss)), target ≤ \(rate(selectiveTarget))),"
+                      + " AUC prompt \(rate(router.promptAUC)) answer \(rate(router.answerAUC))")
+        }
+        printLine(report.passed ? "GATE PASSED" : "GATE FAILED: " + report.failureCodes.joined(separator: ", "))
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Corpus
 import Distill
 import Foundation
+import Gateway
 
 /// `retort train ...`: distil the logged corpus into a new student version.
 struct TrainCommand: ParsableCommand {
@@ -20,11 +21,11 @@ struct TrainingCorpusOptions: ParsableArguments {
     @Option(name: .long, help: "Corpus file (SQLite). Defaults to the configured database (RETORT_DB).")
     var db: String?
 
-    /// The corpus path, its reader (migrated to this build's schema) and the base model path.
-    func open() throws -> (database: String, reader: SQLiteCorpus, baseModel: String) {
+    /// The corpus path, its connection (migrated to this build's schema) and the configuration.
+    func open() throws -> (database: String, reader: SQLiteCorpus, configuration: GatewayConfiguration) {
         let configuration = try config.load()
         let path = try CorpusDatabase.path(db, configured: configuration.database)
-        return (path, try CorpusDatabase.reader(path), configuration.student.model)
+        return (path, try CorpusDatabase.reader(path), configuration)
     }
 }
 
@@ -60,37 +61,54 @@ struct TrainingHyperparameters: ParsableArguments {
     }
 }
 
-/// Runs `job` and reports the outcome on the command line.
-func execute(_ job: () throws -> TrainingJob) throws {
+/// Runs `job` and reports the outcome on the command line; with `serving.evaluate_after_training`
+/// the new version is then scored on each teacher route's held-out rows, so the promotion
+/// loop of a running gateway finds its gate result without a command typed.
+func execute(_ job: () throws -> TrainingJob, reader: SQLiteCorpus, configuration: GatewayConfiguration) async throws {
     let prepared: TrainingJob
     do { prepared = try job() } catch { throw CommandFailure(description: "\(error)") }
     printLine("run \(prepared.runID) (\(prepared.settings.kind.rawValue))")
+    let version: StudentVersion
     do {
-        let version = try prepared.execute()
+        version = try prepared.execute()
         printLine("student \(version.version): \(version.path(of: "gguf") ?? version.directory)")
     } catch {
         throw CommandFailure(description: "run \(prepared.runID) failed: \(error)")
     }
+    guard configuration.serving.evaluateAfterTraining, let gguf = version.path(of: "gguf") else { return }
+    let routes = configuration.routes.filter { $0.backend == .teacher }.map(\.name)
+    let evaluation = StudentEvaluation(store: ServingStore(reader: reader), thresholds: configuration.serving.gate,
+                                       selective: configuration.serving.selectiveGate,
+                                       agreement: try configuration.serving.agreementJudge(),
+                                       defaultMaxTokens: min(configuration.student.defaultMaxTokens, 256))
+    let reports = await evaluation.runAfterTraining(version: version.version, modelPath: gguf, routes: routes,
+                                                    threads: configuration.student.threads,
+                                                    errors: OperatorErrors(metrics: DiscardedMetrics()))
+    for report in reports {
+        let verdict = report.passed ? "passed" : "failed: " + report.failureCodes.joined(separator: ", ")
+        printLine("gate on route \(report.route ?? "-"): \(report.metrics.sampleCount) held-out rows, \(verdict)")
+    }
 }
 
 /// `retort train sft`: supervised fine-tuning on the curated train split.
-struct TrainSFTCommand: ParsableCommand {
+struct TrainSFTCommand: AsyncParsableCommand {
     /// The command's name and help.
     static let configuration = CommandConfiguration(commandName: "sft", abstract: "Fine-tune on the teacher's answers.")
 
     @OptionGroup var corpus: TrainingCorpusOptions
     @OptionGroup var hyper: TrainingHyperparameters
 
-    func run() throws {
-        let (database, reader, baseModel) = try corpus.open()
+    func run() async throws {
+        let (database, reader, configuration) = try corpus.open()
         let settings = try hyper.settings(kind: .sft)
-        try execute { try TrainingJob.start(settings: settings, runID: hyper.runID, reader: reader, database: database,
-                                            baseModelPath: baseModel) }
+        try await execute({ try TrainingJob.start(settings: settings, runID: hyper.runID, reader: reader, database: database,
+                                                  baseModelPath: configuration.student.model) },
+                          reader: reader, configuration: configuration)
     }
 }
 
 /// `retort train dpo`: preference optimisation on the logged pairs.
-struct TrainDPOCommand: ParsableCommand {
+struct TrainDPOCommand: AsyncParsableCommand {
     /// The command's name and help.
     static let configuration = CommandConfiguration(commandName: "dpo", abstract: "Optimise on logged preference pairs (DPO).")
 
@@ -98,24 +116,27 @@ struct TrainDPOCommand: ParsableCommand {
     @OptionGroup var hyper: TrainingHyperparameters
     @Option(help: "DPO beta.") var beta: Float = 0.1
 
-    func run() throws {
-        let (database, reader, baseModel) = try corpus.open()
+    func run() async throws {
+        let (database, reader, configuration) = try corpus.open()
         let settings = try hyper.settings(kind: .dpo, beta: beta)
-        try execute { try TrainingJob.start(settings: settings, runID: hyper.runID, reader: reader, database: database,
-                                            baseModelPath: baseModel) }
+        try await execute({ try TrainingJob.start(settings: settings, runID: hyper.runID, reader: reader, database: database,
+                                                  baseModelPath: configuration.student.model) },
+                          reader: reader, configuration: configuration)
     }
 }
 
 /// `retort train resume RUN`: continue an interrupted run from its last checkpoint.
-struct TrainResumeCommand: ParsableCommand {
+struct TrainResumeCommand: AsyncParsableCommand {
     /// The command's name and help.
     static let configuration = CommandConfiguration(commandName: "resume", abstract: "Resume an interrupted run from its checkpoint.")
 
     @Argument(help: "The run id.") var runID: String
     @OptionGroup var corpus: TrainingCorpusOptions
 
-    func run() throws {
-        let (database, reader, baseModel) = try corpus.open()
-        try execute { try TrainingJob.resume(runID: runID, reader: reader, database: database, baseModelPath: baseModel) }
+    func run() async throws {
+        let (database, reader, configuration) = try corpus.open()
+        try await execute({ try TrainingJob.resume(runID: runID, reader: reader, database: database,
+                                                   baseModelPath: configuration.student.model) },
+                          reader: reader, configuration: configuration)
     }
 }

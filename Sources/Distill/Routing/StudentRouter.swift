@@ -1,0 +1,130 @@
+import Serving
+
+/// What one held-out (or shadow) request tells the router: the student's view of the prompt,
+/// its answer's token log-probabilities, and whether the answer was good enough.
+public struct RoutingObservation: Sendable {
+    /// The student's final hidden state at the last prompt position, after prefill. (C)
+    public var promptState: [Float]
+    /// The answer's token log-probabilities, in order.
+    public var answerLogprobs: [Double]
+    /// Whether the answer agreed with the teacher's (``RoutingLabel``).
+    public var good: Bool
+
+    /// An observation.
+    public init(promptState: [Float], answerLogprobs: [Double], good: Bool) {
+        self.promptState = promptState
+        self.answerLogprobs = answerLogprobs
+        self.good = good
+    }
+
+    /// The post-hoc router's features: the prompt state and the answer's statistics.
+    var answerFeatures: [Float] { promptState + RoutingFeatures.answerStatistics(logprobs: answerLogprobs) }
+}
+
+/// The router learned for one student version on one route: two logistic models over what
+/// the student computes anyway, each with a threshold.
+///
+/// - The prompt model scores the student's hidden state after prefill (ex-ante): a prompt
+///   below ``promptThreshold`` goes to the teacher before a token is generated. Its threshold
+///   is set low, to give up at most ``promptRecallLoss`` of the prompts the student answers
+///   well: it only takes away what the student was never going to answer.
+/// - The answer model adds the answer's token statistics (post-hoc): an answer below
+///   ``answerThreshold`` is discarded before the response head goes out. Its threshold is
+///   calibrated on out-of-fold scores of the held-out split to the largest coverage whose
+///   served mix (student where routed, teacher elsewhere) stays within the quality target
+///   (RouteLLM-style; distillation.md §12 item 6).
+public struct StudentRouter: Sendable, Codable {
+    /// The ex-ante model.
+    public var prompt: RouterModel
+    /// Ex-ante scores below this go to the teacher.
+    public var promptThreshold: Double
+    /// The post-hoc model.
+    public var answer: RouterModel
+    /// Post-hoc scores below this go to the teacher.
+    public var answerThreshold: Double
+    /// The selective gate's verdict at the calibrated thresholds.
+    public var gate: SelectiveGateResult
+    /// The coverage/quality curve of the two rules together, on out-of-fold scores.
+    public var curve: CoverageCurve
+    /// ROC AUC of the ex-ante and post-hoc models on out-of-fold scores.
+    public var promptAUC: Double?, answerAUC: Double?
+
+    /// Share of well-answered prompts the ex-ante rule may give up to the teacher.
+    public static let promptRecallLoss = 0.02
+    /// L2 strength of both models (λ of ``RouterObjective``): strong, since the held-out split
+    /// has far fewer rows than the hidden state has dimensions.
+    public static let l2 = 1.0
+    /// Probabilities are at most 1: an answer threshold of 2 serves nothing (the curve found no
+    /// threshold within the quality target).
+    static let servesNothing = 2.0
+
+    /// Whether this router was learned on hidden states of `promptState`'s size (a router is
+    /// stored per version, but a model file named by path can change under it).
+    public func fits(promptState: [Float]) -> Bool {
+        prompt.dimension == promptState.count || prompt.constantProbability != nil
+    }
+
+    /// A router from its parts (``learn(from:thresholds:seed:)`` makes one from observations).
+    public init(prompt: RouterModel, promptThreshold: Double, answer: RouterModel, answerThreshold: Double,
+                gate: SelectiveGateResult, curve: CoverageCurve, promptAUC: Double?, answerAUC: Double?) {
+        self.prompt = prompt
+        self.promptThreshold = promptThreshold
+        self.answer = answer
+        self.answerThreshold = answerThreshold
+        self.gate = gate
+        self.curve = curve
+        self.promptAUC = promptAUC
+        self.answerAUC = answerAUC
+    }
+
+    /// The ex-ante score of a prompt.
+    public func promptScore(_ promptState: [Float]) -> Double { prompt.probability(promptState) }
+
+    /// The post-hoc score of an answer to a prompt.
+    public func answerScore(promptState: [Float], logprobs: [Double]) -> Double {
+        answer.probability(promptState + RoutingFeatures.answerStatistics(logprobs: logprobs))
+    }
+
+    /// Learns the router from `observations` and calibrates both thresholds against `thresholds`.
+    public static func learn(from observations: [RoutingObservation], thresholds: SelectiveGateThresholds,
+                             seed: UInt64 = 0) -> StudentRouter {
+        let labels = observations.map(\.good)
+        let prompts = RouterCalibration.crossFit(samples: observations.map(\.promptState), labels: labels,
+                                                 seed: seed, l2: l2, iterations: 50)
+        let answers = RouterCalibration.crossFit(samples: observations.map(\.answerFeatures), labels: labels,
+                                                 seed: seed &+ 1, l2: l2, iterations: 50)
+        let promptThreshold = recallThreshold(scores: prompts.outOfFold, labels: labels, maximumLoss: promptRecallLoss)
+        // The two rules together: a prompt the ex-ante rule turns away is never served.
+        let combined = zip(prompts.outOfFold, answers.outOfFold).map { $0 >= promptThreshold ? $1 : -1 }
+        let curve = CoverageCurve(scores: combined, studentGood: labels)
+        let gate = SelectiveGate(thresholds: thresholds).evaluate(curve)
+        return StudentRouter(prompt: prompts.model, promptThreshold: promptThreshold, answer: answers.model,
+                             answerThreshold: min(max(gate.operatingPoint.threshold, 0), servesNothing), gate: gate, curve: curve,
+                             promptAUC: CoverageCurve(scores: prompts.outOfFold, studentGood: labels).auc,
+                             answerAUC: CoverageCurve(scores: answers.outOfFold, studentGood: labels).auc)
+    }
+
+    /// The highest threshold that keeps all but `maximumLoss` of the good samples at or above it
+    /// (0 when there are none: nothing is turned away).
+    static func recallThreshold(scores: [Double], labels: [Bool], maximumLoss: Double) -> Double {
+        let good = zip(scores, labels).filter(\.1).map(\.0).sorted()
+        guard !good.isEmpty else { return 0 }
+        let allowed = Int((Double(good.count) * maximumLoss).rounded(.down))
+        return good[min(allowed, good.count - 1)]
+    }
+}
+
+/// Whether a student answer is good enough to stand in for the teacher's: the same answer
+/// (whitespace and case aside) where JSON was asked for or the teacher's answer is short,
+/// else agreement by token F1 (``AgreementJudge``, `serving.shadow_agreement_f1`).
+public enum RoutingLabel {
+    /// Teacher answers of at most this many words are compared whole.
+    public static let shortAnswerWords = 4
+
+    /// Whether `student` is good enough against `teacher`.
+    public static func isGood(student: String, teacher: String, wantsJSON: Bool, judge: AgreementJudge) -> Bool {
+        let words = teacher.split(whereSeparator: \.isWhitespace).count
+        if wantsJSON || words <= shortAnswerWords { return TextScoring.exactMatch(student, teacher) }
+        return judge.judge(student: student, teacher: teacher) != .loss
+    }
+}
