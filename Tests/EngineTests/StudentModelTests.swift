@@ -50,6 +50,28 @@ import TestSupport
         #expect(!streamed.contains("\u{FFFD}") || result.text.contains("\u{FFFD}"))
     }
 
+    @Test func afterPrefillSeesThePromptStateAndCanDeclineBeforeAnyToken() throws {
+        let model = try load()
+        let prompt = try model.promptTokens(for: Self.messages)
+        var seen: [Float] = []
+        var tokens = 0
+        let declined = try model.generate(promptTokens: prompt, options: GenerationOptions(seed: 1, maxTokens: 8),
+                                          onToken: { _ in tokens += 1; return true },
+                                          afterPrefill: { seen = $0; return false })
+        #expect(declined.declined && declined.tokens.isEmpty && tokens == 0 && declined.completionTokens == 0)
+        #expect(seen.count == TinyModel.config.channels && seen.allSatisfy(\.isFinite))
+        // A trailing closure is the token callback, whatever else has defaults.
+        let served = try model.generate(promptTokens: prompt, options: GenerationOptions(seed: 1, maxTokens: 8)) { _ in
+            tokens += 1
+            return true
+        }
+        #expect(!served.declined && tokens >= served.tokens.count && tokens > 0)  // a held-back tail comes as one more piece
+        // The state is the final-norm hidden state the LM head reads: the same prompt gives the same one.
+        var again: [Float] = []
+        _ = try model.generate(promptTokens: prompt, options: GenerationOptions(maxTokens: 1), afterPrefill: { again = $0; return false })
+        #expect(again == seen)
+    }
+
     @Test func cancellationStopsGeneration() throws {
         let model = try load()
         var calls = 0

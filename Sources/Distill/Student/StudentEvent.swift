@@ -76,10 +76,10 @@ struct StudentJob: Sendable {
                     return declinedScore == nil
                 }
             }
-            let result = try model.generate(promptTokens: prompt, options: options, afterPrefill: afterPrefill) { token in
+            let result = try model.generate(promptTokens: prompt, options: options, onToken: { token in
                 continuation.yield(.token(StudentToken(generated: token)))
                 return !cancellation.isCancelled
-            }
+            }, afterPrefill: afterPrefill)
             if let declinedScore {
                 continuation.yield(.declined(score: declinedScore))
                 return

@@ -6,9 +6,11 @@ extension StudentModel {
     /// in the cache and before the first token is sampled; returning false ends the
     /// generation there (an ex-ante routing decision that costs no generated token): the
     /// result is then empty and marked `declined`.
+    ///
+    /// `afterPrefill` comes last so that a trailing closure is always `onToken`.
     public func generate(promptTokens prompt: [Int32], options: GenerationOptions,
-                         afterPrefill: (([Float]) -> Bool)? = nil,
-                         onToken: (GeneratedToken) -> Bool = { _ in true }) throws -> GenerationResult {
+                         onToken: (GeneratedToken) -> Bool = { _ in true },
+                         afterPrefill: (([Float]) -> Bool)? = nil) throws -> GenerationResult {
         try options.validate()
         guard !prompt.isEmpty else { throw EngineError.invalidParameter(parameter: "messages", reason: "the prompt is empty") }
         guard prompt.count < contextLength else {
