@@ -5,15 +5,15 @@ import Synchronization
 ///
 /// `0 ..< count` is cut into contiguous ranges by one rule, ``range(part:of:count:)``:
 /// part p of P gets `count·p/P ..< count·(p+1)/P`. The parts differ by at most one
-/// item and none is empty while P ≤ count, whatever the ratio; rounding the size up
-/// instead (`⌈count/P⌉` per part) can leave the last part empty or short, which on 2
-/// cores idles one of them. The trainer's elementwise sections split exactly the same
-/// way as before; the engine's decode matvecs split into the same row counts (their
-/// row counts are multiples of the part count).
+/// item and none is empty while P ≤ count, whatever the ratio. Rounding the size up
+/// instead (`⌈count/P⌉` per part, the engine's former rule) leaves the last parts short
+/// or past the end (5 items in 4 parts: 2, 2, 1 and nothing). The trainer's sections
+/// split exactly as before; the engine's decode matvecs into the same row counts
+/// (their rows are multiples of the part count).
 public enum Parallel {
-    /// Whether parallel sections run on the persistent ``WorkerPool`` (true) or on
-    /// Dispatch (false, the default). Set once at the start of `main`, before any
-    /// section runs; the executables set it from `RETORT_ENGINE_POOL=1`.
+    /// Whether parallel sections, the trainer's too, run on the persistent `WorkerPool`
+    /// (true) or on Dispatch (false, the default). Set once at the start of `main`, before
+    /// any section runs; the executables set it from `RETORT_ENGINE_POOL=1`.
     ///
     /// Off by default: on the 2-core VM decode is bound by memory bandwidth (~20 GB/s of
     /// Q8 weights), so splitting every matvec bought about 5 % on a quiet machine (148–150
@@ -39,7 +39,7 @@ public enum Parallel {
     /// only what belongs to its own range.
     ///
     /// On Dispatch the ranges are the `min(threads, count / minimumPerThread)` parts of
-    /// ``range(part:of:count:)``. On the ``WorkerPool`` (``usesWorkerPool``) they are
+    /// ``range(part:of:count:)``. On the `WorkerPool` (``usesWorkerPool``) they are
     /// finer, about `minimumPerThread` items each, claimed by whichever thread is free,
     /// so a helper the OS has not scheduled leaves its share to the others. Items of very
     /// uneven cost (tensors to load) go one per range with `threads: count`: each then
