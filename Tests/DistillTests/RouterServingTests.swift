@@ -19,8 +19,9 @@ import Testing
                              promptAUC: 1, answerAUC: 1)
     }
 
-    private func outcome(with router: StudentRouter) async throws -> (ServingOutcome, ServingRuntime) {
-        let corpus = try TrainingCorpus()
+    private func outcome(with router: StudentRouter, explorationRate: Double = 0,
+                         corpus: TrainingCorpus? = nil) async throws -> (ServingOutcome, ServingRuntime) {
+        let corpus = try corpus ?? TrainingCorpus()
         let model = try ServingAcknowledger.write()
         defer { try? FileManager.default.removeItem(atPath: model) }
         let store = ServingStore(reader: corpus.reader)
@@ -28,6 +29,7 @@ import Testing
                              routerJSON: String(decoding: try JSONEncoder().encode(router), as: UTF8.self), at: 1)
         var serving = ServingSettings()
         serving.minimumConfidence = nil
+        serving.routerExplorationRate = explorationRate
         var settings = StudentSettings()
         settings.model = model
         let route = RouteConfiguration(name: "default", serving: RouteServingSettings(mode: .student, student: model))
@@ -46,6 +48,27 @@ import Testing
         }
         #expect(reason == "student:router_prompt")
         #expect(runtime.servingTallies()["default"]?.fallbacks.isEmpty == true)  // a routing decision, not a fallback
+    }
+
+    @Test func aShareOfDeclinedPromptsIsAnsweredInTheBackgroundForTheRoutersLabels() async throws {
+        let corpus = try TrainingCorpus()
+        let (outcome, _) = try await outcome(with: router(prompt: 0.1, answer: 0.9), explorationRate: 1, corpus: corpus)
+        guard case .teacher(_, let shadow?) = outcome else {
+            Issue.record("no background run for a declined prompt")
+            return
+        }
+        var record = ExchangeRecord(id: "e-1", createdAt: 1, route: "default", servedBy: "teacher", status: 200, stream: false,
+                                    promptHash: "h", requestJSON: "{}")
+        record.responseJSON = #"{"choices":[{"index":0,"message":{"role":"assistant","content":"OK"}}]}"#
+        shadow.launch(after: record)
+        let store = ServingStore(reader: corpus.reader)
+        var answers: [StoredStudentAnswer] = []
+        for _ in 0..<200 where answers.isEmpty {
+            answers = try store.studentAnswers(route: "default", kind: "router_exploration", limit: 5)
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(answers.count == 1 && answers.first?.judgment == "tie")  // answered without the router, judged
+        #expect(try store.shadowJudgments(route: "default", version: answers.first?.version ?? "", since: 0).isEmpty)
     }
 
     @Test func anAnswerScoredLowIsDiscarded() async throws {

@@ -18,6 +18,7 @@ import Serving
 /// | `auto_promote` | bool | false | admit gate-passing versions into shadow and promote shadow → canary → student on evidence |
 /// | `evaluate_after_training` | bool | true | every successful training run scores its version on each teacher route's held-out rows at once (in the training process), so the gate result is there for `auto_promote` with no command typed |
 /// | `gate` | object | see ``QualityGateThresholds`` (snake_case keys), plus `minimum_coverage` (0.2) and `minimum_router_samples` (20) of the selective gate | the quality gate |
+/// | `router_exploration_rate` | number 0…1 | 0.05 | share of the prompts a learned router turns away that the student still answers in the background (judged, stored as `router_exploration`, never served) so the router's labels cover where it was too cautious |
 /// | `max_quality_loss` | number 0…1 | 0.01 | how much the served mix (student where the learned router sends it, teacher elsewhere) may lose against the teacher alone, on held-out rows: the router's threshold is calibrated to it |
 /// | `rollback` | object | see ``RollbackConfiguration`` (snake_case keys) | automatic rollback |
 /// | `rollout` | object | see ``RolloutConfiguration`` (snake_case keys) | automatic promotion |
@@ -44,6 +45,8 @@ public struct ServingSettings: Sendable, Decodable {
     public var shadowAgreementF1 = 0.8
     /// Whether promotion is automatic.
     public var autoPromote = false
+    /// Share of router-declined prompts the student answers in the background anyway.
+    public var routerExplorationRate = 0.05
     /// Whether a successful training run is evaluated on each teacher route at once.
     public var evaluateAfterTraining = true
     /// Quality-gate thresholds.
@@ -73,10 +76,16 @@ public struct ServingSettings: Sendable, Decodable {
         shadowAgreementF1 = try c.value("shadow_agreement_f1", shadowAgreementF1)
         autoPromote = try c.value("auto_promote", autoPromote)
         evaluateAfterTraining = try c.value("evaluate_after_training", evaluateAfterTraining)
+        routerExplorationRate = try c.value("router_exploration_rate", routerExplorationRate)
         let gateSection = try c.decodeIfPresent(GateSettings.self, forKey: SettingKey("gate"))
         gate = gateSection?.value ?? gate
         selectiveGate = gateSection?.selective ?? selectiveGate
         selectiveGate.maxQualityLoss = try c.value("max_quality_loss", selectiveGate.maxQualityLoss)
+        guard (0...1).contains(routerExplorationRate), (0...1).contains(selectiveGate.maxQualityLoss),
+              (0...1).contains(selectiveGate.minimumCoverage) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath, debugDescription:
+                "router_exploration_rate, max_quality_loss and gate.minimum_coverage must be in 0...1"))
+        }
         rollback = try c.decodeIfPresent(RollbackSettings.self, forKey: SettingKey("rollback")).map(\.value) ?? rollback
         rollout = try c.decodeIfPresent(RolloutSettings.self, forKey: SettingKey("rollout")).map(\.value) ?? rollout
         do {

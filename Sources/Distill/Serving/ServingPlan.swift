@@ -16,6 +16,9 @@ public struct ServingPlan: Sendable {
     public let decision: RoutingDecision
     /// The student version's backend, when the student serves or shadows.
     let backend: StudentBackend?
+    /// The draws of the decision (the shadow draw, unused on the student's path, decides
+    /// router exploration).
+    let draws: RoutingDraws
 
     /// The route.
     public var route: RouteName { state.route }
@@ -51,6 +54,9 @@ public struct ServingPlan: Sendable {
                                      defaultMaxTokens: runtime.studentSettings.defaultMaxTokens,
                                      router: runtime.router(version: version, route: route))
         switch await attempt.run() {
+        case .rejected(.routerPrompt, _):
+            runtime.recordStudentTry(route: route, student: version, fallback: .routerPrompt)
+            return .teacher(servedReason: label(.routerPrompt), shadow: routerExploration(backend: backend, version: version))
         case .rejected(let reason, let generation):
             runtime.recordStudentTry(route: route, student: version, fallback: reason)
             if let generation { runtime.keepDiscarded(generation, reason: reason, chat: chat, version: version, exchangeID: exchangeID) }
@@ -64,6 +70,16 @@ public struct ServingPlan: Sendable {
             return .student(StudentReply(version: version, servedReason: studentLabel, tokens: generation.tokens,
                                          result: generation.result, rest: nil, cancellation: CancellationFlag()))
         }
+    }
+
+    /// For a share (`serving.router_exploration_rate`) of the prompts the router turned
+    /// away, a background answer of the student without the router, judged against the
+    /// teacher's: labels where the router was too cautious, and drift.
+    private func routerExploration(backend: StudentBackend, version: String) -> ShadowRun? {
+        guard draws.shadow < runtime.settings.routerExplorationRate else { return nil }
+        var run = ShadowRun(runtime: runtime, backend: backend, version: version, chat: chat, route: route)
+        run.kind = .routerExploration
+        return run
     }
 
     /// The shadow run the router sampled (counted now when it had to be dropped).

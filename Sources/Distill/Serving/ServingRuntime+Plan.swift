@@ -17,7 +17,7 @@ extension ServingRuntime {
                                    queueLimit: settings.studentQueueLimit)
         let router = ServingRouter(configuration: routerConfiguration, capabilities: capabilities)
         let decision = router.route(features, state: state, key: Self.canaryKey(chat, tags: tags), student: status, draws: routingDraws)
-        return ServingPlan(runtime: self, chat: chat, state: state, decision: decision, backend: backend)
+        return ServingPlan(runtime: self, chat: chat, state: state, decision: decision, backend: backend, draws: routingDraws)
     }
 
     /// What the router needs to know about `chat`.

@@ -20,6 +20,19 @@ public struct ShadowRun: Sendable {
     let chat: ChatRequest
     /// The route.
     let route: RouteName
+    /// What the run is for: `shadow` (shadow mode and exploration: its judgment is evidence
+    /// for rollback and promotion), or `router_exploration` (a prompt the router turned away,
+    /// answered anyway for the router's labels: evidence of nothing else, since the student
+    /// would never have served it).
+    var kind = Kind.shadow
+
+    /// What a background run is for; stored as `student_answers.kind`.
+    public enum Kind: String, Sendable {
+        /// Shadow mode or exploration.
+        case shadow
+        /// A prompt the router declined.
+        case routerExploration = "router_exploration"
+    }
 
     /// Starts the run for the teacher's finished exchange `record` (only a 200 answer is shadowed).
     public func launch(after record: ExchangeRecord) {
@@ -38,7 +51,7 @@ public struct ShadowRun: Sendable {
     }
 
     private func keep(_ collected: Result<StudentAttempt.Generation, AttemptFailure>, exchange: ExchangeRecord, teacherText: String?) {
-        var answer = StoredStudentAnswer(exchangeID: exchange.id, route: route.rawValue, version: version, kind: "shadow",
+        var answer = StoredStudentAnswer(exchangeID: exchange.id, route: route.rawValue, version: version, kind: kind.rawValue,
                                          reason: nil, createdAt: runtime.clock.now(), responseJSON: nil)
         switch collected {
         case .failure(let failure): answer.reason = failure.reason.rawValue
@@ -48,7 +61,7 @@ public struct ShadowRun: Sendable {
             if let teacherText {
                 let judgment = runtime.judge.judge(student: generation.result.text, teacher: teacherText)
                 answer.judgment = judgment.rawValue
-                runtime.recordJudgment(route: route, student: version, judgment: judgment)
+                if kind == .shadow { runtime.recordJudgment(route: route, student: version, judgment: judgment) }
             }
         }
         runtime.errors.attempt("student_answer", "keeping the shadow answer of exchange \(exchange.id)") {
