@@ -24,20 +24,11 @@ import Testing
         let corpus = try corpus ?? TrainingCorpus()
         let model = try ServingAcknowledger.write()
         defer { try? FileManager.default.removeItem(atPath: model) }
-        let store = ServingStore(reader: corpus.reader)
-        try store.saveRouter(version: model, route: "default",
-                             routerJSON: String(decoding: try JSONEncoder().encode(router), as: UTF8.self), at: 1)
-        var serving = ServingSettings()
-        serving.minimumConfidence = nil
-        serving.routerExplorationRate = explorationRate
-        var settings = StudentSettings()
-        settings.model = model
-        let route = RouteConfiguration(name: "default", serving: RouteServingSettings(mode: .student, student: model))
-        let runtime = ServingRuntime(routes: [route], serving: serving, student: settings, store: store, preloaded: nil,
-                                     metrics: DiscardedMetrics(), clock: ManualWallClock())
+        try ServingStore(reader: corpus.reader).saveRouter(
+            version: model, route: "default", routerJSON: String(decoding: try JSONEncoder().encode(router), as: UTF8.self), at: 1)
+        let runtime = studentRouteRuntime(model: model, corpus: corpus) { $0.routerExplorationRate = explorationRate }
         #expect(runtime.preloadStudents().isEmpty)
-        let request = try ChatRequest(body: Array(#"{"model":"default","temperature":0,"messages":[{"role":"user","content":"hi"}]}"#.utf8))
-        return (await runtime.plan(request, route: "default", tags: []).execute(exchangeID: "e-1"), runtime)
+        return (await runtime.plan(greedyRequest, route: "default", tags: []).execute(exchangeID: "e-1"), runtime)
     }
 
     @Test func aPromptScoredLowGoesToTheTeacherBeforeAnyToken() async throws {

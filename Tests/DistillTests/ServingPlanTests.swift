@@ -32,24 +32,18 @@ final class RecordingMetrics: MetricsRecorder {
 /// The per-request plan: it runs the student when the router chooses it, and records its
 /// own outcome (tallies, metrics) so the HTTP side only answers.
 @Suite struct ServingPlanTests {
-    private func runtime(student: String, corpus: TrainingCorpus, metrics: RecordingMetrics) throws -> ServingRuntime {
-        var serving = ServingSettings()
-        serving.minimumConfidence = nil
-        var settings = StudentSettings()
-        settings.model = student
-        let route = RouteConfiguration(name: "default", serving: RouteServingSettings(mode: .student, student: student))
-        return ServingRuntime(routes: [route], serving: serving, student: settings, store: ServingStore(reader: corpus.reader),
-                              preloaded: nil, metrics: metrics, clock: ManualWallClock())
+    private func runtime(student: String, corpus: TrainingCorpus, metrics: RecordingMetrics) -> ServingRuntime {
+        studentRouteRuntime(model: student, corpus: corpus, metrics: metrics)
     }
 
-    private let request = try! ChatRequest(body: Array(#"{"model":"default","temperature":0,"messages":[{"role":"user","content":"hi"}]}"#.utf8))
+    private let request = greedyRequest
 
     @Test func aStudentAnswerIsCheckedAndCountedByThePlan() async throws {
         let corpus = try TrainingCorpus()
         let model = try ServingAcknowledger.write()
         defer { try? FileManager.default.removeItem(atPath: model) }
         let metrics = RecordingMetrics()
-        let runtime = try runtime(student: model, corpus: corpus, metrics: metrics)
+        let runtime = runtime(student: model, corpus: corpus, metrics: metrics)
         #expect(runtime.preloadStudents().isEmpty)
         guard case .student(let reply) = await runtime.plan(request, route: "default", tags: []).execute(exchangeID: "e-1") else {
             Issue.record("the student did not answer")
@@ -63,7 +57,7 @@ final class RecordingMetrics: MetricsRecorder {
     @Test func aMissingStudentSendsTheRequestToTheTeacherWithItsReason() async throws {
         let corpus = try TrainingCorpus()
         let metrics = RecordingMetrics()
-        let runtime = try runtime(student: "s-0404", corpus: corpus, metrics: metrics)
+        let runtime = runtime(student: "s-0404", corpus: corpus, metrics: metrics)
         #expect(runtime.preloadStudents() == ["s-0404"])
         let outcome = await runtime.plan(request, route: "default", tags: []).execute(exchangeID: "e-2")
         guard case .teacher(let reason, let shadow) = outcome else {

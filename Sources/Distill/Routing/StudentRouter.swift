@@ -18,7 +18,12 @@ public struct RoutingObservation: Sendable {
     }
 
     /// The post-hoc router's features: the prompt state and the answer's statistics.
-    var answerFeatures: [Float] { promptState + RoutingFeatures.answerStatistics(logprobs: answerLogprobs) }
+    var answerFeatures: [Float] { Self.answerFeatures(promptState: promptState, logprobs: answerLogprobs) }
+
+    /// The post-hoc features of an answer with `logprobs` to a prompt in `promptState`.
+    static func answerFeatures(promptState: [Float], logprobs: [Double]) -> [Float] {
+        promptState + RoutingFeatures.answerStatistics(logprobs: logprobs)
+    }
 }
 
 /// The router learned for one student version on one route: two logistic models over what
@@ -82,7 +87,7 @@ public struct StudentRouter: Sendable, Codable {
 
     /// The post-hoc score of an answer to a prompt.
     public func answerScore(promptState: [Float], logprobs: [Double]) -> Double {
-        answer.probability(promptState + RoutingFeatures.answerStatistics(logprobs: logprobs))
+        answer.probability(RoutingObservation.answerFeatures(promptState: promptState, logprobs: logprobs))
     }
 
     /// Learns the router from `observations` and calibrates both thresholds against `thresholds`.

@@ -54,13 +54,11 @@ public struct ServingPlan: Sendable {
                                      defaultMaxTokens: runtime.studentSettings.defaultMaxTokens,
                                      router: runtime.router(version: version, route: route))
         switch await attempt.run() {
-        case .rejected(.routerPrompt, _):
-            runtime.recordStudentTry(route: route, student: version, fallback: .routerPrompt)
-            return .teacher(servedReason: label(.routerPrompt), shadow: routerExploration(backend: backend, version: version))
         case .rejected(let reason, let generation):
             runtime.recordStudentTry(route: route, student: version, fallback: reason)
             if let generation { runtime.keepDiscarded(generation, reason: reason, chat: chat, version: version, exchangeID: exchangeID) }
-            return .teacher(servedReason: label(reason), shadow: nil)
+            let exploration = reason == .routerPrompt ? routerExploration(backend: backend, version: version) : nil
+            return .teacher(servedReason: label(reason), shadow: exploration)
         case .acceptedPrefix(let prefix):
             runtime.recordStudentTry(route: route, student: version, fallback: nil)
             return .student(StudentReply(version: version, servedReason: studentLabel, tokens: prefix.tokens,

@@ -13,7 +13,7 @@ extension ServingRuntime {
         let promptTokens = unsampledShadow ? nil : backend?.promptTokenCount(chat)
         let features = Self.features(of: chat, promptTokens: promptTokens)
         let capabilities = StudentCapabilities(contextLength: backend?.contextLength ?? Int.max)
-        let status = StudentStatus(isAvailable: backend.map { $0.loadError == nil } ?? false, queueDepth: pool.queue.depth,
+        let status = StudentStatus(isAvailable: backend != nil, queueDepth: pool.queue.depth,
                                    queueLimit: settings.studentQueueLimit)
         let router = ServingRouter(configuration: routerConfiguration, capabilities: capabilities)
         let decision = router.route(features, state: state, key: Self.canaryKey(chat, tags: tags), student: status, draws: routingDraws)
