@@ -53,7 +53,13 @@ public struct StudentEvaluation: Sendable {
     ///   - limit: at most this many rows.
     public func run(candidate: String, modelPath: String, route: String?, limit: Int?,
                     threads: Int = 2, now: Double = SystemWallClock().now()) async throws -> EvaluationReport {
-        let model = try StudentModel(path: modelPath, threads: threads)
+        try await run(candidate: candidate, model: try StudentModel(path: modelPath, threads: threads), route: route,
+                      limit: limit, now: now)
+    }
+
+    /// Scores `candidate` with its loaded `model` (see ``run(candidate:modelPath:route:limit:threads:now:)``).
+    private func run(candidate: String, model: StudentModel, route: String?, limit: Int?,
+                     now: Double) async throws -> EvaluationReport {
         let split = try store.heldOutSplit(testPercent: HeldOutVersion.defaultTestPercent)
         let rows = try store.heldOutRows(version: split.version, route: route, limit: limit)
         var scored = ScoredRows()
@@ -120,11 +126,16 @@ extension StudentEvaluation {
     /// evaluation fails is reported through `errors` and skipped.
     public func runAfterTraining(version: String, modelPath: String, routes: [RouteName], threads: Int,
                                  errors: OperatorErrors) async -> [EvaluationReport] {
+        let model: StudentModel
+        do { model = try StudentModel(path: modelPath, threads: threads) } catch {
+            errors.report(error, operation: "evaluation", context: "loading \(version) from \(modelPath)")
+            return []
+        }
         var reports: [EvaluationReport] = []
-        for route in routes {
+        for route in routes {  // one load for every route
             do {
-                reports.append(try await run(candidate: version, modelPath: modelPath, route: route.rawValue,
-                                             limit: nil, threads: threads))
+                reports.append(try await run(candidate: version, model: model, route: route.rawValue, limit: nil,
+                                             now: SystemWallClock().now()))
             } catch {
                 errors.report(error, operation: "evaluation", context: "evaluating \(version) on route \(route)")
             }
