@@ -107,7 +107,7 @@ let package = Package(
             name: "EngineTests", dependencies: ["Engine", "TestSupport"],
             exclude: ["Fixtures"], swiftSettings: optimized
         ),
-        .testTarget(name: "DistillTests", dependencies: ["Distill", "TestSupport", "Corpus", "Serving", "Engine"]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill", "TestSupport", "Corpus", "Serving", "Engine", "Training"]),
         .testTarget(
             name: "GatewayTests",
             dependencies: [

@@ -41,6 +41,28 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: (corpus.path as NSString).deletingLastPathComponent + "/runs/" + job.runID))
     }
 
+    @Test func anSFTRunWithoutEpochsValidatesEachEpochAndReportsTheOneItKept() throws {
+        let corpus = try TrainingCorpus()
+        corpus.addTask(count: 60)
+        let base = try TinyModel.write()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        var settings = settings()
+        (settings.maxSteps, settings.maxEpochs, settings.validationPercent) = (nil, 2, 20)
+        let job = try TrainingJob.start(settings: settings, runID: nil, reader: corpus.reader, database: corpus.path,
+                                        baseModelPath: base)
+        let version = try job.execute()
+        let store = TrainingStore(reader: corpus.reader)
+        let run = try #require(try store.run(id: job.runID))
+        let held = try #require(run.dataSnapshot?["validation_examples"]?.intValue)
+        #expect(held >= 4 && held < (run.dataSnapshot?["used"]?.intValue ?? 0))
+        let losses = try store.metrics(runID: job.runID).compactMap { $0.values["validation_loss"]?.doubleValue }
+        #expect((1...2).contains(losses.count))
+        let metrics = try #require(version.metrics)
+        #expect(metrics["validation_losses"]?.arrayValue?.compactMap(\.doubleValue) == losses)
+        let chosen = try #require(metrics["chosen_epoch"]?.intValue)
+        #expect(losses[chosen - 1] == losses.min() && metrics["epochs_trained"]?.intValue == losses.count)
+    }
+
     @Test func aNewVersionIsScoredOnEachRouteAtOnceAndAFailureIsRecordedWithItsReasons() async throws {
         let corpus = try TrainingCorpus()
         corpus.addTask(count: 40)

@@ -10,10 +10,20 @@ import Testing
         #expect(stored == settings)
     }
 
+    @Test func sftChoosesItsEpochsByValidationUnlessTheyAreGiven() throws {
+        let sft = try TrainingSettings.from(json: try JSONValue.parse(#"{"kind":"sft"}"#))
+        #expect(sft.epochs == nil && sft.validatesEpochs && sft.plannedEpochs == 6)
+        let fixed = try TrainingSettings.from(json: try JSONValue.parse(#"{"kind":"sft","epochs":3}"#))
+        #expect(!fixed.validatesEpochs && fixed.plannedEpochs == 3)
+        let dpo = try TrainingSettings.from(json: try JSONValue.parse(#"{"kind":"dpo"}"#))
+        #expect(!dpo.validatesEpochs && dpo.plannedEpochs == 2)
+    }
+
     @Test(arguments: [
         (#"{"kind":"sft","rank":0}"#, "rank"), (#"{"kind":"rl"}"#, "kind"), (#"{"kind":"sft","epochs":"two"}"#, "epochs"),
         (#"{"kind":"sft","dropout":0.1}"#, "dropout"), (#"{"epochs":1}"#, "kind"), (#"{"kind":"sft","max_seq":8}"#, "max_seq"),
-        (#"{"kind":"sft","gguf_type":"q4"}"#, "gguf_type"),
+        (#"{"kind":"sft","gguf_type":"q4"}"#, "gguf_type"), (#"{"kind":"sft","max_epochs":0}"#, "max_epochs"),
+        (#"{"kind":"sft","validation_percent":60}"#, "validation_percent"),
     ])
     func unworkableSettingsNameTheirKey(body: String, key: String) throws {
         do {

@@ -10,7 +10,7 @@
 /// | `interval_hours` | double | 24: after this long, any new data starts a run |
 /// | `check_seconds` | int | 300: how often `retort serve` checks |
 /// | `lora` | bool | `true`: automatic runs train LoRA adapters (false: full fine-tuning) |
-/// | `epochs` | int | 2 |
+/// | `epochs` | int | none: each SFT run chooses by validation loss (up to 6); DPO runs make 2 |
 /// | `executable` | string | this `retort` binary |
 public struct TrainingScheduleSettings: Sendable, Decodable, Equatable {
     /// Whether `retort serve` starts runs on its own.
@@ -25,8 +25,8 @@ public struct TrainingScheduleSettings: Sendable, Decodable, Equatable {
     public var checkSeconds = 300
     /// LoRA (true) or full fine-tuning for automatic runs.
     public var lora = true
-    /// Epochs of automatic runs.
-    public var epochs = 2
+    /// Epochs of automatic runs; nil: chosen as ``TrainingSettings/epochs`` says.
+    public var epochs: Int?
     /// The `retort` binary to run; nil for the running one.
     public var executable: String?
 
@@ -48,7 +48,7 @@ public struct TrainingScheduleSettings: Sendable, Decodable, Equatable {
         intervalHours = try c.decodeIfPresent(Double.self, forKey: .intervalHours) ?? d.intervalHours
         checkSeconds = try c.decodeIfPresent(Int.self, forKey: .checkSeconds) ?? d.checkSeconds
         lora = try c.decodeIfPresent(Bool.self, forKey: .lora) ?? d.lora
-        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? d.epochs
+        epochs = try c.decodeIfPresent(Int.self, forKey: .epochs)
         executable = try c.decodeIfPresent(String.self, forKey: .executable)
     }
 }

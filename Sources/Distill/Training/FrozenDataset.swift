@@ -2,6 +2,7 @@ import ChatAPI
 import Corpus
 import Engine
 import Foundation
+import Serving
 import Training
 
 /// The encoded examples a run trains on, written to its directory when it starts so that
@@ -36,8 +37,10 @@ struct FrozenDataset: Codable {
         var preference: PreferencePair { PreferencePair(chosen: chosen.training, rejected: rejected.training) }
     }
 
-    /// SFT sequences (empty for DPO).
+    /// SFT sequences trained on (empty for DPO).
     var sequences: [Sequence] = []
+    /// SFT sequences held back to choose the epoch count on (nil: the run's epochs are fixed).
+    var validation: [Sequence]?
     /// DPO pairs (empty for SFT).
     var pairs: [Pair] = []
     /// The data snapshot stored in the run row.
@@ -48,8 +51,11 @@ struct FrozenDataset: Codable {
         sequences.isEmpty ? pairs.map { $0.chosen.tokens.count + $0.rejected.tokens.count } : sequences.map(\.tokens.count)
     }
 
-    /// Reads the corpus's train split and encodes it with the student's template.
-    static func build(kind: TrainingSettings.Kind, reader: SQLiteCorpus, encoder: SequenceEncoder) throws -> FrozenDataset {
+    /// Reads the corpus's train split and encodes it with the student's template; with a
+    /// `validationPercent`, that share of the SFT sequences (by a stable hash of the exchange
+    /// id) is held back for validation, if it leaves at least four on each side.
+    static func build(kind: TrainingSettings.Kind, reader: SQLiteCorpus, encoder: SequenceEncoder,
+                      validationPercent: Double? = nil) throws -> FrozenDataset {
         let data = TrainingDataReader(reader: reader)
         let heldOut = try data.heldOutVersion()
         let eligible = try data.eligibleCounts()
@@ -79,14 +85,29 @@ struct FrozenDataset: Codable {
             dataset.sequences = encoded.examples.map {
                 Sequence(id: $0.id, tokens: $0.sequence.tokens, targets: $0.sequence.targets)
             }
+            if let validationPercent { dataset.holdBackValidation(percent: validationPercent) }
         }
-        let ids = dataset.sequences.isEmpty ? dataset.pairs.map(\.id) : dataset.sequences.map(\.id)
+        let ids = dataset.sequences.isEmpty ? dataset.pairs.map(\.id)
+            : (dataset.sequences + (dataset.validation ?? [])).map(\.id)
         dataset.snapshot = TrainingDataSnapshot(heldOutVersion: heldOut.version, available: available, usedIDs: ids,
                                                 eligibleExchanges: eligible.exchanges, eligiblePairs: eligible.pairs)
             .json.setting("skipped", to: .object(skipped.sorted { $0.key.rawValue < $1.key.rawValue }
                 .map { ($0.key.rawValue, JSONValue.int($0.value)) }))
+            .setting("validation_examples", to: dataset.validation.map { .int($0.count) } ?? .null)
             .jsonString
         return dataset
+    }
+
+    /// Moves `percent` of the sequences to `validation` (none when either side would keep
+    /// fewer than four).
+    private mutating func holdBackValidation(percent: Double) {
+        let held = { (sequence: Sequence) in
+            Double(StableHash.fnv1a64Mixed(sequence.id) % 10_000) < percent * 100
+        }
+        let validation = sequences.filter(held)
+        guard validation.count >= 4, sequences.count - validation.count >= 4 else { return }
+        self.validation = validation
+        sequences.removeAll(where: held)
     }
 
     /// Writes the dataset to `path` atomically.

@@ -23,6 +23,10 @@ struct RunWorkspace {
     var checkpoint: String { runDirectory + "/checkpoint.rtck" }
     /// The encoded dataset the run trains on (fixed at its start, so a resume sees the same data).
     var dataset: String { runDirectory + "/dataset.json" }
+    /// The validation losses of an SFT run that chooses its epochs.
+    var validation: String { runDirectory + "/validation.json" }
+    /// The trainable parameters at the best validated epoch so far.
+    var bestParameters: String { runDirectory + "/best.f32" }
     /// The run's log output when started by the gateway.
     var log: String { runDirectory + "/train.log" }
 

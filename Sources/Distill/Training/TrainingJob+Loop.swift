@@ -19,6 +19,8 @@ struct RunSummary {
     var last: [(key: String, value: JSONValue)]
     /// Examples (sequences or pairs) in the frozen dataset.
     var examples = 0
+    /// The epoch choice of a run that validates its epochs (``EpochValidation/json``).
+    var validation: JSONValue?
 
     /// These figures plus the dataset's size.
     func merging(dataset: FrozenDataset) -> RunSummary {
@@ -32,14 +34,17 @@ struct RunSummary {
         let extra = last.filter { !["loss", "learning_rate", "gradient_norm", "target_tokens"].contains($0.key) }
         return .object([("final_loss", .double(finalLoss)), ("steps", .int(steps)), ("tokens", .int(tokens)),
                         ("tokens_per_second", .double(tokensPerSecond)), ("wall_seconds", .double(wallSeconds)),
-                        ("examples", .int(examples))] + extra)
+                        ("examples", .int(examples))] + extra + (validation?.objectValue ?? []))
     }
 }
 
 extension TrainingJob {
     /// Steps until `total`, resuming from the checkpoint if there is one; records a metric
-    /// point per step and writes a checkpoint every `checkpoint_every` steps.
-    func trainLoop(_ objective: RunObjective, model: TrainableLlama, plan: BatchPlan, total: Int) throws -> RunSummary {
+    /// point per step and writes a checkpoint every `checkpoint_every` steps. With a
+    /// `validation`, each epoch's end (and the last step) is validated and the loop stops at
+    /// the first epoch that does not improve.
+    func trainLoop(_ objective: RunObjective, model: TrainableLlama, plan: BatchPlan, total: Int,
+                   validation: EpochValidation?) throws -> RunSummary {
         var cursor = DataCursor()
         if FileManager.default.fileExists(atPath: workspace.checkpoint) {
             let state = try Checkpoint.restore(workspace.checkpoint, parameters: model.trainable.parameters,
@@ -60,16 +65,25 @@ extension TrainingJob {
             last = figures.values
             progress.update(step: objective.step, tokens: figures.tokens, loss: figures.loss)
             if objective.step % 10 == 1 { Self.lowerPriority() }
-            let values = figures.values + [("tokens", .int(figures.tokens)), ("tokens_per_second", .double(progress.tokensPerSecond)),
+            var values = figures.values + [("tokens", .int(figures.tokens)), ("tokens_per_second", .double(progress.tokensPerSecond)),
                                            ("epoch", .int(cursor.epoch))]
+            var improved = true
+            if let validation, next.position >= plan.lengths.count || objective.step == total {
+                let epoch = cursor.epoch + 1, measured = try validation.endOfEpoch(epoch, step: objective.step)
+                improved = measured.improved
+                values.append(("validation_loss", .double(measured.loss)))
+                progress.note(String(format: "epoch %d: validation loss %.4f", epoch, measured.loss)
+                    + (improved ? "" : "; epoch \(validation.best?.epoch ?? 0) stays the best, stopping"))
+            }
             try store.recordMetric(runID: run.id, step: objective.step, values: .object(values))
+            if !improved { break }
             if objective.step % settings.checkpointEvery == 0, objective.step < total {
                 try saveCheckpoint(objective, model: model, cursor: cursor)
             }
         }
         let wall = Date().timeIntervalSince(started)
         let meanLoss = recentLosses.isEmpty ? 0 : Double(recentLosses.reduce(0, +)) / Double(recentLosses.count)
-        return RunSummary(steps: total, tokens: tokens, tokensPerSecond: Double(tokens) / max(wall, 1e-3),
+        return RunSummary(steps: objective.step, tokens: tokens, tokensPerSecond: Double(tokens) / max(wall, 1e-3),
                           wallSeconds: wall, finalLoss: meanLoss, last: last)
     }
 

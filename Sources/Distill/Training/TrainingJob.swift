@@ -72,19 +72,28 @@ public final class TrainingJob {
         let model = try TrainableLlama(file: base.file, maxRows: settings.maxSeq, lora: lora)
         if let merged = base.merged { try ModelImport.load(model, fromSafetensors: merged) }
         let plan = try BatchPlan(lengths: dataset.lengths, batchTokens: settings.batchTokens, seed: settings.seed)
-        let total = min(settings.maxSteps ?? .max, plan.steps(epochs: settings.epochs))
+        let total = min(settings.maxSteps ?? .max, plan.steps(epochs: settings.plannedEpochs))
         let warmup = settings.warmupSteps ?? min(10, total / 10)
         let schedule = try LearningRateSchedule(peak: settings.peakLearningRate, warmupSteps: min(warmup, total - 1),
                                                 totalSteps: total)
         let objective: RunObjective
+        var validation: EpochValidation?
         if settings.kind == .dpo {
             let trainer = try DPOTrainer(model: model, schedule: schedule, settings: DPOSettings(beta: settings.beta))
             try cacheReferences(&dataset, trainer: trainer)
             objective = DPOObjective(trainer: trainer, dataset: dataset)
         } else {
-            objective = SFTObjective(trainer: try Trainer(model: model, schedule: schedule), dataset: dataset)
+            let trainer = try Trainer(model: model, schedule: schedule)
+            if let slice = dataset.validation {
+                validation = try EpochValidation(sequences: slice.map(\.training), trainer: trainer, workspace: workspace)
+            }
+            objective = SFTObjective(trainer: trainer, dataset: dataset)
         }
-        let summary = try trainLoop(objective, model: model, plan: plan, total: total)
+        var summary = try trainLoop(objective, model: model, plan: plan, total: total, validation: validation)
+        if let validation {
+            try validation.restoreBest()
+            summary.validation = validation.json
+        }
         return try publish(model: model, base: base, lora: lora, metrics: summary.merging(dataset: dataset))
     }
 
@@ -100,7 +109,8 @@ public final class TrainingJob {
     /// The run's frozen dataset: read back when resuming, else built from the corpus now.
     private func loadOrBuildDataset(encoder: SequenceEncoder) throws -> FrozenDataset {
         if FileManager.default.fileExists(atPath: workspace.dataset) { return try FrozenDataset.read(workspace.dataset) }
-        let dataset = try FrozenDataset.build(kind: settings.kind, reader: reader, encoder: encoder)
+        let dataset = try FrozenDataset.build(kind: settings.kind, reader: reader, encoder: encoder,
+                                              validationPercent: settings.validatesEpochs ? settings.validationPercent : nil)
         guard !dataset.lengths.isEmpty else {
             let snapshot = try? JSONValue.parse(dataset.snapshot)
             let available = snapshot?["available"]?.intValue ?? 0, skipped = snapshot?["skipped"]?.jsonString ?? "{}"

@@ -9,7 +9,9 @@ import Foundation
 /// | `kind` | `sft` or `dpo` | required |
 /// | `lora` | bool | true (LoRA; false: full fine-tuning) |
 /// | `rank`, `alpha` | int, float | 16, 32 (facts/engine.md §5.3) |
-/// | `epochs` | int | 2 |
+/// | `epochs` | int | SFT: none, chosen by validation loss; DPO: 2 |
+/// | `max_epochs` | int | 6: the most an SFT run without `epochs` trains |
+/// | `validation_percent` | float | 10: the train split's share an SFT run without `epochs` validates on |
 /// | `max_steps` | int | none: the epochs decide |
 /// | `learning_rate` | float | SFT 2e-4 LoRA / 2e-5 full; DPO 2e-5 LoRA / 1e-6 full (facts/distillation.md §11) |
 /// | `warmup_steps` | int | 10 % of the steps, at most 10 |
@@ -37,8 +39,14 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
     public var rank = 16
     /// LoRA α (scale α / r).
     public var alpha: Float = 32
-    /// Passes over the data.
-    public var epochs = 2
+    /// Passes over the data; nil lets an SFT run choose by validation loss (see
+    /// ``validatesEpochs``).
+    public var epochs: Int?
+    /// The most passes an SFT run without `epochs` makes.
+    public var maxEpochs = 6
+    /// The share (percent) of the train split an SFT run without `epochs` holds back to
+    /// validate on after each epoch.
+    public var validationPercent = 10.0
     /// A cap on optimizer steps.
     public var maxSteps: Int?
     /// The peak learning rate; nil for the kind's default.
@@ -65,6 +73,7 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case kind, lora, rank, alpha, epochs, beta, from, seed
+        case maxEpochs = "max_epochs", validationPercent = "validation_percent"
         case maxSteps = "max_steps", learningRate = "learning_rate", warmupSteps = "warmup_steps", maxSeq = "max_seq"
         case batchTokens = "batch_tokens", checkpointEvery = "checkpoint_every", ggufType = "gguf_type"
     }
@@ -76,7 +85,9 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         s.lora = try c.decodeIfPresent(Bool.self, forKey: .lora) ?? s.lora
         s.rank = try c.decodeIfPresent(Int.self, forKey: .rank) ?? s.rank
         s.alpha = try c.decodeIfPresent(Float.self, forKey: .alpha) ?? s.alpha
-        s.epochs = try c.decodeIfPresent(Int.self, forKey: .epochs) ?? s.epochs
+        s.epochs = try c.decodeIfPresent(Int.self, forKey: .epochs)
+        s.maxEpochs = try c.decodeIfPresent(Int.self, forKey: .maxEpochs) ?? s.maxEpochs
+        s.validationPercent = try c.decodeIfPresent(Double.self, forKey: .validationPercent) ?? s.validationPercent
         s.maxSteps = try c.decodeIfPresent(Int.self, forKey: .maxSteps)
         s.learningRate = try c.decodeIfPresent(Float.self, forKey: .learningRate)
         s.warmupSteps = try c.decodeIfPresent(Int.self, forKey: .warmupSteps)
@@ -89,6 +100,14 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         s.seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? s.seed
         self = s
     }
+
+    /// Whether the run chooses its epoch count by validation loss: an SFT run with no
+    /// `epochs` trains up to `max_epochs`, keeps the epoch with the lowest loss on a
+    /// validation slice of the train split and stops once an epoch does not improve it.
+    public var validatesEpochs: Bool { kind == .sft && epochs == nil }
+
+    /// The passes the run plans for: `epochs`, else `max_epochs` when validating, else 2 (DPO).
+    public var plannedEpochs: Int { epochs ?? (validatesEpochs ? maxEpochs : 2) }
 
     /// The peak learning rate: the given one, else the default for the kind and mode.
     public var peakLearningRate: Float {
@@ -108,7 +127,9 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         }
         try check(rank > 0, .rank, "must be positive")
         try check(alpha > 0, .alpha, "must be positive")
-        try check(epochs > 0, .epochs, "must be positive")
+        try check((epochs ?? 1) > 0, .epochs, "must be positive")
+        try check(maxEpochs > 0, .maxEpochs, "must be positive")
+        try check(validationPercent > 0 && validationPercent < 50, .validationPercent, "must lie between 0 and 50")
         try check((maxSteps ?? 1) > 0, .maxSteps, "must be positive")
         try check((warmupSteps ?? 0) >= 0, .warmupSteps, "must not be negative")
         try check(maxSeq >= 16, .maxSeq, "must be at least 16")

@@ -74,6 +74,18 @@ public final class Trainer: @unchecked Sendable {
     }
 }
 
+extension Trainer {
+    /// The mean loss per masked-in token over `sequences` (no gradient, no update): the
+    /// figure a run compares between epochs on its validation slice.
+    public func validationLoss(_ sequences: [TrainingSequence]) -> Float {
+        let targetTokens = sequences.reduce(0) { $0 + CrossEntropy.maskedInCount($1.targets) }
+        guard targetTokens > 0 else { return 0 }
+        return sequences.reduce(Float(0)) {
+            $0 + model.forward(tokens: $1.tokens, targets: $1.targets, normalizer: Float(targetTokens))
+        }
+    }
+}
+
 extension AdamW {
     /// One update of `model`'s trainable parameters from its accumulated gradients, clipped
     /// to `maxNorm` by their global norm; returns that norm (before clipping).

@@ -35,7 +35,9 @@ struct TrainingHyperparameters: ParsableArguments {
     @Flag(name: .long, help: "LoRA adapters on the frozen model (the default).") var lora = false
     @Option(help: "LoRA rank.") var rank = 16
     @Option(help: "LoRA alpha (the adapter output is scaled by alpha / rank).") var alpha: Float = 32
-    @Option(help: "Passes over the data.") var epochs = 2
+    @Option(help: "Passes over the data (default: SFT chooses by validation loss, up to --max-epochs; DPO makes 2).")
+    var epochs: Int?
+    @Option(name: .customLong("max-epochs"), help: "The most passes an SFT run without --epochs makes.") var maxEpochs = 6
     @Option(name: .customLong("max-steps"), help: "Stop after this many optimizer steps.") var maxSteps: Int?
     @Option(name: .customLong("learning-rate"), help: "Peak learning rate (default by kind and mode).") var learningRate: Float?
     @Option(name: .customLong("max-seq"), help: "Longest sequence in tokens; longer examples are skipped.") var maxSeq = 512
@@ -53,7 +55,7 @@ struct TrainingHyperparameters: ParsableArguments {
     /// The settings of a `kind` run, checked as the admin API checks them.
     func settings(kind: TrainingSettings.Kind, beta: Float = 0.1) throws -> TrainingSettings {
         var s = TrainingSettings(kind: kind)
-        (s.lora, s.rank, s.alpha, s.epochs, s.maxSteps) = (!full, rank, alpha, epochs, maxSteps)
+        (s.lora, s.rank, s.alpha, s.epochs, s.maxEpochs, s.maxSteps) = (!full, rank, alpha, epochs, maxEpochs, maxSteps)
         (s.learningRate, s.maxSeq, s.batchTokens, s.checkpointEvery) = (learningRate, maxSeq, batchTokens, checkpointEvery)
         (s.from, s.ggufType, s.seed, s.beta) = (from, ggufType, seed, beta)
         do { try s.validate() } catch { throw ValidationError("\(error)") }
