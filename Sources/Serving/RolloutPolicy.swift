@@ -6,7 +6,7 @@
 /// | `minimumShadowSeconds` | `Double` | `3600` | least time in shadow |
 /// | `minimumShadowJudged` | `Int` | `50` | shadow answers judged against the teacher's before the canary |
 /// | `minimumCanarySeconds` | `Double` | `3600` | least time in canary |
-/// | `minimumCanaryRatings` | `Int` | `30` | ratings needed for the student and for the teacher during the canary |
+/// | `minimumCanaryRatings` | `Int` | `30` | ratings needed for the student and for the teacher during the canary (0: compared only once both have some) |
 /// | `ratingMargin` | `Double` | `0.02` | the student's up-rate may trail the teacher's by this much |
 /// | `minimumCanaryJudged` | `Int` | `0` | judgments needed during the canary (0: ratings alone decide) |
 /// | `judgeMargin` | `Double` | `0.05` | judged win rate must be ≥ 0.5 − margin (shadow and canary) |
@@ -148,6 +148,8 @@ public struct RolloutPolicy: Sendable, Hashable, Codable {
         let student = evidence.studentRatings
         let teacher = evidence.teacherRatings
         let minimum = configuration.minimumCanaryRatings
+        // With no ratings required, judgments alone decide until both sides have ratings.
+        if minimum == 0, student.count == 0 || teacher.count == 0 { return nil }
         guard student.count >= minimum, teacher.count >= minimum,
             let studentRate = student.upRate, let teacherRate = teacher.upRate
         else { return .tooFewRatings }

@@ -56,7 +56,8 @@ public struct RouterConfiguration: Sendable, Hashable, Codable {
 /// Decides, per request, who serves it and whether the student shadows it. Pure: same
 /// inputs, same decision.
 ///
-/// Order: the mode (`teacher`; `shadow` → teacher, maybe shadow); the canary membership;
+/// Order: the mode (`teacher`; `shadow` → teacher, maybe shadow); the canary membership
+/// (outside it: teacher, maybe shadow);
 /// exploration (teacher, with the student in the background unless shadow sampling is off
 /// or the student is busy); then the student's fitness (available, capabilities, queue). Policy reasons
 /// come first so that fallback metrics count only requests meant for the student.
@@ -84,7 +85,9 @@ public struct ServingRouter: Sendable, Hashable {
             return RoutingDecision(server: .teacher(.modeShadow), shadow: shadow(request, student: student, unitRandom: draws.shadow))
         case .canary:
             guard CanaryAssignment.isInCanary(key, route: state.route, percent: state.canaryPercent) else {
-                return .teacher(.notInCanary)
+                // The teacher's share of a canary is shadowed as in shadow mode: judged
+                // evidence for the canary's promotion that costs no teacher call.
+                return RoutingDecision(server: .teacher(.notInCanary), shadow: shadow(request, student: student, unitRandom: draws.shadow))
             }
             return studentOrFallback(request, student: student, draws: draws)
         case .student:

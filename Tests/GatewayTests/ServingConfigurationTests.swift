@@ -14,12 +14,12 @@ import Testing
         let configuration = try Self.decode("{}")
         #expect(configuration.serving.minimumConfidence == 0.1 && configuration.serving.autoPromote == false)
         #expect(configuration.serving.gate == QualityGateThresholds())
-        #expect(configuration.routes.allSatisfy { $0.serving == RouteServingSettings() })
+        #expect(configuration.routes.allSatisfy { $0.serving == RouteServingSettings() && $0.answerMatch == .auto })
     }
 
     @Test func snakeCaseKeysReachEverySection() throws {
         let configuration = try Self.decode("""
-            {"routes": [{"name": "r", "serving": {"mode": "canary", "canary_percent": 5, "student": "s-0001"}}],
+            {"routes": [{"name": "r", "answer_match": "exact", "serving": {"mode": "canary", "canary_percent": 5, "student": "s-0001"}}],
              "serving": {"minimum_confidence": null, "shadow_sample_rate": 0.5, "auto_promote": true,
                          "gate": {"minimum_samples": 10, "minimum_exact_match": 0.9, "minimum_token_f1": null},
                          "rollback": {"maximum_down_rate": 0.2, "window_seconds": null},
@@ -30,6 +30,7 @@ import Testing
         #expect(serving.gate.minimumSamples == 10 && serving.gate.minimumExactMatch == 0.9 && serving.gate.minimumTokenF1 == nil)
         #expect(serving.rollback.maximumDownRate == 0.2 && serving.rollback.windowSeconds == nil)
         #expect(serving.rollout.canaryPercent == 25 && serving.rollout.minimumCanaryRatings == 4)
+        #expect(configuration.routes[0].answerMatch == .exact)
         let state = try configuration.routes[0].serving.initialState(route: "r")
         #expect(state.mode == .canary && state.canaryPercent == 5 && state.student == "s-0001")
     }
@@ -40,6 +41,7 @@ import Testing
         #"{"routes": [{"name": "r", "serving": {"mode": "student"}}]}"#,
         #"{"routes": [{"name": "r", "serving": {"mode": "canary", "student": "s", "canary_percent": 0}}]}"#,
         #"{"routes": [{"name": "r", "serving": {"mode": "sideways"}}]}"#,
+        #"{"routes": [{"name": "r", "answer_match": "fuzzy"}]}"#,
     ])
     func invalidValuesAreRejected(json: String) {
         #expect(throws: DecodingError.self) { try Self.decode(json) }

@@ -92,6 +92,24 @@ import Testing
         #expect(strict.decide(state: state, evidence: evidence, at: Self.hour) == .hold(.tooFewJudgments))
     }
 
+    @Test func withNoRatingsRequiredJudgmentsAloneDecideTheCanary() throws {
+        let state = try Self.canary()
+        var configuration = RolloutConfiguration()
+        (configuration.minimumCanaryJudged, configuration.minimumCanaryRatings) = (20, 0)
+        let judgedOnly = RolloutPolicy(configuration: configuration)
+        var evidence = RolloutEvidence(gatePassed: true, modeSince: 0, judged: JudgedOutcomes(wins: 5, ties: 15))
+        #expect(judgedOnly.decide(state: state, evidence: evidence, at: Self.hour) == .promote(mode: .student, percent: nil, reason: .canaryPassed))
+        evidence.judged = JudgedOutcomes(wins: 2, ties: 10, losses: 8)
+        #expect(judgedOnly.decide(state: state, evidence: evidence, at: Self.hour) == .hold(.judgedWorse))
+        // Ratings on both sides still count when they exist.
+        evidence.judged = JudgedOutcomes(ties: 20)
+        (evidence.studentRatings, evidence.teacherRatings) = (RatingCounts(up: 1, down: 3), RatingCounts(up: 4))
+        #expect(judgedOnly.decide(state: state, evidence: evidence, at: Self.hour) == .hold(.ratedWorse))
+        // With the default (30 ratings each), no ratings hold the canary.
+        evidence.studentRatings = RatingCounts()
+        #expect(Self.policy.decide(state: state, evidence: evidence, at: Self.hour) == .hold(.tooFewRatings))
+    }
+
     @Test func canaryHoldsBeforeItsTimeAndWithoutTheGate() throws {
         let state = try Self.canary()
         #expect(Self.policy.decide(state: state, evidence: Self.goodCanary(since: 100), at: Self.hour) == .hold(.tooSoon))

@@ -51,7 +51,10 @@ import Testing
         let bucket = CanaryAssignment.bucket(for: .user("alice"), route: "r")
         let justBelow = Double(bucket) / 100
         if justBelow > 0 {
-            #expect(try decide(mode: .canary, percent: justBelow) == .teacher(.notInCanary))
+            #expect(try decide(mode: .canary, percent: justBelow).teacherReason == .notInCanary)
+            // Outside the canary the teacher's answers are shadowed as in shadow mode.
+            let sampled = try decide(mode: .canary, percent: justBelow, draws: RoutingDraws(exploration: 0.99, shadow: 0.1))
+            #expect(sampled.teacherReason == .notInCanary && sampled.shadow == .run)
         }
         #expect(try decide(mode: .canary, percent: Double(bucket + 1) / 100).teacherReason == nil)
     }

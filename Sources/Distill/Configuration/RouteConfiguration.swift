@@ -8,6 +8,7 @@ import Serving
 /// | `teacher_model` | string | same as `name`: the model name sent upstream |
 /// | `backend` | `teacher` or `student` | `teacher` |
 /// | `serving` | ``RouteServingSettings`` | mode `teacher`: the initial serving mode when the corpus holds no state for the route |
+/// | `answer_match` | `auto`, `exact` or `token_f1` | `auto`: when a student answer counts as the teacher's (``AnswerMatch``) |
 public struct RouteConfiguration: Sendable, Decodable, Equatable {
     /// Who answers a route.
     public enum Backend: String, Sendable, Decodable {
@@ -25,18 +26,22 @@ public struct RouteConfiguration: Sendable, Decodable, Equatable {
     public var backend: Backend
     /// The serving mode the route starts in when the corpus has no state for it yet.
     public var serving: RouteServingSettings
+    /// When a student answer counts as good as the teacher's, for the router's labels and
+    /// the shadow and exploration judgments.
+    public var answerMatch: AnswerMatch
 
     /// Creates a route; the teacher model defaults to the route's name.
     public init(name: RouteName, teacherModel: String? = nil, backend: Backend = .teacher,
-                serving: RouteServingSettings = RouteServingSettings()) {
+                serving: RouteServingSettings = RouteServingSettings(), answerMatch: AnswerMatch = .auto) {
         self.name = name
         self.teacherModel = teacherModel ?? name.rawValue
         self.backend = backend
         self.serving = serving
+        self.answerMatch = answerMatch
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, teacherModel = "teacher_model", backend, serving
+        case name, teacherModel = "teacher_model", backend, serving, answerMatch = "answer_match"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -45,5 +50,6 @@ public struct RouteConfiguration: Sendable, Decodable, Equatable {
         teacherModel = try c.decodeIfPresent(String.self, forKey: .teacherModel) ?? name.rawValue
         backend = try c.decodeIfPresent(Backend.self, forKey: .backend) ?? .teacher
         serving = try c.decodeIfPresent(RouteServingSettings.self, forKey: .serving) ?? RouteServingSettings()
+        answerMatch = try c.decodeIfPresent(AnswerMatch.self, forKey: .answerMatch) ?? .auto
     }
 }

@@ -22,6 +22,8 @@ public struct StudentEvaluation: Sendable {
     public let selective: SelectiveGateThresholds
     /// Whether an answer agrees with the teacher's, for the router's labels.
     public let agreement: AgreementJudge
+    /// Each route's rule for that agreement (``AnswerMatch/auto`` for a route not named).
+    public let answerMatch: [RouteName: AnswerMatch]
     /// Completion budget for rows whose request names none.
     public let defaultMaxTokens: Int
     /// Asks the teacher to compare answers; nil: no judge.
@@ -30,12 +32,13 @@ public struct StudentEvaluation: Sendable {
     /// An evaluation.
     public init(store: any ServingStorage, thresholds: QualityGateThresholds,
                 selective: SelectiveGateThresholds = SelectiveGateThresholds(),
-                agreement: AgreementJudge = StudentEvaluation.defaultAgreement, defaultMaxTokens: Int = 256,
-                judge: TeacherJudge? = nil) {
+                agreement: AgreementJudge = StudentEvaluation.defaultAgreement,
+                answerMatch: [RouteName: AnswerMatch] = [:], defaultMaxTokens: Int = 256, judge: TeacherJudge? = nil) {
         self.store = store
         self.thresholds = thresholds
         self.selective = selective
         self.agreement = agreement
+        self.answerMatch = answerMatch
         self.defaultMaxTokens = defaultMaxTokens
         self.judge = judge
     }
@@ -63,7 +66,8 @@ public struct StudentEvaluation: Sendable {
         let split = try store.heldOutSplit(testPercent: HeldOutVersion.defaultTestPercent)
         let rows = try store.heldOutRows(version: split.version, route: route, limit: limit)
         var scored = ScoredRows()
-        for row in rows { await score(row, model: model, into: &scored) }
+        let match = route.flatMap { answerMatch[RouteName($0)] } ?? .auto
+        for row in rows { await score(row, model: model, match: match, into: &scored) }
         let router = route.flatMap { _ in scored.observations.isEmpty ? nil
             : StudentRouter.learn(from: scored.observations, thresholds: selective) }
         let metrics = scored.accumulator.metrics
@@ -88,7 +92,7 @@ public struct StudentEvaluation: Sendable {
 
     /// Answers one held-out row and scores the answer. A generation that fails scores as a
     /// miss (the gate must not pass on answers it never saw) and is reported with its exchange.
-    private func score(_ row: HeldOutRow, model: StudentModel, into scored: inout ScoredRows) async {
+    private func score(_ row: HeldOutRow, model: StudentModel, match: AnswerMatch, into scored: inout ScoredRows) async {
         guard let request = try? ChatRequest(json: JSONValue.parse(Array(row.requestJSON.utf8))),
               let reference = ShadowRun.answerText(row.responseJSON)
         else { scored.unanswerable += 1; return }
@@ -97,7 +101,8 @@ public struct StudentEvaluation: Sendable {
             let (result, promptState) = try generate(model, request)
             answer = result.text
             let good = result.finishReason == .stop
-                && RoutingLabel.isGood(student: answer, teacher: reference, wantsJSON: request.wantsJSON, judge: agreement)
+                && RoutingLabel.isGood(student: answer, teacher: reference, wantsJSON: request.wantsJSON, judge: agreement,
+                                       match: match)
             scored.observations.append(RoutingObservation(
                 promptState: promptState, answerLogprobs: result.tokens.compactMap { $0.logprob.map { Double($0.logprob) } },
                 good: good))

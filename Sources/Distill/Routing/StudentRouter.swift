@@ -38,6 +38,10 @@ public struct RoutingObservation: Sendable {
 ///   calibrated on out-of-fold scores of the held-out split to the largest coverage whose
 ///   served mix (student where routed, teacher elsewhere) stays within the quality target
 ///   (RouteLLM-style; distillation.md §12 item 6).
+///
+/// Both thresholds sit midway in the gap of scores that gives the chosen calibration result
+/// (``CoverageCurve/marginThreshold(at:)``), not on the edge sample: serving scores come from
+/// the model fitted to all rows, a little off the out-of-fold scores the gap was measured on.
 public struct StudentRouter: Sendable, Codable {
     /// The ex-ante model.
     public var prompt: RouterModel
@@ -90,6 +94,12 @@ public struct StudentRouter: Sendable, Codable {
         answer.probability(RoutingObservation.answerFeatures(promptState: promptState, logprobs: logprobs))
     }
 
+    /// Whether the post-hoc rule turns away `logprobs`, an answer to a prompt in `promptState`
+    /// (never when the router does not fit the model's hidden-state size).
+    public func declinesAnswer(promptState: [Float], logprobs: [Double]) -> Bool {
+        fits(promptState: promptState) && answerScore(promptState: promptState, logprobs: logprobs) < answerThreshold
+    }
+
     /// Learns the router from `observations` and calibrates both thresholds against `thresholds`.
     public static func learn(from observations: [RoutingObservation], thresholds: SelectiveGateThresholds,
                              seed: UInt64 = 0) -> StudentRouter {
@@ -104,32 +114,32 @@ public struct StudentRouter: Sendable, Codable {
         let curve = CoverageCurve(scores: combined, studentGood: labels)
         let gate = SelectiveGate(thresholds: thresholds).evaluate(curve)
         return StudentRouter(prompt: prompts.model, promptThreshold: promptThreshold, answer: answers.model,
-                             answerThreshold: min(max(gate.operatingPoint.threshold, 0), servesNothing), gate: gate, curve: curve,
+                             answerThreshold: min(curve.marginThreshold(at: gate.operatingPoint), servesNothing), gate: gate, curve: curve,
                              promptAUC: CoverageCurve(scores: prompts.outOfFold, studentGood: labels).auc,
                              answerAUC: CoverageCurve(scores: answers.outOfFold, studentGood: labels).auc)
     }
 
-    /// The highest threshold that keeps all but `maximumLoss` of the good samples at or above it
-    /// (0 when there are none: nothing is turned away).
+    /// A threshold that keeps all but `maximumLoss` of the good samples at or above it: midway
+    /// between the lowest good score kept and the next lower score of any sample (floored at
+    /// 0), the widest margin that keeps the same samples (0 when there are no good samples:
+    /// nothing is turned away).
     static func recallThreshold(scores: [Double], labels: [Bool], maximumLoss: Double) -> Double {
         let good = zip(scores, labels).filter(\.1).map(\.0).sorted()
         guard !good.isEmpty else { return 0 }
         let allowed = Int((Double(good.count) * maximumLoss).rounded(.down))
-        return good[min(allowed, good.count - 1)]
+        let kept = good[min(allowed, good.count - 1)]
+        let below = scores.filter { $0 < kept }.max() ?? 0
+        return (kept + max(below, 0)) / 2
     }
 }
 
-/// Whether a student answer is good enough to stand in for the teacher's: the same answer
-/// (whitespace and case aside) where JSON was asked for or the teacher's answer is short,
-/// else agreement by token F1 (``AgreementJudge``, `serving.shadow_agreement_f1`).
+/// Whether a student answer is good enough to stand in for the teacher's: agreement by the
+/// route's ``AnswerMatch`` (by default the same answer where JSON was asked for or the
+/// teacher's answer is short, else token F1 at least `serving.shadow_agreement_f1`).
 public enum RoutingLabel {
-    /// Teacher answers of at most this many words are compared whole.
-    public static let shortAnswerWords = 4
-
     /// Whether `student` is good enough against `teacher`.
-    public static func isGood(student: String, teacher: String, wantsJSON: Bool, judge: AgreementJudge) -> Bool {
-        let words = teacher.split(whereSeparator: \.isWhitespace).count
-        if wantsJSON || words <= shortAnswerWords { return TextScoring.exactMatch(student, teacher) }
-        return judge.judge(student: student, teacher: teacher) != .loss
+    public static func isGood(student: String, teacher: String, wantsJSON: Bool, judge: AgreementJudge,
+                              match: AnswerMatch = .auto) -> Bool {
+        judge.agrees(student: student, teacher: teacher, wantsJSON: wantsJSON, match: match)
     }
 }

@@ -10,6 +10,8 @@ import Synchronization
 public final class RouteRuntime: Sendable {
     /// The route.
     public let name: RouteName
+    /// How its student answers are judged against the teacher's.
+    public let answerMatch: AnswerMatch
     private let record: Mutex<Record>
 
     /// The mutable part, read and changed as a whole under the lock.
@@ -27,8 +29,9 @@ public final class RouteRuntime: Sendable {
     }
 
     /// The runtime of `name`, in `state`, with a fresh rollback monitor.
-    init(name: RouteName, state: RouteServingState, rollback: RollbackConfiguration) {
+    init(name: RouteName, state: RouteServingState, rollback: RollbackConfiguration, answerMatch: AnswerMatch) {
         self.name = name
+        self.answerMatch = answerMatch
         record = Mutex(Record(state: state, monitor: RollbackMonitor(configuration: rollback)))
     }
 

@@ -89,7 +89,9 @@ public struct ServingPlan: Sendable {
             return nil
         case .run?:
             guard let backend, let version = state.student else { return nil }
-            return ShadowRun(runtime: runtime, backend: backend, version: version, chat: chat, route: route)
+            var run = ShadowRun(runtime: runtime, backend: backend, version: version, chat: chat, route: route)
+            run.router = runtime.router(version: version, route: route)
+            return run
         }
     }
 }

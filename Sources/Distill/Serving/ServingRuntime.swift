@@ -54,7 +54,7 @@ public final class ServingRuntime: Sendable {
         var runtimes: [RouteName: RouteRuntime] = [:]
         for route in routes where route.backend == .teacher {
             runtimes[route.name] = RouteRuntime(name: route.name, state: RouteServingState(route: route.name),
-                                                rollback: serving.rollback)
+                                                rollback: serving.rollback, answerMatch: route.answerMatch)
         }
         self.routes = runtimes
         refresh()

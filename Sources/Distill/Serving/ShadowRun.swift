@@ -7,7 +7,8 @@ import Serving
 ///
 /// It starts only once the teacher's exchange is complete, so it can never delay or
 /// change the response. When the student's queue is full the run is dropped and counted.
-/// Its answer is judged against the teacher's (``AgreementJudge``) and kept in
+/// Its answer is judged against the teacher's (``AgreementJudge``, by the route's
+/// ``AnswerMatch``, as the router's labels are) and kept in
 /// `student_answers` with kind `shadow`.
 public struct ShadowRun: Sendable {
     /// Settings, metrics and the store.
@@ -25,6 +26,10 @@ public struct ShadowRun: Sendable {
     /// answered anyway for the router's labels: evidence of nothing else, since the student
     /// would never have served it).
     var kind = Kind.shadow
+    /// The route's router, for a `shadow` run: the student shadows as it would serve, so a
+    /// prompt or an answer the router turns away is recorded with that reason and judged
+    /// for nothing (it would have gone to the teacher).
+    var router: StudentRouter?
 
     /// What a background run is for; stored as `student_answers.kind`.
     public enum Kind: String, Sendable {
@@ -39,7 +44,8 @@ public struct ShadowRun: Sendable {
         guard record.status == 200 else { return }
         let teacherText = Self.answerText(record.responseJSON)
         guard let events = try? StudentAttempt.start(chat, on: backend, defaultMaxTokens: runtime.studentSettings.defaultMaxTokens,
-                                                     deadline: .milliseconds(runtime.settings.studentTimeoutMs)).events
+                                                     deadline: .milliseconds(runtime.settings.studentTimeoutMs),
+                                                     router: router).events
         else {
             runtime.recordShadow(route: route, ran: false)
             return
@@ -58,8 +64,12 @@ public struct ShadowRun: Sendable {
         case .success(let generation):
             let responses = StudentResponses(completionID: "shadow-" + exchange.id, created: Int(answer.createdAt), model: chat.model)
             answer.responseJSON = responses.completion(generation.result, logprobs: false).jsonString
-            if let teacherText {
-                let judgment = runtime.judge.judge(student: generation.result.text, teacher: teacherText)
+            if router?.declinesAnswer(promptState: generation.result.promptState,
+                                      logprobs: generation.tokens.compactMap(\.logprob)) == true {
+                answer.reason = FallbackReason.routerAnswer.rawValue
+            } else if let teacherText {
+                let judgment = runtime.judge.judge(student: generation.result.text, teacher: teacherText, wantsJSON: chat.wantsJSON,
+                                                   match: runtime.routes[route]?.answerMatch ?? .auto)
                 answer.judgment = judgment.rawValue
                 if kind == .shadow { runtime.recordJudgment(route: route, student: version, judgment: judgment) }
             }

@@ -80,8 +80,7 @@ struct StudentAttempt: Sendable {
                 let generation = Generation(tokens: tokens, result: result)
                 let answer = Self.answer(tokens, result: result)
                 if let reason = check.check(answer, plan: plan).fallback { return .rejected(reason, generation) }
-                if let router, router.fits(promptState: result.promptState),
-                   router.answerScore(promptState: result.promptState, logprobs: answer.tokenLogprobs) < router.answerThreshold {
+                if router?.declinesAnswer(promptState: result.promptState, logprobs: answer.tokenLogprobs) == true {
                     return .rejected(.routerAnswer, generation)
                 }
                 return .accepted(generation)

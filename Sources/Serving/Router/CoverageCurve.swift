@@ -72,6 +72,19 @@ public struct CoverageCurve: Sendable, Hashable, Codable {
         return best
     }
 
+    /// The threshold to serve with at `point` (one of ``points``): midway between its score
+    /// and the next lower score on the curve (floored at 0, a probability's least). Every
+    /// threshold in that gap gives the same coverage and quality on these samples; the middle
+    /// keeps the widest margin on both sides, so a new request scored a little below the
+    /// lowest covered sample (the full-data model's scores are not the out-of-fold ones the
+    /// curve was built on) is still served, and one a little above the highest uncovered is
+    /// still turned away. +∞ (serve nothing) stays +∞.
+    public func marginThreshold(at point: CoveragePoint) -> Double {
+        guard point.threshold.isFinite else { return point.threshold }
+        let lower = points.first { $0.threshold < point.threshold }?.threshold ?? 0
+        return (point.threshold + max(lower, 0)) / 2
+    }
+
     /// Mann–Whitney AUC from midranks of the `ascending` samples: (R₊ − P(P+1)/2) / (P·N),
     /// R₊ the rank sum of the positives, each tie group sharing the mean of its ranks.
     private static func areaUnderROC(_ ascending: [CoverageSample]) -> Double? {

@@ -39,10 +39,7 @@ struct EvalCommand: AsyncParsableCommand {
             judgeClient = configuration.teacherJudge(route: route.map { RouteName($0) })
             if judgeClient == nil { throw CommandFailure(description: "--judge needs a teacher (RETORT_TEACHER_URL)") }
         }
-        let evaluation = StudentEvaluation(store: book.store, thresholds: configuration.serving.gate,
-                                           selective: configuration.serving.selectiveGate,
-                                           agreement: try configuration.serving.agreementJudge(),
-                                           defaultMaxTokens: min(configuration.student.defaultMaxTokens, 256), judge: judgeClient)
+        let evaluation = try configuration.studentEvaluation(store: book.store, judge: judgeClient)
         let candidate = reference.name
         let report = try await evaluation.run(candidate: candidate, modelPath: reference.path, route: route, limit: limit,
                                               threads: configuration.student.threads)

@@ -79,10 +79,7 @@ func execute(_ job: () throws -> TrainingJob, reader: SQLiteCorpus, configuratio
     }
     guard configuration.serving.evaluateAfterTraining, let gguf = version.path(of: "gguf") else { return }
     let routes = configuration.routes.filter { $0.backend == .teacher }.map(\.name)
-    let evaluation = StudentEvaluation(store: ServingStore(reader: reader), thresholds: configuration.serving.gate,
-                                       selective: configuration.serving.selectiveGate,
-                                       agreement: try configuration.serving.agreementJudge(),
-                                       defaultMaxTokens: min(configuration.student.defaultMaxTokens, 256))
+    let evaluation = try configuration.studentEvaluation(store: ServingStore(reader: reader))
     let reports = await evaluation.runAfterTraining(version: version.version, modelPath: gguf, routes: routes,
                                                     threads: configuration.student.threads,
                                                     errors: OperatorErrors(metrics: DiscardedMetrics()))

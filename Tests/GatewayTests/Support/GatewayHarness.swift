@@ -18,7 +18,10 @@ struct GatewayHarness: Sendable {
     init(teacherURL: String? = nil, handler: @escaping @Sendable (MockRequest) -> MockReply = MockTeacher.defaultReply,
          configure: (inout GatewayConfiguration) -> Void = { _ in }) throws {
         mock = try MockTeacher(handler: handler)
-        databasePath = FileManager.default.temporaryDirectory.appendingPathComponent("retort-gw-\(UUID().uuidString).sqlite").path
+        // A directory of its own: training runs and student versions live beside the corpus file.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("retort-gw-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        databasePath = directory.appendingPathComponent("corpus.sqlite").path
         var configuration = GatewayConfiguration()
         configuration.port = 0
         configuration.database = databasePath

@@ -22,6 +22,20 @@ import Testing
         #expect(abs(curve.points[2].qualityLoss - 0.2) < 1e-12)
     }
 
+    @Test func theServingThresholdSitsMidwayInTheGapBelowThePoint() {
+        let curve = Self.curve
+        #expect(abs(curve.marginThreshold(at: curve.points[1]) - 0.85) < 1e-12)  // between 0.9 and 0.8
+        #expect(abs(curve.marginThreshold(at: curve.points[3]) - 0.45) < 1e-12)  // between 0.6 and 0.3
+        #expect(abs(curve.marginThreshold(at: curve.points[4]) - 0.15) < 1e-12)  // the lowest: toward 0
+        #expect(curve.marginThreshold(at: curve.points[0]) == .infinity)  // serve nothing stays so
+        // Every threshold in the gap gives the point's coverage.
+        let served = [0.8, 0.3, 0.9, 0.6, 0.8].filter { $0 >= curve.marginThreshold(at: curve.points[3]) }.count
+        #expect(served == curve.points[3].covered)
+        // Scores below 0 (a sentinel for turned-away prompts) do not pull it under 0.
+        let sentinel = CoverageCurve(scores: [0.9, -1], studentGood: [true, false])
+        #expect(abs(sentinel.marginThreshold(at: sentinel.points[1]) - 0.45) < 1e-12)
+    }
+
     @Test func operatingPointTakesTheLargestCoverageWithinTheLoss() {
         #expect(Self.curve.operatingPoint(maxQualityLoss: 0).threshold == 0.9)
         #expect(Self.curve.operatingPoint(maxQualityLoss: 0.1).threshold == 0.9)
