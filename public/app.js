@@ -211,6 +211,55 @@ function trend(route, rate) {
   return samples.map((r) => BARS[Math.min(BARS.length - 1, Math.floor(r * BARS.length))]).join("");
 }
 
+// Small SVG plots: a line through points in the unit square (x right, y up), with an
+// optional marked point; `yFrom` is the value at the bottom edge.
+const SVG = "http://www.w3.org/2000/svg";
+
+function svg(tag, attributes = {}, ...children) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  for (const child of children) node.append(child);
+  return node;
+}
+
+function plot(points, { mark = null, yFrom = 0, title = "", width = 160, height = 64 } = {}) {
+  const x = (v) => (2 + v * (width - 4)).toFixed(1);
+  const y = (v) => (height - 2 - (Math.max(v, yFrom) - yFrom) / Math.max(1e-9, 1 - yFrom) * (height - 4)).toFixed(1);
+  const line = points.map(([px, py]) => x(px) + "," + y(py)).join(" ");
+  const node = svg("svg", { class: "plot", width, height, viewBox: "0 0 " + width + " " + height, role: "img", "aria-label": title },
+    svg("title", {}, document.createTextNode(title)),
+    svg("rect", { x: 0.5, y: 0.5, width: width - 1, height: height - 1, class: "plot-frame" }),
+    svg("polyline", { points: line, class: "plot-line" }));
+  if (mark) node.append(svg("circle", { cx: x(mark[0]), cy: y(mark[1]), r: 3.5, class: "plot-mark" }));
+  return node;
+}
+
+// The student's share of a route's latest requests, span by span.
+function sharePlot(history) {
+  if (!history || history.length === 0) return "–";
+  const first = history[0].start, last = history[history.length - 1].start;
+  const points = history.filter((b) => b.total > 0)
+    .map((b) => [last > first ? (b.start - first) / (last - first) : 0.5, b.student / b.total]);
+  const served = history.reduce((n, b) => n + b.student, 0), total = history.reduce((n, b) => n + b.total, 0);
+  return plot(points, { title: "student share of the last " + total + " requests: " + percent(served / total)
+    + " (" + time(first) + " to " + time(last) + ")", width: 120, height: 32 });
+}
+
+// A route's router: coverage against the quality of the served mix, the operating point marked.
+function routerPlot(router) {
+  if (!router || !router.curve || router.curve.length === 0) return "";
+  const lowest = Math.min(...router.curve.map((p) => p[1]));
+  const yFrom = Math.max(0, Math.floor(lowest * 10) / 10);
+  const tasks = (router.tasks || []).map((t) => el("li", {}, t.task + ": " + t.samples + " rows, coverage "
+    + percent(t.coverage) + " at quality " + percent(t.quality)));
+  return el("div", { class: "router" },
+    plot(router.curve, { mark: [router.coverage, router.quality], yFrom,
+      title: "coverage (x) against quality of the served mix (y, from " + percent(yFrom) + " to 100%)" }),
+    el("div", {}, "coverage " + percent(router.coverage) + " at quality " + percent(router.quality)
+      + " · AUC prompt " + percent(router.prompt_auc) + ", answer " + percent(router.answer_auc)),
+    tasks.length ? el("ul", { class: "router-tasks" }, ...tasks) : "");
+}
+
 function describeState(state) {
   if (!state) return "";
   return state.mode + (state.mode === "canary" ? " " + state.canary_percent + "%" : "") + (state.student ? " (" + state.student + ")" : "");
@@ -230,6 +279,7 @@ function renderServingRoutes(routes) {
       el("td", {}, r.mode === "canary" ? r.canary_percent + "%" : "–"),
       el("td", { title: r.student_status || "" }, r.student || "–"),
       el("td", {}, r.served_by_student + " / " + r.served_by_teacher),
+      el("td", {}, sharePlot(r.student_share_history)),
       el("td", {}, percent(r.fallback_rate), " ", el("span", { class: "trend" }, trend(r.route, r.fallback_rate))),
       el("td", {}, r.shadow_runs + " / " + r.shadow_drops)));
     select.append(el("option", {}, r.route));
@@ -243,7 +293,8 @@ function renderServingLists(serving) {
     const m = g.metrics || {};
     return el("li", {}, el("b", { class: g.passed ? "gate-pass" : "gate-fail" }, g.passed ? "passed" : "failed"),
       " " + g.version + (g.route ? " on " + g.route : "") + " · " + (m.samples ?? "?") + " rows, exact " + percent(m.exact_match)
-      + ", F1 " + percent(m.token_f1) + (m.failures && m.failures.length ? " · " + m.failures.join(", ") : "") + " · " + time(g.created_at));
+      + ", F1 " + percent(m.token_f1) + (m.failures && m.failures.length ? " · " + m.failures.join(", ") : "") + " · " + time(g.created_at),
+      routerPlot(m.router));
   }));
   $("serving-events").replaceChildren(...(serving.events.length ? [] : [none()]), ...serving.events.slice(0, 8).map((e) => el("li", {},
     time(e.time) + " " + e.to.route + ": " + describeState(e.from) + " → " + describeState(e.to)

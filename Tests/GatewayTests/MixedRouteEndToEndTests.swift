@@ -95,6 +95,7 @@ import Testing
                 runtime.tick()
             }
             outcome.modes.append(runtime.state(of: "default")?.mode)
+            try await Self.waitForShadowRunsToFinish(runtime, store)  // else they hold the student's queue
             // 4. Never-logged prompts of the same mix.
             let before = try harness.rows().count
             var delivered: [(learnable: Bool, good: Bool)] = []
@@ -124,6 +125,17 @@ import Testing
         #expect(outcome.unlearnableToTeacher >= 0.98)
         #expect(outcome.unlearnableReasons.isSubset(of: ["student:router_prompt", "student:router_answer"]), "\(outcome.unlearnableReasons)")
         print("mixed route:", outcome)
+    }
+}
+
+extension MixedRouteEndToEndTests {
+    /// Waits (up to a minute) until every shadow run started on the route has stored its answer.
+    static func waitForShadowRunsToFinish(_ runtime: ServingRuntime, _ store: ServingStore) async throws {
+        for _ in 0..<3000 {
+            let started = runtime.servingTallies()["default"]?.shadowRuns ?? 0
+            if try store.studentAnswers(route: "default", kind: "shadow", limit: 10_000).count >= started { return }
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 }
 

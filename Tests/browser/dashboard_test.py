@@ -129,6 +129,11 @@ def switch_serving(page):
                   "document.getElementById('serving-apply').click(); true")
     wait_for(lambda: page.evaluate("document.getElementById('serving-saved').textContent").startswith("switched default"), "the switch saved")
     wait_for(lambda: "[manual, manual]" in page.evaluate("document.getElementById('serving-events').textContent"), "the change listed")
+    # The route's student share over time is plotted (four teacher-served requests: a flat line at 0).
+    wait_for(lambda: page.evaluate("document.querySelectorAll('#serving-routes svg.plot polyline').length") >= 1,
+             "the student share plot")
+    label = page.evaluate("document.querySelector('#serving-routes svg.plot').getAttribute('aria-label')")
+    assert label.startswith("student share of the last 4 requests: 0.0%"), label
 
 
 def drive(chromium, base, work, screenshot):

@@ -38,6 +38,15 @@ extension ServingStore {
         }
     }
 
+    /// Who served `route`'s latest `limit` exchanges: (created_at, served by the student),
+    /// newest first (by the `(route, seq)` index: the cost is bounded by `limit`, not the log).
+    public func recentServers(route: String, limit: Int) throws -> [(createdAt: Double, student: Bool)] {
+        try reader.withDatabase { db in
+            try db.fetchAll("SELECT created_at, served_by FROM exchanges WHERE route = ? ORDER BY seq DESC LIMIT ?",
+                            [route, max(limit, 0)]) { row in (try row.double("created_at"), try row.text("served_by") == "student") }
+        }
+    }
+
     /// Shadow judgments of `version` on `route` since `time`: counts of `win`, `tie`, `loss`.
     public func shadowJudgments(route: String, version: String, since time: Double) throws -> [String: Int] {
         try reader.withDatabase { db in

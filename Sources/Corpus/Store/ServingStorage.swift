@@ -29,6 +29,8 @@ public protocol ServingStorage: Sendable {
     func shadowJudgments(route: String, version: String, since time: Double) throws -> [String: Int]
     /// Thumbs on `route`'s exchanges given after `time`, oldest first, with who served each.
     func ratings(route: String, since time: Double, limit: Int) throws -> [StoredRating]
+    /// Who served `route`'s latest `limit` exchanges: (created_at, served by the student), newest first.
+    func recentServers(route: String, limit: Int) throws -> [(createdAt: Double, student: Bool)]
     /// The latest frozen held-out split, freezing one with the default curation (atomically,
     /// once) when none exists, so that every later evaluation uses the same rows.
     func heldOutSplit(testPercent: Double) throws -> HeldOutVersion

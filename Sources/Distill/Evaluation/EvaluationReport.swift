@@ -57,8 +57,8 @@ extension StudentRouter {
         String(decoding: try JSONEncoder().encode(self), as: UTF8.self)
     }
 
-    /// What the admin API and the dashboard show: the operating point, the AUCs and the
-    /// coverage/quality curve (at most 50 points).
+    /// What the admin API and the dashboard show: the operating point, the AUCs, the
+    /// coverage/quality curve (at most 50 points) and each task's coverage and quality.
     public var summary: JSONValue {
         let point = gate.operatingPoint
         let step = max(1, curve.points.count / 50)
@@ -71,6 +71,10 @@ extension StudentRouter {
             ("prompt_threshold", number(promptThreshold)), ("answer_threshold", number(answerThreshold)),
             ("prompt_auc", number(promptAUC)), ("answer_auc", number(answerAUC)),
             ("curve", .array(points.map { .array([.double($0.coverage), .double($0.quality)]) })),
+            ("tasks", .array((tasks ?? []).map {
+                .object([("task", .string($0.task)), ("samples", .int($0.samples)), ("covered", .int($0.covered)),
+                         ("coverage", .double($0.coverage)), ("quality", .double($0.quality))])
+            })),
         ])
     }
 }

@@ -9,12 +9,15 @@ public struct RoutingObservation: Sendable {
     public var answerLogprobs: [Double]
     /// Whether the answer agreed with the teacher's (``RoutingLabel``).
     public var good: Bool
+    /// The request's task inside the route (``TaskKey``), for the per-task report.
+    public var task: String
 
     /// An observation.
-    public init(promptState: [Float], answerLogprobs: [Double], good: Bool) {
+    public init(promptState: [Float], answerLogprobs: [Double], good: Bool, task: String = "") {
         self.promptState = promptState
         self.answerLogprobs = answerLogprobs
         self.good = good
+        self.task = task
     }
 
     /// The post-hoc router's features: the prompt state and the answer's statistics.
@@ -57,6 +60,9 @@ public struct StudentRouter: Sendable, Codable {
     public var curve: CoverageCurve
     /// ROC AUC of the ex-ante and post-hoc models on out-of-fold scores.
     public var promptAUC: Double?, answerAUC: Double?
+    /// Coverage and quality of each task of the route at the thresholds (nil: a router
+    /// stored before tasks were reported).
+    public var tasks: [TaskCoverage]?
 
     /// Share of well-answered prompts the ex-ante rule may give up to the teacher.
     public static let promptRecallLoss = 0.02
@@ -113,10 +119,14 @@ public struct StudentRouter: Sendable, Codable {
         let combined = zip(prompts.outOfFold, answers.outOfFold).map { $0 >= promptThreshold ? $1 : -1 }
         let curve = CoverageCurve(scores: combined, studentGood: labels)
         let gate = SelectiveGate(thresholds: thresholds).evaluate(curve)
-        return StudentRouter(prompt: prompts.model, promptThreshold: promptThreshold, answer: answers.model,
-                             answerThreshold: min(curve.marginThreshold(at: gate.operatingPoint), servesNothing), gate: gate, curve: curve,
-                             promptAUC: CoverageCurve(scores: prompts.outOfFold, studentGood: labels).auc,
-                             answerAUC: CoverageCurve(scores: answers.outOfFold, studentGood: labels).auc)
+        let answerThreshold = min(curve.marginThreshold(at: gate.operatingPoint), servesNothing)
+        var router = StudentRouter(prompt: prompts.model, promptThreshold: promptThreshold, answer: answers.model,
+                                   answerThreshold: answerThreshold, gate: gate, curve: curve,
+                                   promptAUC: CoverageCurve(scores: prompts.outOfFold, studentGood: labels).auc,
+                                   answerAUC: CoverageCurve(scores: answers.outOfFold, studentGood: labels).auc)
+        router.tasks = TaskCoverage.byTask(tasks: observations.map(\.task), served: combined.map { $0 >= answerThreshold },
+                                           good: labels)
+        return router
     }
 
     /// A threshold that keeps all but `maximumLoss` of the good samples at or above it: midway
@@ -130,6 +140,37 @@ public struct StudentRouter: Sendable, Codable {
         let kept = good[min(allowed, good.count - 1)]
         let below = scores.filter { $0 < kept }.max() ?? 0
         return (kept + max(below, 0)) / 2
+    }
+}
+
+/// One task's share of a route's held-out rows the router sends to the student, and the
+/// quality of the mix served (student where routed, teacher elsewhere; the teacher counts 1).
+public struct TaskCoverage: Sendable, Codable, Equatable {
+    /// The task key (``TaskKey``).
+    public var task: String
+    /// Held-out rows of the task.
+    public var samples: Int
+    /// Of those, the rows the router sends to the student.
+    public var covered: Int
+    /// `covered / samples`.
+    public var coverage: Double
+    /// (rows served well by the student + rows left to the teacher) / samples.
+    public var quality: Double
+
+    /// One entry per task, by descending row count, from parallel arrays over the rows.
+    static func byTask(tasks: [String], served: [Bool], good: [Bool]) -> [TaskCoverage] {
+        var rows: [String: (samples: Int, covered: Int, delivered: Int)] = [:]
+        for (index, task) in tasks.enumerated() {
+            var entry = rows[task] ?? (0, 0, 0)
+            entry.samples += 1
+            if served[index] { entry.covered += 1 }
+            if !served[index] || good[index] { entry.delivered += 1 }
+            rows[task] = entry
+        }
+        return rows.map { task, row in
+            TaskCoverage(task: task, samples: row.samples, covered: row.covered,
+                         coverage: Double(row.covered) / Double(row.samples), quality: Double(row.delivered) / Double(row.samples))
+        }.sorted { ($0.samples, $1.task) > ($1.samples, $0.task) }
     }
 }
 

@@ -5,8 +5,8 @@ import Foundation
 import Hummingbird
 import Serving
 
-/// `GET /admin/serving` (each route's mode, who served its requests, recent events and
-/// gate results) and `POST /admin/serving` (switch a route by hand).
+/// `GET /admin/serving` (each route's mode, who served its requests and the student's share
+/// over time, recent events and gate results) and `POST /admin/serving` (switch a route by hand).
 struct AdminServingController {
     let services: GatewayServices
 
@@ -24,6 +24,7 @@ struct AdminServingController {
         let routes = runtime.currentStates().map { state in
             Self.routeJSON(state, tally: tallies[state.route] ?? ServingTally(), studentStatus: runtime.studentStatus(of: state))
                 .setting("promotion", to: promotion(state))
+                .setting("student_share_history", to: shareHistory(state.route))
         }
         let events = try runtime.book.store.events(route: nil, limit: 30).map { stored in
             (try? JSONValue.parse(Array(stored.eventJSON.utf8))).map { $0.setting("id", to: .int(stored.id)) } ?? .null
@@ -33,6 +34,15 @@ struct AdminServingController {
             ("object", .string("serving")), ("data", .array(routes)), ("events", .array(events)),
             ("gate_results", .array(gates)), ("auto_promote", .bool(runtime.settings.autoPromote)),
         ]))
+    }
+
+    /// Who served the route's latest 5,000 requests, in up to 24 spans of time (the
+    /// dashboard's plot of the student's share); an unreadable log gives an empty history.
+    private func shareHistory(_ route: RouteName) -> JSONValue {
+        let served = (try? services.serving.book.store.recentServers(route: route.rawValue, limit: 5_000)) ?? []
+        return .array(StudentShareHistory.buckets(served).map {
+            .object([("start", .double($0.start)), ("student", .int($0.student)), ("total", .int($0.total))])
+        })
     }
 
     /// `POST /admin/serving` with `{"route", "mode", "percent"?, "student"?, "note"?}`.

@@ -79,6 +79,9 @@ struct EvalCommand: AsyncParsableCommand {
             printLine("router: \(router.curve.sampleCount) rows, coverage \(rate(point.coverage)) at quality \(rate(point.quality))"
                       + " (loss \(rate(point.qualityLoss)), target ≤ \(rate(selectiveTarget))),"
                       + " AUC prompt \(rate(router.promptAUC)) answer \(rate(router.answerAUC))")
+            for task in router.tasks ?? [] {
+                printLine("  task \(task.task): \(task.samples) rows, coverage \(rate(task.coverage)) at quality \(rate(task.quality))")
+            }
         }
         printLine(report.passed ? "GATE PASSED" : "GATE FAILED: " + report.failureCodes.joined(separator: ", "))
     }
