@@ -20,7 +20,7 @@ import Testing
         settings.auto = true
         settings.minNewExchanges = 5
         let launcher = TrainingLauncher(executable: executable, database: corpus.path, baseModel: "/models/base.gguf",
-                                        environment: ["PATH": "/usr/bin:/bin"])
+                                        environment: ["PATH": "/usr/bin:/bin"], configPath: "/etc/retort/gateway.json")
         return TrainingScheduler(settings: settings, reader: corpus.reader, launcher: launcher, metrics: DiscardedMetrics(),
                                  clock: clock)
     }
@@ -52,7 +52,8 @@ import Testing
             written = (try? String(contentsOfFile: fake.output, encoding: .utf8)) ?? ""
             Thread.sleep(forTimeInterval: 0.01)
         }
-        #expect(written.hasPrefix("train resume \(run.id) --db \(corpus.path)"))
+        // The child reads the gateway's own configuration: its evaluation uses the same routes and gate.
+        #expect(written.hasPrefix("train resume \(run.id) --config /etc/retort/gateway.json --db \(corpus.path)"))
     }
 
     @Test func anActiveRunRefusesASecondStart() throws {

@@ -43,19 +43,14 @@ import Testing
                 #"{"model":"default","user":"\#(user)","max_tokens":12,"messages":[{"role":"user","content":"\#(prompt)"}]}"#)
     }
 
+    /// The single-task test's settings, with judged answers alone deciding the canary and no
+    /// exploration (every run of the test routes the same way).
     static func configure(_ configuration: inout GatewayConfiguration) {
-        configuration.serving.autoPromote = true
-        configuration.serving.pollIntervalMs = 3_600_000  // the test ticks by hand
-        configuration.serving.shadowSampleRate = 1
-        configuration.serving.shadowQueueLimit = 64
+        ServingEndToEndTests.configure(&configuration)
         configuration.serving.routerExplorationRate = 0
         configuration.serving.selectiveGate.minimumSamples = 10
-        configuration.serving.rollout.minimumShadowSeconds = 0
-        configuration.serving.rollout.minimumShadowJudged = 5
-        configuration.serving.rollout.canaryPercent = 50
-        configuration.serving.rollout.minimumCanarySeconds = 0
         configuration.serving.rollout.minimumCanaryJudged = 5
-        configuration.serving.rollout.minimumCanaryRatings = 0  // judged answers decide
+        configuration.serving.rollout.minimumCanaryRatings = 0
     }
 
     @Test func theLearnablePartMovesToTheStudentAndTheRestStaysOnTheTeacher() async throws {

@@ -54,6 +54,13 @@ import Testing
         #expect(throws: Never.self) { try Self.decode(#"{"serving": {"shadow_agreement_f1": 1}}"#) }
     }
 
+    @Test func aLoadedConfigurationKnowsItsFileForTheTrainingChildren() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../config/retort.json")
+        let loaded = try GatewayConfiguration.load(path: url.path, required: true)
+        #expect(loaded.sourcePath == url.standardizedFileURL.path && loaded.sourcePath?.hasPrefix("/") == true)
+        #expect(try GatewayConfiguration.load(path: "/nonexistent/retort.json", required: false).sourcePath == nil)
+    }
+
     @Test func theShippedConfigurationDecodes() throws {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../config/retort.json")
         let configuration = try JSONDecoder().decode(GatewayConfiguration.self, from: Data(contentsOf: url))

@@ -43,17 +43,9 @@ import urllib.request
 
 from openai import OpenAI
 
-FIRST = ["Maria", "Jonas", "Aiko", "Pedro", "Fatima", "Liam", "Chen", "Olga", "Kwame", "Sofia",
-         "Ravi", "Elena", "Tomas", "Amara", "Yusuf", "Ingrid", "Diego", "Hana", "Noah", "Zara"]
-LAST = ["Lopez", "Berg", "Tanaka", "Silva", "Haddad", "Murphy", "Wang", "Petrova", "Mensah", "Rossi",
-        "Patel", "Novak", "Keller", "Okafor", "Demir", "Larsen", "Ramos", "Sato", "Fischer", "Ali"]
-CITIES = ["Seville", "Oslo", "Osaka", "Lisbon", "Beirut", "Dublin", "Chengdu", "Kazan", "Accra", "Turin",
-          "Pune", "Zagreb", "Graz", "Lagos", "Izmir", "Bergen", "Quito", "Kyoto", "Bremen", "Doha"]
-SENTENCES = ["{name}, {age}, lives in {city}.", "Meet {name} from {city}; {pronoun} is {age} years old.",
-             "{city} resident {name} turned {age} this year.", "At {age}, {name} moved to {city}.",
-             "Name: {name}. Age: {age}. Home town: {city}."]
-EXTRACT = ('Extract the person\'s name, age and city from the text. '
-           'Answer with JSON only: {"name": string, "age": number, "city": string}.')
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "json-extraction"))
+from dataset import CITIES, FIRST, INSTRUCTION as EXTRACT, LAST, TEMPLATES as SENTENCES  # the learnable task's vocabulary
+
 SUPPORT = "You are the support desk of Northwind Freight. Answer the customer's question in one sentence."
 WAREHOUSES = ["Rotterdam", "Leipzig", "Gdansk", "Valencia", "Antwerp", "Lyon", "Brno", "Porto"]
 MONTHS = ["March", "April", "May", "June", "July", "August", "September", "October"]

@@ -52,8 +52,8 @@ struct FrozenDataset: Codable {
     }
 
     /// Reads the corpus's train split and encodes it with the student's template; with a
-    /// `validationPercent`, that share of the SFT sequences (by a stable hash of the exchange
-    /// id) is held back for validation, if it leaves at least four on each side.
+    /// `validationPercent`, that share of the SFT sequences (by a stable hash of the prompt)
+    /// is held back for validation, if it leaves at least four on each side.
     static func build(kind: TrainingSettings.Kind, reader: SQLiteCorpus, encoder: SequenceEncoder,
                       validationPercent: Double? = nil) throws -> FrozenDataset {
         let data = TrainingDataReader(reader: reader)
@@ -99,10 +99,12 @@ struct FrozenDataset: Codable {
     }
 
     /// Moves `percent` of the sequences to `validation` (none when either side would keep
-    /// fewer than four).
+    /// fewer than four), chosen by a stable hash of the prompt's tokens: the same corpus
+    /// always gives the same slice, and one prompt logged twice never sits on both sides.
     private mutating func holdBackValidation(percent: Double) {
         let held = { (sequence: Sequence) in
-            Double(StableHash.fnv1a64Mixed(sequence.id) % 10_000) < percent * 100
+            let prompt = sequence.tokens.prefix((sequence.targets.firstIndex { $0 != CrossEntropy.ignored } ?? -1) + 1)
+            return Double(StableHash.fnv1a64Mixed(prompt.map(String.init).joined(separator: ",")) % 10_000) < percent * 100
         }
         let validation = sequences.filter(held)
         guard validation.count >= 4, sequences.count - validation.count >= 4 else { return }

@@ -13,13 +13,18 @@ public struct TrainingLauncher: Sendable {
     public let baseModel: String
     /// The child's environment (the executable decides what it inherits).
     public let environment: [String: String]
+    /// The configuration file the gateway read (`--config` for the child, so the evaluation
+    /// after training sees the same routes, gate and student settings); nil: the defaults.
+    public let configPath: String?
 
     /// A launcher of `executable` (nil: this process's binary) training from `database`.
-    public init(executable: String?, database: String, baseModel: String, environment: [String: String]) {
+    public init(executable: String?, database: String, baseModel: String, environment: [String: String],
+                configPath: String? = nil) {
         self.executable = executable ?? Self.currentExecutable
         self.database = database
         self.baseModel = baseModel
         self.environment = environment
+        self.configPath = configPath
     }
 
     /// nice(1), which starts the child at a lower priority.
@@ -30,7 +35,7 @@ public struct TrainingLauncher: Sendable {
         Bundle.main.executablePath ?? CommandLine.arguments.first ?? "retort"
     }
 
-    /// Starts `retort train <arguments> --db <database>` and returns its pid.
+    /// Starts `retort train <arguments> [--config <file>] --db <database>` and returns its pid.
     /// - Parameter logName: the child's log file, relative to the data directory
     public func launch(_ arguments: [String], log logName: String) throws -> Int32 {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
@@ -43,7 +48,7 @@ public struct TrainingLauncher: Sendable {
         let output = try FileHandle(forWritingTo: log)
         defer { try? output.close() }
         let process = Process()
-        let command = [executable, "train"] + arguments + ["--db", database]
+        let command = [executable, "train"] + arguments + (configPath.map { ["--config", $0] } ?? []) + ["--db", database]
         // Started at nice 10 through nice(1) where it exists, so every thread of the child
         // (BLAS workers included) starts low; the child lowers itself as well.
         if FileManager.default.isExecutableFile(atPath: Self.nice) {

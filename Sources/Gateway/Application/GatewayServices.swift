@@ -47,10 +47,12 @@ public struct GatewayServices: Sendable {
     }
 
     /// Starts training runs for the gateway (`POST /admin/train`, the schedule): children of
-    /// `training.executable` (else this binary) with ``GatewayConfiguration/trainingEnvironment``.
+    /// `training.executable` (else this binary) with ``GatewayConfiguration/trainingEnvironment``
+    /// and the gateway's own configuration file.
     public var trainingLauncher: TrainingLauncher {
         TrainingLauncher(executable: configuration.training.executable, database: configuration.database,
-                         baseModel: configuration.student.model, environment: configuration.trainingEnvironment)
+                         baseModel: configuration.student.model, environment: configuration.trainingEnvironment,
+                         configPath: configuration.sourcePath)
     }
 
     /// The automatic training schedule over this gateway's corpus.

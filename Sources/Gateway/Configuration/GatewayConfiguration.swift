@@ -53,6 +53,9 @@ public struct GatewayConfiguration: Sendable, Decodable {
     public var adminKey: String?
     /// The dashboard's folder (environment only: `RETORT_PUBLIC_DIR`, default `public`).
     public var publicDirectory = "public"
+    /// The file this configuration was read from, absolute (nil: the built-in defaults);
+    /// training children read it too.
+    public var sourcePath: String?
     /// The environment training child processes start with (set from the process's own,
     /// secrets removed, by ``applyingEnvironment(_:)``; empty: nothing inherited).
     public var trainingEnvironment: [String: String] = [:]
@@ -91,8 +94,10 @@ public struct GatewayConfiguration: Sendable, Decodable {
             return GatewayConfiguration()
         }
         do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            return try JSONDecoder().decode(GatewayConfiguration.self, from: data)
+            let url = URL(fileURLWithPath: path)
+            var configuration = try JSONDecoder().decode(GatewayConfiguration.self, from: try Data(contentsOf: url))
+            configuration.sourcePath = url.standardizedFileURL.path
+            return configuration
         } catch let error as DecodingError {
             throw ConfigurationError("invalid configuration in \(path): \(error.readableDescription)")
         }
