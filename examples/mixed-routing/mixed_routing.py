@@ -303,7 +303,7 @@ def report(args, results, served, teacher_latency, figures):
     quality = sum(r[1] for r in results) / len(results)
     learnable_share = len(student["learnable"]) / max(1, len(by_kind["learnable"]))
     to_teacher = 1 - len(student["unlearnable"]) / max(1, len(by_kind["unlearnable"]))
-    routed_latency = [r[3] for r in by_kind["unlearnable"] if served[r[2]] == ("teacher", "router_prompt")]
+    routed_latency = [r[3] for r in by_kind["unlearnable"] if served[r[2]] == ("teacher", "student:router_prompt")]
     figures.update({
         "test_prompts": len(results), "delivered_quality": quality, "teacher_quality": 1.0,
         "student_share": sum(len(v) for v in student.values()) / len(results),
