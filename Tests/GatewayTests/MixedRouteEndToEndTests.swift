@@ -99,7 +99,9 @@ import Testing
                 let (_, json) = try await ServingHarness.post(client, request.json)
                 delivered.append((request.learnable, ServingHarness.text(json) == Self.answer(to: request.prompt)))
             }
+            harness.services.log.flush()
             let rows = Array(try harness.rows().dropFirst(before))
+            #expect(rows.count == delivered.count)
             outcome.quality = Double(delivered.filter(\.good).count) / Double(delivered.count)
             let learnable = zip(delivered, rows).filter { $0.0.learnable }.map(\.1)
             let unlearnable = zip(delivered, rows).filter { !$0.0.learnable }.map(\.1)
