@@ -238,8 +238,9 @@ function plot(points, { mark = null, yFrom = 0, title = "", width = 160, height 
 function sharePlot(history) {
   if (!history || history.length === 0) return "–";
   const first = history[0].start, last = history[history.length - 1].start;
-  const points = history.filter((b) => b.total > 0)
-    .map((b) => [last > first ? (b.start - first) / (last - first) : 0.5, b.student / b.total]);
+  let points = history.filter((b) => b.total > 0)
+    .map((b) => [last > first ? (b.start - first) / (last - first) : 0, b.student / b.total]);
+  if (points.length === 1) points = [points[0], [1, points[0][1]]];  // one span: a level line
   const served = history.reduce((n, b) => n + b.student, 0), total = history.reduce((n, b) => n + b.total, 0);
   return plot(points, { title: "student share of the last " + total + " requests: " + percent(served / total)
     + " (" + time(first) + " to " + time(last) + ")", width: 120, height: 32 });
