@@ -24,7 +24,8 @@ final class CorpusFixture {
     @discardableResult
     func add(prompt: String, answers: [String] = ["An answer."], route: String = "default", status: Int = 200,
              servedBy: String = "teacher", finishReason: String = "stop", system: String? = nil,
-             tools: JSONValue? = nil, promptTokens: Int = 10, completionTokens: Int = 5, latencyMs: Double = 100) -> ExchangeRecord {
+             tools: JSONValue? = nil, promptTokens: Int = 10, completionTokens: Int = 5, latencyMs: Double = 100,
+             tags: [String] = []) -> ExchangeRecord {
         clock += 1
         var messages: [JSONValue] = []
         if let system { messages.append(.object([("role", .string("system")), ("content", .string(system))])) }
@@ -36,6 +37,7 @@ final class CorpusFixture {
                                     servedBy: servedBy, status: status, stream: false,
                                     promptHash: SHA256.hex(JSONValue.array(messages).serialized()), requestJSON: request.jsonString)
         record.completionID = completionID
+        record.tags = tags
         record.finishReason = finishReason
         record.promptTokens = promptTokens
         record.completionTokens = completionTokens

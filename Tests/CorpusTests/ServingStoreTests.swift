@@ -84,7 +84,7 @@ import Testing
 
     @Test func heldOutSplitIsFrozenOnceAndReadBack() throws {
         let corpus = try CorpusFixture()
-        for index in 0..<200 { corpus.add(prompt: "question \(index)", answers: ["answer \(index)"]) }
+        for index in 0..<200 { corpus.add(prompt: "question \(index)", answers: ["answer \(index)"], tags: ["task:quiz"]) }
         let store = ServingStore(reader: corpus.reader)
         let split = try store.heldOutSplit(testPercent: 20)
         #expect(split.rowCount > 10 && split.rowCount < 80)
@@ -92,7 +92,7 @@ import Testing
         #expect(try store.heldOutSplit(testPercent: 20).version == split.version)
         let rows = try store.heldOutRows(version: split.version)
         #expect(rows.count == split.rowCount)
-        #expect(rows.allSatisfy { $0.requestJSON.contains("question") && $0.responseJSON.contains("answer") })
+        #expect(rows.allSatisfy { $0.requestJSON.contains("question") && $0.responseJSON.contains("answer") && $0.tags == ["task:quiz"] })
         #expect(try store.heldOutRows(version: split.version, limit: 3).count == 3)
         #expect(try store.heldOutRows(version: split.version, route: "nope").isEmpty)
     }

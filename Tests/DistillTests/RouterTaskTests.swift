@@ -11,6 +11,9 @@ import Testing
     @Test func theKeyIsTheNamedTaskElseTheSystemPromptsHash() throws {
         let named = try request(#"{"model":"m","metadata":{"task":"extract"},"messages":[{"role":"system","content":"A"},{"role":"user","content":"x"}]}"#)
         #expect(TaskKey.of(named) == "extract")
+        // The x-retort-task header, logged as a tag, wins over metadata.
+        #expect(TaskKey.of(named, tags: ["alpha", "task:from-header"]) == "from-header")
+        #expect(TaskKey.of(named, tags: ["task:"]) == "extract")
         let systemA = try request(#"{"model":"m","messages":[{"role":"system","content":"A"},{"role":"user","content":"x"}]}"#)
         let otherA = try request(#"{"model":"m","messages":[{"role":"system","content":"A"},{"role":"user","content":"y"}]}"#)
         let systemB = try request(#"{"model":"m","messages":[{"role":"system","content":"B"},{"role":"user","content":"x"}]}"#)

@@ -15,7 +15,8 @@ import Testing
         let extra = #","tools":[{"type":"function","function":{"name":"lookup","parameters":{}}}],"response_format":{"type":"text"},"n":1,"logprobs":false,"future_param":{"x":[1,2.50]},"user":"u-42","metadata":{"team":"a"}"#
         let exchangeID = try await harness.run { client, _ in
             try await client.execute(uri: "/v1/chat/completions", method: .post,
-                                     headers: [.contentType: "application/json", HTTPField.Name("x-retort-tags")!: "alpha, beta"],
+                                     headers: [.contentType: "application/json", HTTPField.Name("x-retort-tags")!: "alpha, beta",
+                                               HTTPField.Name("x-retort-task")!: " extract "],
                                      body: ByteBuffer(string: chatBody(extra: extra))) { response in
                 #expect(response.status == .ok)
                 let json = try JSONValue.parse(Array(response.body.readableBytesView))
@@ -35,7 +36,7 @@ import Testing
         #expect(row.id == exchangeID)
         #expect(row.status == 200 && row.route == "default" && row.upstreamModel == "mock-teacher")
         #expect(row.servedBy == "teacher" && row.stream == false && row.attempts == 1)
-        #expect(row.tags == ["alpha", "beta"] && row.user == "u-42" && row.metadata == #"{"team":"a"}"#)
+        #expect(row.tags == ["alpha", "beta", "task:extract"] && row.user == "u-42" && row.metadata == #"{"team":"a"}"#)
         #expect(row.finishReason == "tool_calls" && row.completionID?.hasPrefix("chatcmpl-mock") == true)
         #expect(row.promptTokens != nil && row.totalTokens != nil && row.latencyMs != nil)
         #expect(row.requestJSON == chatBody(extra: extra))

@@ -105,7 +105,7 @@ public struct StudentEvaluation: Sendable {
                                        match: match)
             scored.observations.append(RoutingObservation(
                 promptState: promptState, answerLogprobs: result.tokens.compactMap { $0.logprob.map { Double($0.logprob) } },
-                good: good, task: TaskKey.of(request)))
+                good: good, task: TaskKey.of(request, tags: row.tags)))
         } catch {
             scored.generationErrors.append("\(row.exchangeID): \(error)")
         }

@@ -126,6 +126,9 @@ extension ChatCompletionsController {
         record.metadata = chat.metadata?.jsonString
         record.tags = headers[values: .retortTags].flatMap { $0.split(separator: ",") }
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if let task = headers[.retortTask]?.trimmingCharacters(in: .whitespaces), !task.isEmpty {
+            record.tags.append(TaskKey.tagPrefix + task)  // the task inside the route, for evaluation (TaskKey)
+        }
         return record
     }
 
@@ -185,4 +188,5 @@ extension HTTPField.Name {
     static let retortExchangeID = HTTPField.Name("x-retort-exchange-id")!
     /// `x-retort-tags`: comma-separated tags kept with the exchange.
     static let retortTags = HTTPField.Name("x-retort-tags")!
+    static let retortTask = HTTPField.Name("x-retort-task")!
 }
