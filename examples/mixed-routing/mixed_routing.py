@@ -43,7 +43,9 @@ import urllib.request
 
 from openai import OpenAI
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "json-extraction"))
+EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+sys.path[:0] = [os.path.join(EXAMPLES, "json-extraction"), os.path.join(EXAMPLES, "common")]
+from mock_openai import send_completion  # noqa: E402
 from dataset import CITIES, FIRST, INSTRUCTION as EXTRACT, LAST, TEMPLATES as SENTENCES  # the learnable task's vocabulary
 
 SUPPORT = "You are the support desk of Northwind Freight. Answer the customer's question in one sentence."
@@ -99,16 +101,7 @@ class Teacher(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         text = ANSWERS.get(json.dumps(body["messages"], sort_keys=True), "I cannot help with that.")
-        reply = {"id": "chatcmpl-teacher-%d" % random.randrange(10**12), "object": "chat.completion",
-                 "created": int(time.time()), "model": body["model"],
-                 "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-                 "usage": {"prompt_tokens": 40, "completion_tokens": len(text.split()), "total_tokens": 40 + len(text.split())}}
-        data = json.dumps(reply).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send_completion(self, body["model"], {"role": "assistant", "content": text})
 
     def log_message(self, *args):
         pass

@@ -28,6 +28,9 @@ import threading
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
+from mock_openai import send_completion  # noqa: E402
+
 POSITIVE = ["great", "excellent", "wonderful", "fantastic", "lovely", "perfect", "superb", "delightful"]
 NEGATIVE = ["terrible", "awful", "horrible", "broken", "useless", "disappointing", "dreadful", "poor"]
 THINGS = ["kettle", "phone case", "backpack", "lamp", "keyboard", "umbrella", "blender", "notebook", "headset", "chair",
@@ -62,15 +65,7 @@ class Teacher(http.server.BaseHTTPRequestHandler):
             message = {"role": "assistant", "content": None, "tool_calls": [{"id": "call_1", "type": "function",
                        "function": {"name": body["tools"][0]["function"]["name"], "arguments": "{}"}}]}
             finish = "tool_calls"
-        reply = {"id": "chatcmpl-teacher-%d" % random.randrange(10**9), "object": "chat.completion", "created": int(time.time()),
-                 "model": body["model"], "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-                 "usage": {"prompt_tokens": 30, "completion_tokens": 1, "total_tokens": 31}}
-        data = json.dumps(reply).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        send_completion(self, body["model"], message, finish_reason=finish, prompt_tokens=30)
 
     def log_message(self, *args):
         pass

@@ -101,8 +101,7 @@ public struct StudentEvaluation: Sendable {
             let (result, promptState) = try generate(model, request)
             answer = result.text
             let good = result.finishReason == .stop
-                && RoutingLabel.isGood(student: answer, teacher: reference, wantsJSON: request.wantsJSON, judge: agreement,
-                                       match: match)
+                && agreement.agrees(student: answer, teacher: reference, wantsJSON: request.wantsJSON, match: match)
             scored.observations.append(RoutingObservation(
                 promptState: promptState, answerLogprobs: result.tokens.compactMap { $0.logprob.map { Double($0.logprob) } },
                 good: good, task: TaskKey.of(request, tags: row.tags)))

@@ -7,7 +7,8 @@ public struct RoutingObservation: Sendable {
     public var promptState: [Float]
     /// The answer's token log-probabilities, in order.
     public var answerLogprobs: [Double]
-    /// Whether the answer agreed with the teacher's (``RoutingLabel``).
+    /// Whether the answer agreed with the teacher's (``AgreementJudge/agrees(student:teacher:wantsJSON:match:)``
+    /// by the route's ``AnswerMatch``).
     public var good: Bool
     /// The request's task inside the route (``TaskKey``), for the per-task report.
     public var task: String
@@ -171,16 +172,5 @@ public struct TaskCoverage: Sendable, Codable, Equatable {
             TaskCoverage(task: task, samples: row.samples, covered: row.covered,
                          coverage: Double(row.covered) / Double(row.samples), quality: Double(row.delivered) / Double(row.samples))
         }.sorted { ($0.samples, $1.task) > ($1.samples, $0.task) }
-    }
-}
-
-/// Whether a student answer is good enough to stand in for the teacher's: agreement by the
-/// route's ``AnswerMatch`` (by default the same answer where JSON was asked for or the
-/// teacher's answer is short, else token F1 at least `serving.shadow_agreement_f1`).
-public enum RoutingLabel {
-    /// Whether `student` is good enough against `teacher`.
-    public static func isGood(student: String, teacher: String, wantsJSON: Bool, judge: AgreementJudge,
-                              match: AnswerMatch = .auto) -> Bool {
-        judge.agrees(student: student, teacher: teacher, wantsJSON: wantsJSON, match: match)
     }
 }

@@ -102,14 +102,14 @@ struct FrozenDataset: Codable {
     /// fewer than four), chosen by a stable hash of the prompt's tokens: the same corpus
     /// always gives the same slice, and one prompt logged twice never sits on both sides.
     private mutating func holdBackValidation(percent: Double) {
-        let held = { (sequence: Sequence) in
+        let held = sequences.map { sequence in
             let prompt = sequence.tokens.prefix((sequence.targets.firstIndex { $0 != CrossEntropy.ignored } ?? -1) + 1)
             return Double(StableHash.fnv1a64Mixed(prompt.map(String.init).joined(separator: ",")) % 10_000) < percent * 100
         }
-        let validation = sequences.filter(held)
+        let validation = zip(sequences, held).filter(\.1).map(\.0)
         guard validation.count >= 4, sequences.count - validation.count >= 4 else { return }
         self.validation = validation
-        sequences.removeAll(where: held)
+        sequences = zip(sequences, held).filter { !$0.1 }.map(\.0)
     }
 
     /// Writes the dataset to `path` atomically.
