@@ -42,6 +42,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         // Already a dependency of Hummingbird; named so the Distill library can log.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // Already a dependency of Hummingbird; named for the peer's SocketAddress in the request context.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C shims: one per system library, nothing but a module map.
@@ -73,6 +75,7 @@ let package = Package(
                 "ChatAPI", "Teacher", "Corpus", "Serving", "Distill",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .executableTarget(

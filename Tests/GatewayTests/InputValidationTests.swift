@@ -40,7 +40,8 @@ import Testing
             var random = SystemRandomNumberGenerator()
             for _ in 0..<50 {
                 let junk = (0..<Int.random(in: 0..<300, using: &random)).map { _ in UInt8.random(in: 0...255, using: &random) }
-                try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(bytes: junk)) { response in
+                try await client.execute(uri: "/v1/chat/completions", method: .post, headers: [.contentType: "application/json"],
+                                     body: ByteBuffer(bytes: junk)) { response in
                     #expect(response.status == .badRequest)
                 }
             }
@@ -53,7 +54,8 @@ import Testing
         let harness = try GatewayHarness(configure: { $0.maxBodyBytes = 1024 })
         try await harness.run { client, _ in
             let big = chatBody(text: String(repeating: "a", count: 4096))
-            try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(string: big)) { response in
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: [.contentType: "application/json"],
+                                     body: ByteBuffer(string: big)) { response in
                 #expect(response.status == .contentTooLarge)
                 let json = try JSONValue.parse(Array(response.body.readableBytesView))
                 #expect(json["error"]?["code"]?.stringValue == "request_too_large")
@@ -65,12 +67,13 @@ import Testing
         // A key that cannot occur by chance in the mock's reply ("chatcmpl-mock-1…" contains "ck-1").
         let harness = try GatewayHarness(configure: { $0.clientKeys = ["client-key-Q7"] })
         try await harness.run { client, _ in
-            try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(string: chatBody())) {
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: [.contentType: "application/json"],
+                                     body: ByteBuffer(string: chatBody())) {
                 #expect($0.status == .unauthorized)
             }
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: [.authorization: "Bearer wrong"],
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: [.authorization: "Bearer wrong", .contentType: "application/json"],
                                      body: ByteBuffer(string: chatBody())) { #expect($0.status == .unauthorized) }
-            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: [.authorization: "Bearer client-key-Q7"],
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: [.authorization: "Bearer client-key-Q7", .contentType: "application/json"],
                                      body: ByteBuffer(string: chatBody())) { #expect($0.status == .ok) }
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
         }

@@ -48,7 +48,8 @@ struct ServingHarness: Sendable {
 
     /// Posts `body` and returns the status and the parsed JSON (nil for a stream).
     static func post(_ client: any TestClientProtocol, _ body: String) async throws -> (HTTPResponse.Status, JSONValue?) {
-        try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(string: body)) { response in
+        try await client.execute(uri: "/v1/chat/completions", method: .post, headers: [.contentType: "application/json"],
+                                     body: ByteBuffer(string: body)) { response in
             (response.status, try? JSONValue.parse(Array(response.body.readableBytesView)))
         }
     }

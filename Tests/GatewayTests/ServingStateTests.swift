@@ -12,7 +12,8 @@ import Testing
 /// the process, the admin API, automatic rollback and the metrics.
 @Suite struct ServingStateTests {
     static func admin(_ client: any TestClientProtocol, _ method: HTTPRequest.Method, _ body: String? = nil) async throws -> (HTTPResponse.Status, JSONValue?) {
-        try await client.execute(uri: "/admin/serving", method: method, body: body.map { ByteBuffer(string: $0) }) { response in
+        try await client.execute(uri: "/admin/serving", method: method, headers: body == nil ? [:] : [.contentType: "application/json"],
+                                 body: body.map { ByteBuffer(string: $0) }) { response in
             (response.status, try? JSONValue.parse(Array(response.body.readableBytesView)))
         }
     }

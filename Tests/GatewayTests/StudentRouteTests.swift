@@ -29,7 +29,8 @@ import Testing
         let harness = try Self.harness()
         let body = #"{"model":"student","temperature":0,"max_tokens":6,"logprobs":true,"top_logprobs":2,"messages":[{"role":"user","content":"hi"}]}"#
         let answer = try await harness.run { client, _ in
-            try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(string: body)) { response in
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: [.contentType: "application/json"],
+                                     body: ByteBuffer(string: body)) { response in
                 #expect(response.status == .ok)
                 return try json(response)
             }
@@ -54,7 +55,8 @@ import Testing
         let plain = #"{"model":"student","temperature":0,"max_tokens":12,"messages":[{"role":"user","content":"the weather"}]}"#
         let streamed = #"{"model":"student","stream":true,"stream_options":{"include_usage":true},"temperature":0,"max_tokens":12,"messages":[{"role":"user","content":"the weather"}]}"#
         let (whole, events) = try await harness.run { client, gateway in
-            let whole = try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(string: plain)) { try json($0) }
+            let whole = try await client.execute(uri: "/v1/chat/completions", method: .post, headers: [.contentType: "application/json"],
+                                     body: ByteBuffer(string: plain)) { try json($0) }
             let response = try await gateway.post(streamed)
             let bytes = try await response.body.collect(upTo: 1 << 20)
             var parser = SSEParser()
@@ -74,7 +76,7 @@ import Testing
     @Test func builtInModelStandsInForAMissingTeacher() async throws {
         let harness = try Self.harness(teacher: false)
         try await harness.run { client, _ in
-            try await client.execute(uri: "/v1/chat/completions", method: .post,
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: [.contentType: "application/json"],
                                      body: ByteBuffer(string: chatBody(extra: #","max_tokens":3"#))) { #expect($0.status == .ok) }
         }
         let row = try harness.onlyRow()
@@ -91,7 +93,8 @@ import Testing
         ]
         try await harness.run { client, _ in
             for (body, param) in cases {
-                try await client.execute(uri: "/v1/chat/completions", method: .post, body: ByteBuffer(string: body)) { response in
+                try await client.execute(uri: "/v1/chat/completions", method: .post, headers: [.contentType: "application/json"],
+                                     body: ByteBuffer(string: body)) { response in
                     #expect(response.status == .badRequest)
                     let error = try json(response)["error"]
                     #expect(error?["param"]?.stringValue == param)
@@ -108,7 +111,7 @@ import Testing
             configuration.student.model = "/nonexistent/model.gguf"
         })
         try await harness.run { client, _ in
-            try await client.execute(uri: "/v1/chat/completions", method: .post,
+            try await client.execute(uri: "/v1/chat/completions", method: .post, headers: [.contentType: "application/json"],
                                      body: ByteBuffer(string: chatBody(model: "student"))) { response in
                 #expect(response.status == .serviceUnavailable)
                 let message = try json(response)["error"]?["message"]?.stringValue ?? ""

@@ -75,6 +75,12 @@ public struct OpenAIError: Error, Sendable, Equatable, CustomStringConvertible {
         OpenAIError(status: 503, message: detail, type: "api_error", code: "overloaded")
     }
 
+    /// 503: the exchange log cannot commit (a full disk, say), so no answer can be
+    /// acknowledged; retry later.
+    public static func logUnavailable(_ detail: String = "The exchange log cannot write to disk, so the gateway cannot answer; retry later.") -> OpenAIError {
+        OpenAIError(status: 503, message: detail, type: "api_error", code: "log_unavailable")
+    }
+
     /// 500: something unexpected inside the gateway.
     public static func internalError(_ detail: String) -> OpenAIError {
         OpenAIError(status: 500, message: detail, type: "api_error", code: "internal_error")

@@ -1,40 +1,67 @@
 import ChatAPI
 import Foundation
 
-/// The single writer of exchanges: a bounded queue drained by one thread that
-/// writes batches in one transaction each.
+/// The single writer of exchanges: a bounded queue drained by one thread that writes
+/// batches in one transaction each (group commit).
 ///
-/// Appending never blocks a request: when the queue is full the record is dropped
-/// and counted (``droppedCount``), which the gateway exports as a metric; memory
-/// stays bounded even when the disk stalls. ``flush()`` waits for everything
-/// appended before it to be committed, and ``close()`` drains the queue.
+/// A request is acknowledged only once its exchange is committed: ``commit(_:)``
+/// returns after the transaction that holds the record, shared by everything waiting in
+/// the same batch. A batch that fails is written again record by record, so one bad
+/// record cannot take good ones with it; a record that still fails is **held** in memory
+/// and retried every ``retryInterval``, never dropped. While the storage itself fails (a
+/// full disk, an I/O error, a lock held too long) ``isAccepting`` is false: the gateway
+/// turns new requests away with a 503 before paying the teacher, and `/healthz` says the
+/// log is failing. A record SQLite refuses on its own (too big, say) is held without
+/// stopping the others.
+///
+/// ``append(_:)`` queues without waiting (exchanges the client abandoned); when the queue
+/// is full it counts a drop, so memory stays bounded even when the disk stalls.
+/// ``flush()`` waits for everything queued before it, and ``close()`` drains the queue.
 public final class ExchangeLog: @unchecked Sendable {
     // @unchecked: all mutable state is guarded by `condition`.
     private let condition = NSCondition()
-    private var queue: [ExchangeRecord] = []
+    private var queue: [Entry] = []
     private var head = 0
+    private var held: [ExchangeRecord] = []
+    private var nextRetry = Date.distantPast
     private var appended = 0
     private var finished = 0
     private var dropped = 0
-    private var failed = 0
+    private var written = 0
+    private var lastWriteFailed = false
+    private var lastError: String?
     private var closing = false
+    private var finalRetryDone = false
+    private var stopped = false
     private var thread: Thread?
 
-    /// Maximum records waiting to be written.
+    /// A queued record and the request waiting for its commit, if any.
+    private struct Entry {
+        let record: ExchangeRecord
+        let waiter: CheckedContinuation<Bool, Never>?
+    }
+
+    /// Maximum records waiting to be written (queued plus held).
     public let capacity: Int
     /// Maximum records per transaction.
     public let batchSize: Int
     /// The database file.
     public let path: String
+    /// How long held records wait before the next attempt.
+    public let retryInterval: TimeInterval
 
-    /// Opens (and migrates) the database and starts the writer thread.
-    public init(path: String, capacity: Int = 10_000, batchSize: Int = 256) throws {
+    /// Opens (and migrates) the database and starts the writer thread. `prepare` runs on
+    /// the writer's connection before the first write (tests use it to limit the file's size).
+    public init(path: String, capacity: Int = 10_000, batchSize: Int = 256, retryInterval: TimeInterval = 1,
+                prepare: ((SQLiteDatabase) throws -> Void)? = nil) throws {
         self.path = path
         self.capacity = capacity
         self.batchSize = batchSize
+        self.retryInterval = retryInterval
         let database = try SQLiteDatabase(path: path)
         try Migrations.configure(database)
         try Migrations.migrate(database)
+        try prepare?(database)
         let writer = try ExchangeWriter(database: database)
         let thread = Thread { [self] in self.run(writer) }
         thread.name = "retort-corpus-writer"
@@ -42,22 +69,35 @@ public final class ExchangeLog: @unchecked Sendable {
         thread.start()
     }
 
-    /// Queues `record` for writing. Returns false (and counts a drop) when the queue is full or closed.
+    /// Queues `record` and returns once it is committed (true), or once its write failed
+    /// and it is held for retry (false). Also false, at once, when the log is closed or full.
+    public func commit(_ record: ExchangeRecord) async -> Bool {
+        await withCheckedContinuation { waiter in
+            if !enqueue(Entry(record: record, waiter: waiter)) { waiter.resume(returning: false) }
+        }
+    }
+
+    /// Queues `record` for writing without waiting. Returns false (and counts a drop) when
+    /// the queue is full or closed.
     @discardableResult
     public func append(_ record: ExchangeRecord) -> Bool {
+        enqueue(Entry(record: record, waiter: nil))
+    }
+
+    private func enqueue(_ entry: Entry) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        guard !closing, queue.count - head < capacity else {
+        guard !closing, queue.count - head + held.count < capacity else {
             dropped += 1
             return false
         }
-        queue.append(record)
+        queue.append(entry)
         appended += 1
         condition.broadcast()
         return true
     }
 
-    /// Blocks until every record appended before this call has been committed (or failed).
+    /// Blocks until every record appended before this call has been committed (or held).
     public func flush() {
         condition.lock()
         let target = appended
@@ -65,50 +105,146 @@ public final class ExchangeLog: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Drains the queue and stops the writer. Later appends are dropped.
+    /// Drains the queue, tries the held records once more and stops the writer. Later
+    /// appends are refused. Returns once the writer has stopped.
     public func close() {
         condition.lock()
         closing = true
         condition.broadcast()
+        while !stopped { condition.wait() }
         condition.unlock()
-        flush()
     }
 
-    /// Records dropped because the queue was full.
-    public var droppedCount: Int { condition.withLock { dropped } }
-    /// Records whose write failed after retries.
-    public var failedCount: Int { condition.withLock { failed } }
-    /// Records waiting to be written.
-    public var queueDepth: Int { condition.withLock { queue.count - head } }
-    /// Records committed so far.
-    public var writtenCount: Int { condition.withLock { finished - failed } }
+    /// Whether new exchanges can be taken: the storage is not failing and there is room.
+    public var isAccepting: Bool {
+        condition.withLock { !closing && !lastWriteFailed && queue.count - head + held.count < capacity }
+    }
 
-    private func run(_ writer: ExchangeWriter) {
-        while let batch = nextBatch() {
-            var ok = false
-            for attempt in 0..<5 where !ok {
-                do {
-                    try writer.write(batch)
-                    ok = true
-                } catch {
-                    Thread.sleep(forTimeInterval: 0.05 * Double(attempt + 1))
-                }
-            }
-            condition.lock()
-            finished += batch.count
-            if !ok { failed += batch.count }
-            condition.broadcast()
-            condition.unlock()
+    /// The log's state for `/healthz`: `ok`, or why it is not.
+    public var health: Health {
+        condition.withLock {
+            Health(failing: lastWriteFailed, held: held.count, queued: queue.count - head, lastError: lastError)
         }
     }
 
-    /// Waits for records and takes up to `batchSize`; nil once closed and drained.
-    private func nextBatch() -> [ExchangeRecord]? {
+    /// What ``health`` reports.
+    public struct Health: Sendable {
+        /// Whether the last write failed for a reason of the storage, not of one record.
+        public let failing: Bool
+        /// Records whose write failed, kept in memory and retried.
+        public let held: Int
+        /// Records waiting to be written.
+        public let queued: Int
+        /// The last write error, if any.
+        public let lastError: String?
+    }
+
+    /// Records refused because the queue was full (or the log closed).
+    public var droppedCount: Int { condition.withLock { dropped } }
+    /// Records whose write failed and that are held for retry.
+    public var heldCount: Int { condition.withLock { held.count } }
+    /// Records waiting to be written.
+    public var queueDepth: Int { condition.withLock { queue.count - head } }
+    /// Records committed so far.
+    public var writtenCount: Int { condition.withLock { written } }
+
+    private func run(_ writer: ExchangeWriter) {
+        while let work = nextWork() {
+            switch work {
+            case .batch(let batch): write(batch, with: writer)
+            case .retry(let records): retry(records, with: writer)
+            }
+        }
+        condition.withLock {
+            stopped = true
+            condition.broadcast()
+        }
+    }
+
+    /// Writes `batch` in one transaction; if that fails, each record on its own.
+    private func write(_ batch: [Entry], with writer: ExchangeWriter) {
+        var failures: [ExchangeRecord] = []
+        var storageError: (any Error)?
+        do {
+            try writer.write(batch.map(\.record))
+        } catch {
+            for entry in batch {
+                do { try writer.write([entry.record]) } catch {
+                    failures.append(entry.record)
+                    if storageError == nil || Self.isStorageFailure(error) { storageError = error }
+                }
+            }
+        }
+        let failedIDs = Set(failures.map(\.id))
+        condition.lock()
+        finished += batch.count
+        written += batch.count - failures.count
+        held.append(contentsOf: failures)
+        if !failures.isEmpty { nextRetry = Date().addingTimeInterval(retryInterval) }
+        note(storageError)
+        condition.broadcast()
+        condition.unlock()
+        for entry in batch { entry.waiter?.resume(returning: !failedIDs.contains(entry.record.id)) }
+    }
+
+    /// Tries the held records again, one transaction each; they stay in `held` (and count
+    /// against the capacity) until written.
+    private func retry(_ records: [ExchangeRecord], with writer: ExchangeWriter) {
+        var stillFailing: [ExchangeRecord] = []
+        var storageError: (any Error)?
+        for record in records {
+            do { try writer.write([record]) } catch {
+                stillFailing.append(record)
+                if storageError == nil || Self.isStorageFailure(error) { storageError = error }
+            }
+        }
+        condition.lock()
+        written += records.count - stillFailing.count
+        held = stillFailing  // only this thread changes `held`, so nothing was added meanwhile
+        note(storageError)
+        nextRetry = Date().addingTimeInterval(retryInterval)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Records the outcome of the latest write (`error`: its worst failure, nil if none).
+    /// Called with `condition` held.
+    private func note(_ error: (any Error)?) {
+        lastWriteFailed = error.map(Self.isStorageFailure) ?? false
+        if let error { lastError = String(describing: error) }
+    }
+
+    /// Whether `error` says the storage fails (full, read-only, I/O, locked, out of memory)
+    /// rather than that SQLite refuses one record (too big, a constraint).
+    static func isStorageFailure(_ error: any Error) -> Bool {
+        guard let error = error as? SQLiteError else { return true }
+        // SQLITE_BUSY, LOCKED, NOMEM, READONLY, IOERR, CORRUPT, FULL, CANTOPEN, PROTOCOL, NOTADB
+        return [5, 6, 7, 8, 10, 11, 13, 14, 15, 26].contains(error.code & 0xff)
+    }
+
+    private enum Work {
+        case batch([Entry])
+        case retry([ExchangeRecord])
+    }
+
+    /// Waits for records and takes up to `batchSize`, or the held records when their retry
+    /// is due; nil once closed, drained and the held records tried a last time.
+    private func nextWork() -> Work? {
         condition.lock()
         defer { condition.unlock() }
         while queue.count == head {
-            if closing { return nil }
-            condition.wait()
+            if closing {
+                guard !held.isEmpty, !finalRetryDone else { return nil }
+                finalRetryDone = true
+                return .retry(held)
+            }
+            if held.isEmpty {
+                condition.wait()
+            } else if Date() >= nextRetry {
+                return .retry(held)
+            } else {
+                _ = condition.wait(until: nextRetry)
+            }
         }
         let end = min(queue.count, head + batchSize)
         let batch = Array(queue[head..<end])
@@ -117,6 +253,6 @@ public final class ExchangeLog: @unchecked Sendable {
             queue.removeFirst(head)
             head = 0
         }
-        return batch
+        return .batch(batch)
     }
 }

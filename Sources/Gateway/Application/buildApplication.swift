@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import Logging
 
@@ -13,10 +14,12 @@ public func buildApplication(services: GatewayServices, logger: Logger? = nil) -
     )
 }
 
-/// The route table. Every route's errors leave through ``OpenAIErrorMiddleware``.
-public func buildRouter(services: GatewayServices) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+/// The route table. Every route's errors leave through ``OpenAIErrorMiddleware``; every
+/// request passes ``CrossSiteMiddleware`` first.
+public func buildRouter(services: GatewayServices) -> Router<GatewayRequestContext> {
+    let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: OpenAIErrorMiddleware())
+    router.add(middleware: CrossSiteMiddleware(policy: services.configuration.crossSitePolicy))
     HealthController(services: services).addRoutes(to: router)
     let v1 = router.group("v1").add(middleware: ClientKeyMiddleware(keys: Set(services.configuration.clientKeys)))
     ModelsController(services: services).addRoutes(to: v1)
@@ -26,4 +29,12 @@ public func buildRouter(services: GatewayServices) -> Router<BasicRequestContext
     AdminController(services: services).addRoutes(to: admin)
     router.add(middleware: DashboardFiles.middleware(folder: services.configuration.publicDirectory))
     return router
+}
+
+extension GatewayConfiguration {
+    /// The Host and Origin rules for this configuration on this machine.
+    var crossSitePolicy: CrossSitePolicy {
+        CrossSitePolicy(allowedHosts: allowedHosts, allowedOrigins: allowedOrigins, bindHost: host,
+                        machineName: ProcessInfo.processInfo.hostName)
+    }
 }

@@ -18,6 +18,8 @@ import Serving
 /// | `serving` | ``ServingSettings`` | progressive serving: fallback checks, shadow, gate, rollback, promotion |
 /// | `training` | ``TrainingScheduleSettings`` | training runs: automatic schedule (off), child process |
 /// | `client_keys` | [string] | `[]` (no client auth) |
+/// | `allowed_hosts` | [string] | `[]`: IP literals, loopback names, `host` and this machine's name (`*`: any) |
+/// | `allowed_origins` | [string] | `[]`: only the gateway's own pages may send state-changing requests (`*`: any) |
 /// | `max_body_bytes` | int | 4 MiB |
 /// | `max_response_bytes` | int | 64 MiB (non-streamed teacher answers) |
 /// | `log_queue_capacity` | int | 10000 records waiting for the writer |
@@ -41,6 +43,12 @@ public struct GatewayConfiguration: Sendable, Decodable {
     public var training = TrainingScheduleSettings()
     /// Keys clients must send as `Authorization: Bearer` on `/v1/*`; empty disables the check.
     public var clientKeys: [String] = []
+    /// `Host` names accepted besides IP literals, loopback names, `host` and the machine's
+    /// name (DNS-rebinding guard, ``CrossSiteMiddleware``); `*` accepts any.
+    public var allowedHosts: [String] = []
+    /// Browser origins (`https://app.example`) allowed to send state-changing requests
+    /// besides the gateway's own pages; `*` allows any.
+    public var allowedOrigins: [String] = []
     /// Largest accepted request body.
     public var maxBodyBytes = 4 << 20
     /// Largest non-streamed teacher response read into memory.
@@ -65,7 +73,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
 
     enum CodingKeys: String, CodingKey {
         case host, port, database, teacher, routes, student, serving, training
-        case clientKeys = "client_keys", maxBodyBytes = "max_body_bytes", maxResponseBytes = "max_response_bytes"
+        case clientKeys = "client_keys", allowedHosts = "allowed_hosts", allowedOrigins = "allowed_origins", maxBodyBytes = "max_body_bytes", maxResponseBytes = "max_response_bytes"
         case logQueueCapacity = "log_queue_capacity", logBatchSize = "log_batch_size"
     }
 
@@ -81,6 +89,8 @@ public struct GatewayConfiguration: Sendable, Decodable {
         serving = try c.decodeIfPresent(ServingSettings.self, forKey: .serving) ?? d.serving
         training = try c.decodeIfPresent(TrainingScheduleSettings.self, forKey: .training) ?? d.training
         clientKeys = try c.decodeIfPresent([String].self, forKey: .clientKeys) ?? d.clientKeys
+        allowedHosts = try c.decodeIfPresent([String].self, forKey: .allowedHosts) ?? d.allowedHosts
+        allowedOrigins = try c.decodeIfPresent([String].self, forKey: .allowedOrigins) ?? d.allowedOrigins
         maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? d.maxBodyBytes
         maxResponseBytes = try c.decodeIfPresent(Int.self, forKey: .maxResponseBytes) ?? d.maxResponseBytes
         logQueueCapacity = try c.decodeIfPresent(Int.self, forKey: .logQueueCapacity) ?? d.logQueueCapacity

@@ -2,7 +2,7 @@ import Teacher
 
 extension TeacherSettings {
     /// The client configuration these settings describe.
-    var clientConfiguration: TeacherConfiguration {
+    public var clientConfiguration: TeacherConfiguration {
         TeacherConfiguration(
             baseURL: url ?? "",
             apiKey: apiKey,

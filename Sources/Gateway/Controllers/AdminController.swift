@@ -9,7 +9,7 @@ struct AdminController {
     let services: GatewayServices
 
     /// Adds the admin routes to `group` (already behind the admin key).
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
         group.get("stats") { _, _ in try self.stats() }
         group.get("exchanges") { request, _ in try self.list(request) }
         group.get("exchanges/:id") { _, context in try self.show(context.parameters.get("id") ?? "") }

@@ -11,7 +11,7 @@ struct AdminServingController {
     let services: GatewayServices
 
     /// Adds the serving routes to `group` (already behind the admin key).
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
         group.get("serving") { _, _ in try self.show() }
         group.post("serving") { request, _ in try await self.set(request) }
     }

@@ -14,7 +14,7 @@ struct AdminTrainingController {
     static let maximumBodyBytes = 64 << 10
 
     /// Adds the routes to `group` (already behind the admin key).
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
         group.get("students") { _, _ in try self.students() }
         group.post("train") { request, _ in try await self.train(request) }
         group.get("train/runs") { _, _ in try self.runs() }

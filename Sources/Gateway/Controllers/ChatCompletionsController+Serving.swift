@@ -17,13 +17,13 @@ extension ChatCompletionsController {
             if let shadow { exchange.setOnComplete { record in shadow.launch(after: record) } }
             return nil
         case .student(let reply):
-            return respond(with: reply, chat: chat, exchange: exchange)
+            return await respond(with: reply, chat: chat, exchange: exchange)
         }
     }
 
     /// Sends the student's checked reply: a whole `chat.completion`, or a stream of its
     /// checked tokens followed by the rest as it is generated.
-    func respond(with reply: StudentReply, chat: ChatRequest, exchange: PendingExchange) -> Response {
+    func respond(with reply: StudentReply, chat: ChatRequest, exchange: PendingExchange) async -> Response {
         let responses = StudentResponses(completionID: "chatcmpl-" + exchange.id.replacingOccurrences(of: "-", with: ""),
                                          created: Int(Date().timeIntervalSince1970), model: chat.model)
         exchange.update {
@@ -37,7 +37,9 @@ extension ChatCompletionsController {
             exchange.markFirstByte()
             let json = responses.completion(result, logprobs: chat.logprobs)
             exchange.update { $0.apply(completion: json) }
-            exchange.complete(status: 200, response: json.jsonString)
+            guard await exchange.complete(status: 200, response: json.jsonString) else {
+                return OpenAIError.logUnavailable().response(headers: [.retortExchangeID: exchange.id])
+            }
             return .json(json, headers: [.retortExchangeID: exchange.id])
         }
         exchange.setOnAbandon { reply.cancellation.cancel() }

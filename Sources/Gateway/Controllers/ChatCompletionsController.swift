@@ -13,7 +13,7 @@ import Teacher
 struct ChatCompletionsController {
     let services: GatewayServices
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
         group.post("chat/completions") { request, _ in try await self.create(request) }
     }
 
@@ -24,6 +24,9 @@ struct ChatCompletionsController {
         guard let route = services.configuration.route(named: RouteName(chat.model)) else {
             throw OpenAIError.modelNotFound(chat.model)
         }
+        // An answer is acknowledged only once logged: while the log cannot write, refuse
+        // before paying the teacher.
+        guard services.log.isAccepting else { throw OpenAIError.logUnavailable() }
         let exchange = PendingExchange(record: newRecord(chat, body: body, headers: request.headers, route: route), services: services)
         if route.backend == .student || services.teacher == nil {
             return await answerLocally(chat, route: route, exchange: exchange)
@@ -34,7 +37,7 @@ struct ChatCompletionsController {
 
     /// Forwards the request to the teacher and relays its answer (a stream byte for byte).
     func askTeacher(_ chat: ChatRequest, body: [UInt8], route: RouteConfiguration, exchange: PendingExchange) async -> Response {
-        guard let teacher = services.teacher else { return fail(exchange, .internalError("no teacher")) }
+        guard let teacher = services.teacher else { return await fail(exchange, .internalError("no teacher")) }
         let upstream = TeacherRequest(path: "/chat/completions",
                                       headers: [("Content-Type", "application/json"), ("Accept", chat.stream ? "text/event-stream" : "application/json")],
                                       body: upstreamBody(chat, original: body, route: route))
@@ -43,7 +46,7 @@ struct ChatCompletionsController {
         do {
             response = try await teacher.send(upstream)
         } catch {
-            return fail(exchange, OpenAIError(teacherError: error))
+            return await fail(exchange, OpenAIError(teacherError: error))
         }
         exchange.update { $0.attempts = response.attempts }
         exchange.setOnAbandon { response.body.cancel() }
@@ -58,7 +61,7 @@ struct ChatCompletionsController {
     /// for a teacher that is not configured.
     func answerLocally(_ chat: ChatRequest, route: RouteConfiguration, exchange: PendingExchange) async -> Response {
         guard let student = services.student else {
-            return fail(exchange, .upstreamUnavailable("no teacher is configured; set RETORT_TEACHER_URL or teacher.url in the config file"))
+            return await fail(exchange, .upstreamUnavailable("no teacher is configured; set RETORT_TEACHER_URL or teacher.url in the config file"))
         }
         let asTeacher = route.backend == .teacher
         exchange.update {
@@ -91,7 +94,7 @@ struct ChatCompletionsController {
         do {
             bytes = try await response.body.collect(upTo: services.configuration.maxResponseBytes)
         } catch {
-            return fail(exchange, OpenAIError(teacherError: error))
+            return await fail(exchange, OpenAIError(teacherError: error))
         }
         exchange.endUpstream()
         exchange.markFirstByte()
@@ -100,15 +103,17 @@ struct ChatCompletionsController {
             exchange.update { $0.apply(completion: json) }
             if response.status >= 400 { exchange.update { $0.error = json["error"]?["message"]?.stringValue ?? "teacher error \(response.status)" } }
         }
-        exchange.complete(status: response.status, response: text)
+        guard await exchange.complete(status: response.status, response: text) else {
+            return OpenAIError.logUnavailable().response(headers: [.retortExchangeID: exchange.id])
+        }
         return Response(status: .init(code: response.status, reasonPhrase: ""),
                         headers: forwardedHeaders(response, exchange: exchange),
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// Logs the exchange as failed and answers with `error`.
-    func fail(_ exchange: PendingExchange, _ error: OpenAIError) -> Response {
-        exchange.complete(status: error.status, error: error.message, response: error.json.jsonString)
+    func fail(_ exchange: PendingExchange, _ error: OpenAIError) async -> Response {
+        await exchange.complete(status: error.status, error: error.message, response: error.json.jsonString)
         return error.response(headers: [.retortExchangeID: exchange.id])
     }
 }

@@ -14,7 +14,7 @@ struct FeedbackController {
     static let maximumBodyBytes = 1 << 20
 
     /// Adds `POST feedback` to `group`.
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
         group.post("feedback") { request, _ in try await self.create(request) }
     }
 

@@ -6,20 +6,27 @@ import Hummingbird
 struct HealthController {
     let services: GatewayServices
 
-    func addRoutes(to router: Router<BasicRequestContext>) {
+    func addRoutes(to router: Router<GatewayRequestContext>) {
         router.get("healthz") { _, _ in self.health() }
         router.get("metrics") { _, _ in self.metrics() }
     }
 
+    /// 200 `ok`, or 503 `failing` while the exchange log cannot write (the gateway then
+    /// refuses chat requests: nothing it answers could be logged).
     func health() -> Response {
+        let log = services.log.health
+        var logStatus: [(String, JSONValue)] = [("status", .string(log.failing ? "failing" : "ok")), ("queued", .int(log.queued)),
+                                                ("held", .int(log.held)), ("dropped", .int(services.log.droppedCount))]
+        if let error = log.lastError { logStatus.append(("last_error", .string(error))) }
         let body: JSONValue = .object([
-            ("status", .string("ok")),
+            ("status", .string(log.failing ? "failing" : "ok")),
             ("teacher", services.configuration.teacher.url != nil ? .string("configured") : .string("not configured")),
-            ("log_queue_depth", .int(services.log.queueDepth)),
+            ("log", .object(logStatus)),
+            ("log_queue_depth", .int(log.queued)),
             ("log_dropped", .int(services.log.droppedCount)),
             ("student", studentStatus),
         ])
-        return .json(body)
+        return .json(body, status: log.failing ? .serviceUnavailable : .ok)
     }
 
     var studentStatus: JSONValue {
@@ -32,8 +39,9 @@ struct HealthController {
         let log = services.log
         let text = services.metrics.render(gauges: [
             ("retort_log_queue_depth", "Exchanges waiting to be written.", Double(log.queueDepth)),
-            ("retort_log_dropped_total", "Exchanges dropped because the log queue was full.", Double(log.droppedCount)),
-            ("retort_log_failed_total", "Exchanges whose write failed after retries.", Double(log.failedCount)),
+            ("retort_log_dropped_total", "Exchanges refused because the log queue was full.", Double(log.droppedCount)),
+            ("retort_log_held", "Exchanges whose write failed, held in memory and retried.", Double(log.heldCount)),
+            ("retort_log_failing", "1 while the exchange log cannot write to its storage.", log.health.failing ? 1 : 0),
             ("retort_log_written_total", "Exchanges committed to the corpus.", Double(log.writtenCount)),
             ("retort_student_queue_depth", "Student generations waiting or running (served, shadow and fallback checks).",
              Double(services.serving.studentQueueDepth)),

@@ -7,7 +7,7 @@ struct ModelsController {
     let services: GatewayServices
     let created = 1_700_000_000
 
-    func addRoutes(to group: RouterGroup<BasicRequestContext>) {
+    func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
         group.get("models") { _, _ in self.list() }
         group.get("models/{id}") { _, context in try self.model(id: context.parameters.require("id")) }
     }

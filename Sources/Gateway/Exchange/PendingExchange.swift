@@ -5,6 +5,10 @@ import Foundation
 /// An exchange between request and log: collects what happens to it and writes it
 /// to the corpus exactly once.
 ///
+/// ``complete(status:error:response:)`` returns once the record is committed, so a
+/// handler acknowledges an answer (its 200, a stream's `[DONE]`) only after the exchange
+/// is on disk: a crash after the acknowledgement loses nothing.
+///
 /// If the handler never finishes it — the client went away before the response
 /// body ran, say — `deinit` still logs it as 499 and cancels the upstream work, so
 /// an exchange that reached the gateway is never silently lost.
@@ -86,8 +90,11 @@ final class PendingExchange: @unchecked Sendable {
         lock.withLock { if record.ttftMs == nil { record.ttftMs = ms } }
     }
 
-    /// Finishes the exchange with `status` and logs it. Later calls do nothing.
-    func complete(status: Int, error: String? = nil, response: String?) {
+    /// Finishes the exchange with `status`, logs it and waits for the commit. Returns
+    /// whether the record is committed; false means the log could not write it (it is
+    /// held for retry) and the answer must not be acknowledged. Later calls do nothing.
+    @discardableResult
+    func complete(status: Int, error: String? = nil, response: String?) async -> Bool {
         let ms = elapsedMs()
         let (finished, action, upstream): (ExchangeRecord?, (@Sendable (ExchangeRecord) -> Void)?, Double?) = lock.withLock {
             guard !logged else { return (nil, nil, nil) }
@@ -99,17 +106,27 @@ final class PendingExchange: @unchecked Sendable {
             record.completedAt = Date().timeIntervalSince1970
             return (record, onComplete, upstreamSeconds)
         }
-        guard let finished else { return }
-        write(finished)
-        if let upstream, let latency = finished.latencyMs {
-            services.metrics.observe("retort_gateway_overhead_seconds", [("route", finished.route)], max(latency / 1000 - upstream, 0),
-                                     help: "Time the gateway added to a teacher-served request: total minus the wait for the teacher.")
+        guard let finished else { return true }
+        count(finished)
+        let committed = await services.log.commit(finished)
+        if let upstream {
+            // Measured to the commit: the acknowledgement waits for it.
+            let latency = elapsedMs() / 1000
+            services.metrics.observe("retort_gateway_overhead_seconds", [("route", finished.route)], max(latency - upstream, 0),
+                                     help: "Time the gateway added to a teacher-served request: total (to the commit) minus the wait for the teacher.")
         }
-        action?(finished)
+        if committed { action?(finished) }
+        return committed
     }
 
+    /// Queues an abandoned exchange's record without waiting: nobody is left to acknowledge.
     private func write(_ record: ExchangeRecord) {
         services.log.append(record)
+        count(record)
+    }
+
+    /// The request counters and latency histograms for a finished exchange.
+    private func count(_ record: ExchangeRecord) {
         services.metrics.increment("retort_requests_total",
                                    [("route", record.route), ("served_by", record.servedBy), ("status", String(record.status))],
                                    help: "Chat completion requests by route, server and status.")

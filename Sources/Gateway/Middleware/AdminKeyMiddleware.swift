@@ -1,12 +1,15 @@
 import ChatAPI
+import HTTPTypes
 import Hummingbird
 
 /// Guards `/admin/*`.
 ///
 /// With an admin key configured, requests need `Authorization: Bearer <key>`. With
-/// none, the admin API answers only on loopback: to clients whose address is
-/// loopback when the request context knows it, else only while the server itself
-/// is bound to a loopback address (`BasicRequestContext` does not carry the peer).
+/// none, the admin API answers only to local clients: the connection's peer address
+/// (``GatewayRequestContext``) must be loopback, and the request must not have come
+/// through a proxy (`Forwarded`, `X-Forwarded-For`, `X-Real-IP` or `Via`): a reverse
+/// proxy or tunnel on this machine connects from loopback on behalf of someone else.
+/// A context without a peer (in-process tests) falls back to the bind address.
 struct AdminKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     /// The configured key (`RETORT_ADMIN_KEY`), if any.
     let key: String?
@@ -26,11 +29,16 @@ struct AdminKeyMiddleware<Context: RequestContext>: RouterMiddleware {
                 throw OpenAIError(status: 401, message: "The admin API needs `Authorization: Bearer <RETORT_ADMIN_KEY>`.",
                                   type: "invalid_request_error", code: "invalid_admin_key")
             }
-        } else if !peerIsLoopback(context) {
+        } else if !peerIsLoopback(context) || Self.isProxied(request.headers) {
             throw OpenAIError(status: 403, message: "No admin key is configured, so the admin API answers only on loopback. Set RETORT_ADMIN_KEY to use it remotely.",
                               type: "invalid_request_error", code: "admin_loopback_only")
         }
         return try await next(request, context)
+    }
+
+    /// Whether a proxy says it relayed the request.
+    static func isProxied(_ headers: HTTPFields) -> Bool {
+        ["forwarded", "x-forwarded-for", "x-real-ip", "via"].contains { headers[HTTPField.Name($0)!] != nil }
     }
 
     private func peerIsLoopback(_ context: Context) -> Bool {

@@ -2,16 +2,22 @@ import ChatAPI
 import Hummingbird
 
 /// Requires `Authorization: Bearer <key>` with one of the configured client keys.
-/// With no keys configured it lets every request through.
+/// With no keys configured it lets every request through. The given key is compared
+/// with every configured key in constant time, so timing tells nothing about them.
 struct ClientKeyMiddleware<Context: RequestContext>: RouterMiddleware {
     let keys: Set<String>
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard !keys.isEmpty else { return try await next(request, context) }
-        guard let key = request.headers[.authorization].flatMap(bearerToken), keys.contains(key) else {
+        guard let key = request.headers[.authorization].flatMap(bearerToken), Self.matches(key, keys) else {
             throw OpenAIError.invalidAPIKey()
         }
         return try await next(request, context)
+    }
+
+    /// Whether `key` is one of `keys`, looking at every byte of every key.
+    static func matches(_ key: String, _ keys: Set<String>) -> Bool {
+        keys.reduce(false) { found, candidate in constantTimeEqual(key, candidate) || found }
     }
 }
 

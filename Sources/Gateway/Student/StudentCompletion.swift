@@ -16,7 +16,7 @@ struct StudentCompletion: Sendable {
 
     func respond() async -> Response {
         if let reason = chat.studentUnsupportedReason {
-            return fail(.invalidRequest("The student model does not support \(reason).", code: "unsupported_by_student"))
+            return await fail(.invalidRequest("The student model does not support \(reason).", code: "unsupported_by_student"))
         }
         let cancellation = CancellationFlag()
         exchange.setOnAbandon { cancellation.cancel() }
@@ -24,13 +24,13 @@ struct StudentCompletion: Sendable {
         do {
             events = try backend.start(chat, defaultMaxTokens: defaultMaxTokens, cancellation: cancellation)
         } catch {
-            return fail(error, headers: [.retryAfter: "1"])
+            return await fail(error, headers: [.retryAfter: "1"])
         }
         var iterator = events.makeAsyncIterator()
         switch await iterator.next() {
         case .started?: break
-        case .failed(let error)?: return fail(error)
-        default: return fail(.internalError("the student stopped before starting"))
+        case .failed(let error)?: return await fail(error)
+        default: return await fail(.internalError("the student stopped before starting"))
         }
         let responses = StudentResponses(completionID: "chatcmpl-" + exchange.id.replacingOccurrences(of: "-", with: ""),
                                          created: Int(Date().timeIntervalSince1970), model: chat.model)
@@ -46,16 +46,18 @@ struct StudentCompletion: Sendable {
         while let event = await iterator.next() {
             switch event {
             case .started, .token, .declined: continue
-            case .failed(let error): return fail(error)
+            case .failed(let error): return await fail(error)
             case .finished(let result):
                 exchange.markFirstByte()
                 let json = responses.completion(result, logprobs: chat.logprobs)
                 exchange.update { $0.apply(completion: json) }
-                exchange.complete(status: 200, response: json.jsonString)
+                guard await exchange.complete(status: 200, response: json.jsonString) else {
+                    return OpenAIError.logUnavailable().response(headers: [.retortExchangeID: exchange.id])
+                }
                 return .json(json, headers: [.retortExchangeID: exchange.id])
             }
         }
-        return fail(.internalError("the student stopped without an answer"))
+        return await fail(.internalError("the student stopped without an answer"))
     }
 
     private func streamResponse(_ stream: StudentStream, responses: StudentResponses, cancellation: CancellationFlag) -> Response {
@@ -66,8 +68,8 @@ struct StudentCompletion: Sendable {
         })
     }
 
-    private func fail(_ error: OpenAIError, headers: HTTPFields = [:]) -> Response {
-        exchange.complete(status: error.status, error: error.message, response: error.json.jsonString)
+    private func fail(_ error: OpenAIError, headers: HTTPFields = [:]) async -> Response {
+        await exchange.complete(status: error.status, error: error.message, response: error.json.jsonString)
         var fields = headers
         fields[.retortExchangeID] = exchange.id
         return error.response(headers: fields)

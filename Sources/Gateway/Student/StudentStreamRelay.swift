@@ -4,6 +4,8 @@ import Hummingbird
 
 /// Writes the student's tokens to the client as `chat.completion.chunk` events and
 /// logs the whole answer at the end (499 with the partial text if the client left).
+/// The closing `data: [DONE]` goes out only once the exchange is committed; if it cannot
+/// be, the stream ends with an error event instead.
 struct StudentStreamRelay {
     let chat: ChatRequest
     let exchange: PendingExchange
@@ -17,21 +19,21 @@ struct StudentStreamRelay {
         var iterator = iterator
         var text = ""
         guard await send(responses.chunk(delta: .object([("role", .string("assistant")), ("content", .string(""))])), &writer) else {
-            return abandon(text: text)
+            return await abandon(text: text)
         }
         for token in prefix {
             text += token.text
-            guard await sendToken(token, &writer) else { return abandon(text: text) }
+            guard await sendToken(token, &writer) else { return await abandon(text: text) }
         }
         while let event = await iterator.next() {
             switch event {
             case .started, .declined: continue
             case .token(let token):
                 text += token.text
-                guard await sendToken(token, &writer) else { return abandon(text: text) }
+                guard await sendToken(token, &writer) else { return await abandon(text: text) }
             case .failed(let error):
                 _ = await send(error.json, &writer)
-                exchange.complete(status: error.status, error: error.message, response: nil)
+                await exchange.complete(status: error.status, error: error.message, response: nil)
                 try? await writer.finish(nil)
                 return
             case .finished(let result):
@@ -39,20 +41,23 @@ struct StudentStreamRelay {
                 return
             }
         }
-        abandon(text: text)
+        await abandon(text: text)
     }
 
     private func finish(_ result: StudentResult, _ writer: inout any ResponseBodyWriter) async {
         var ok = await send(responses.chunk(delta: .object([]), finishReason: result.finishReason), &writer)
         if ok && chat.includeUsage { ok = await send(responses.usageChunk(result), &writer) }
-        if ok { ok = await sendRaw(Array("data: [DONE]\n\n".utf8), &writer) }
         let json = responses.completion(result, logprobs: chat.logprobs)
         exchange.update { $0.apply(completion: json) }
         guard ok && !result.cancelled else {
-            exchange.complete(status: 499, error: "client disconnected mid-stream", response: json.jsonString)
+            await exchange.complete(status: 499, error: "client disconnected mid-stream", response: json.jsonString)
             return
         }
-        exchange.complete(status: 200, response: json.jsonString)
+        if await exchange.complete(status: 200, response: json.jsonString) {
+            _ = await sendRaw(Array("data: [DONE]\n\n".utf8), &writer)
+        } else {
+            _ = await send(OpenAIError.logUnavailable().json, &writer)
+        }
         try? await writer.finish(nil)
     }
 
@@ -64,10 +69,10 @@ struct StudentStreamRelay {
         return await send(responses.chunk(delta: .object([("content", .string(token.text))]), logprobs: logprobs), &writer)
     }
 
-    private func abandon(text: String) {
+    private func abandon(text: String) async {
         cancellation.cancel()
         let partial = responses.partialCompletion(text: text)
-        exchange.complete(status: 499, error: "client disconnected mid-stream", response: partial.jsonString)
+        await exchange.complete(status: 499, error: "client disconnected mid-stream", response: partial.jsonString)
     }
 
     private func send(_ json: JSONValue, _ writer: inout any ResponseBodyWriter) async -> Bool {

@@ -15,8 +15,10 @@ struct GatewayHarness: Sendable {
     let services: GatewayServices
     let databasePath: String
 
+    /// `prepareLog` runs on the exchange log's own connection before its first write
+    /// (a size limit standing in for a full disk, say).
     init(teacherURL: String? = nil, handler: @escaping @Sendable (MockRequest) -> MockReply = MockTeacher.defaultReply,
-         configure: (inout GatewayConfiguration) -> Void = { _ in }) throws {
+         prepareLog: ((SQLiteDatabase) throws -> Void)? = nil, configure: (inout GatewayConfiguration) -> Void = { _ in }) throws {
         mock = try MockTeacher(handler: handler)
         // A directory of its own: training runs and student versions live beside the corpus file.
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("retort-gw-\(UUID().uuidString)")
@@ -35,7 +37,13 @@ struct GatewayHarness: Sendable {
         configuration.teacher.retryBaseDelayMs = 10
         configuration.teacher.retryMaxDelayMs = 40
         configure(&configuration)
-        services = try GatewayServices.build(configuration: configuration)
+        guard let prepareLog else {
+            services = try GatewayServices.build(configuration: configuration)
+            return
+        }
+        let log = try ExchangeLog(path: databasePath, retryInterval: 0.05, prepare: prepareLog)
+        services = GatewayServices(configuration: configuration, teacher: TeacherClient(configuration: configuration.teacher.clientConfiguration),
+                                   log: log, reader: try SQLiteCorpus(path: databasePath))
     }
 
     /// Runs `body` against the live gateway, then shuts the mock down.

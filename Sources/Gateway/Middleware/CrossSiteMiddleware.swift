@@ -1,0 +1,139 @@
+import ChatAPI
+import HTTPTypes
+import Hummingbird
+
+/// Refuses what a web page on another site can make a browser send, so no page the
+/// user visits can drive the gateway (train, rate, promote) or read its corpus:
+///
+/// - **Host allow-list** (DNS rebinding): the `Host` must be an IP literal, a loopback
+///   name, the bound host, this machine's name or one of `allowed_hosts`. A rebinding
+///   page reaches the port under its own DNS name, which is none of these.
+/// - **Origin** (cross-site requests): a state-changing request whose `Origin` is not the
+///   gateway's own (same host and port as `Host`) or one of `allowed_origins` is refused,
+///   as is one a browser marks `Sec-Fetch-Site: cross-site`. Clients that are not
+///   browsers send neither header.
+/// - **JSON only**: a POST with a body must say `Content-Type: application/json`. The
+///   types a page may send without a CORS preflight (forms, `text/plain`) are refused, so
+///   a cross-site page cannot post a body the handlers would parse.
+struct CrossSiteMiddleware<Context: RequestContext>: RouterMiddleware {
+    let policy: CrossSitePolicy
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        try policy.check(method: request.method, authority: request.head.authority, headers: request.headers)
+        return try await next(request, context)
+    }
+}
+
+/// The rules of ``CrossSiteMiddleware``, apart from HTTP plumbing so they can be tested
+/// one header at a time.
+struct CrossSitePolicy: Sendable {
+    /// Lowercased host names accepted in `Host` besides IP literals and loopback names.
+    let hosts: Set<String>
+    /// Whether `allowed_hosts` contains `*`: every `Host` is accepted.
+    let anyHost: Bool
+    /// Lowercased origins (`scheme://host[:port]`) accepted besides the gateway's own.
+    let origins: Set<String>
+    /// Whether `allowed_origins` contains `*`.
+    let anyOrigin: Bool
+
+    /// The policy for a server bound to `bindHost`, known as `machineName` too.
+    init(allowedHosts: [String], allowedOrigins: [String], bindHost: String, machineName: String?) {
+        var hosts = Set(allowedHosts.map(Self.normalizedName))
+        hosts.insert(Self.normalizedName(bindHost))
+        if let machineName, !machineName.isEmpty { hosts.insert(Self.normalizedName(machineName)) }
+        self.hosts = hosts
+        anyHost = allowedHosts.contains("*")
+        origins = Set(allowedOrigins.map { $0.lowercased() })
+        anyOrigin = allowedOrigins.contains("*")
+    }
+
+    /// Throws the client-facing error for a request a cross-site page could have made.
+    /// `authority` is the request's `Host` (HTTP/1) or `:authority` (HTTP/2).
+    func check(method: HTTPRequest.Method, authority host: String?, headers: HTTPFields) throws {
+        if let host, !hostAllowed(host) {
+            throw OpenAIError(status: 403, message: "Host `\(host)` is not one this gateway answers to. Add it to `allowed_hosts` if it is yours.",
+                              type: "invalid_request_error", code: "host_not_allowed")
+        }
+        guard ![.get, .head, .options].contains(method) else { return }
+        if let origin = headers[.origin] {
+            guard originAllowed(origin, host: host) else {
+                throw OpenAIError(status: 403, message: "Cross-origin request from `\(origin)` refused. Add the origin to `allowed_origins` if it is yours.",
+                                  type: "invalid_request_error", code: "cross_origin_refused")
+            }
+        } else if headers[.secFetchSite]?.lowercased() == "cross-site" {
+            throw OpenAIError(status: 403, message: "Cross-site request refused.", type: "invalid_request_error", code: "cross_origin_refused")
+        }
+        if method == .post || method == .put || method == .patch, hasBody(headers) || headers[.contentType] != nil,
+           !Self.isJSON(headers[.contentType]) {
+            throw OpenAIError(status: 415, message: "Send the body as JSON with `Content-Type: application/json`.",
+                              type: "invalid_request_error", code: "unsupported_media_type")
+        }
+    }
+
+    /// Whether a `Host` header value (name or address, optional port) is accepted.
+    func hostAllowed(_ value: String) -> Bool {
+        if anyHost { return true }
+        guard let name = Self.hostName(of: value) else { return false }
+        if Self.isIPLiteral(name) || name == "localhost" || name.hasSuffix(".localhost") { return true }
+        return hosts.contains(name)
+    }
+
+    /// Whether `origin` is the gateway's own (same host and port as `host`) or allowed.
+    func originAllowed(_ origin: String, host: String?) -> Bool {
+        let lower = origin.lowercased()
+        if anyOrigin || origins.contains(lower) { return true }
+        guard let host, let separator = lower.range(of: "://") else { return false }  // also "null"
+        let authority = lower[separator.upperBound...]
+        return !authority.contains("/") && authority == host.lowercased()
+    }
+
+    /// Whether the headers announce a body.
+    private func hasBody(_ headers: HTTPFields) -> Bool {
+        if let length = headers[.contentLength] { return length != "0" }
+        return headers[.transferEncoding] != nil
+    }
+
+    /// `application/json` or a `+json` type, parameters allowed.
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let type = contentType.split(separator: ";", maxSplits: 1)[0].trimmingCharacters(in: .whitespaces).lowercased()
+        return type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json"))
+    }
+
+    /// The lowercased host of a `Host` value without its port (and without IPv6 brackets).
+    static func hostName(of value: String) -> String? {
+        let lower = value.trimmingCharacters(in: .whitespaces).lowercased()
+        if lower.hasPrefix("[") {
+            guard let close = lower.firstIndex(of: "]") else { return nil }
+            return String(lower[lower.index(after: lower.startIndex)..<close])
+        }
+        let name = lower.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        return name.isEmpty ? nil : normalizedName(String(name))
+    }
+
+    /// A host name lowercased without the root's trailing dot.
+    static func normalizedName(_ name: String) -> String {
+        var lower = name.lowercased()
+        if lower.hasSuffix(".") { lower.removeLast() }
+        return lower
+    }
+
+    /// Whether `name` is an IPv4 or IPv6 address rather than a DNS name. A rebinding page
+    /// can only reach the gateway under a name it controls, never under an address.
+    static func isIPLiteral(_ name: String) -> Bool {
+        if name.contains(":") { return name.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } }
+        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { part in
+            !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCIIDigit) && Int(part)! <= 255
+        }
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+extension HTTPField.Name {
+    /// `Sec-Fetch-Site`: a browser's statement of where a request comes from.
+    static let secFetchSite = HTTPField.Name("sec-fetch-site")!
+}
