@@ -93,3 +93,34 @@ import Testing
         #expect(try storedCount(path) == 1)
     }
 }
+
+/// Several processes opening a new corpus at once (the gateway and a training child):
+/// only one applies the migrations, none fails.
+@Suite struct ConcurrentMigrationTests {
+    @Test func connectionsMigratingTogetherAllSucceed() throws {
+        for _ in 0..<5 {
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("retort-migrate-\(UUID().uuidString).sqlite").path
+            let failures = Failures()
+            DispatchQueue.concurrentPerform(iterations: 6) { _ in
+                do {
+                    let db = try SQLiteDatabase(path: path)
+                    try Migrations.configure(db)
+                    try Migrations.migrate(db)
+                } catch {
+                    failures.add("\(error)")
+                }
+            }
+            #expect(failures.all.isEmpty, "\(failures.all)")
+            #expect(try SQLiteDatabase(path: path).query("PRAGMA user_version").first?.first?.int == Migrations.currentVersion)
+        }
+    }
+}
+
+/// Errors collected from several threads.
+final class Failures: @unchecked Sendable {
+    // @unchecked: `errors` is guarded by `lock`.
+    private let lock = NSLock()
+    private var errors: [String] = []
+    func add(_ error: String) { lock.withLock { errors.append(error) } }
+    var all: [String] { lock.withLock { errors } }
+}

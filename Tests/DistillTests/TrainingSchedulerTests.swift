@@ -10,7 +10,7 @@ import Testing
     /// A script that appends its arguments to a file, and that file.
     private func recordingExecutable() throws -> (script: String, output: String) {
         let base = FileManager.default.temporaryDirectory.appendingPathComponent("retort-fake-\(UUID().uuidString)").path
-        try "#!/bin/sh\necho \"$@\" >> \(base).out\n".write(toFile: base + ".sh", atomically: true, encoding: .utf8)
+        try "#!/bin/sh\necho \"$@\" >> \(base).out\nsleep 2\n".write(toFile: base + ".sh", atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: base + ".sh")
         return (base + ".sh", base + ".out")
     }

@@ -7,7 +7,7 @@ import Testing
 /// A stand-in for `retort`: a script that writes its arguments and model to a file.
 private func recordingExecutable() throws -> (script: String, output: String) {
     let base = FileManager.default.temporaryDirectory.appendingPathComponent("retort-fake-\(UUID().uuidString)").path
-    let script = "#!/bin/sh\necho \"$@ model=$RETORT_STUDENT_MODEL\" > \(base).out\n"
+    let script = "#!/bin/sh\necho \"$@ model=$RETORT_STUDENT_MODEL\" > \(base).out\nsleep 2\n"
     try script.write(toFile: base + ".sh", atomically: true, encoding: .utf8)
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: base + ".sh")
     return (base + ".sh", base + ".out")

@@ -57,16 +57,24 @@ public enum Migrations {
     /// Brings `database` up to ``currentVersion``.
     ///
     /// - Throws: if the file is newer than this build understands, or a migration fails.
+    ///
+    /// Safe when several processes open a new corpus at once (the gateway and a training
+    /// child, two CLI commands): the version is read again under the write lock
+    /// (`BEGIN IMMEDIATE`), so only one of them applies the migrations.
     public static func migrate(_ database: SQLiteDatabase) throws {
-        let version = try database.fetchOne("PRAGMA user_version") { try $0.int("user_version") } ?? 0
-        guard version <= all.count else {
-            throw SQLiteError(code: 0, message: "database schema version \(version) is newer than this build (\(all.count))")
-        }
-        for index in version..<all.count {
-            try database.transaction {
-                try database.execute(all[index])
-                try database.execute("PRAGMA user_version = \(index + 1)")
+        func version() throws -> Int {
+            let version = try database.fetchOne("PRAGMA user_version") { try $0.int("user_version") } ?? 0
+            guard version <= all.count else {
+                throw SQLiteError(code: 0, message: "database schema version \(version) is newer than this build (\(all.count))")
             }
+            return version
+        }
+        guard try version() < all.count else { return }
+        try database.transaction {
+            for index in try version()..<all.count {
+                try database.execute(all[index])
+            }
+            try database.execute("PRAGMA user_version = \(all.count)")
         }
     }
 

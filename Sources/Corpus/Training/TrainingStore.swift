@@ -23,6 +23,20 @@ public struct TrainingStore: Sendable {
         return run
     }
 
+    /// Records a new queued run unless a run is queued or running: checked and inserted in
+    /// one statement, so two requests racing cannot both start one. Nil when another is active.
+    public func claimRun(kind: String, config: JSONValue, baseVersion: String? = nil, now: Date = Date()) throws -> TrainingRun? {
+        let id = ExchangeID.make(now: now)
+        let inserted = try reader.withDatabase { db in
+            try db.prepare("""
+                INSERT INTO training_runs (id, kind, status, created_at, base_version, config)
+                SELECT ?,?,?,?,?,? WHERE NOT EXISTS (SELECT 1 FROM training_runs WHERE status IN ('queued', 'running'))
+                """).run([id, kind, TrainingRun.Status.queued.rawValue, now.timeIntervalSince1970, baseVersion, config.jsonString])
+            return db.changes == 1
+        }
+        return inserted ? try run(id: id) : nil
+    }
+
     /// Marks run `id` running in process `pid`, with the data it trains on.
     public func startRun(id: String, pid: Int, dataSnapshot: JSONValue, now: Date = Date()) throws {
         try update(id, "status = 'running', started_at = ?, pid = ?, data_snapshot = ?, error = NULL",

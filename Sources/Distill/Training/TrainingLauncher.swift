@@ -36,8 +36,13 @@ public struct TrainingLauncher: Sendable {
     }
 
     /// Starts `retort train <arguments> [--config <file>] --db <database>` and returns its pid.
-    /// - Parameter logName: the child's log file, relative to the data directory
-    public func launch(_ arguments: [String], log logName: String) throws -> Int32 {
+    /// - Parameters:
+    ///   - logName: the child's log file, relative to the data directory
+    ///   - runID: the run the child works on; if the child exits while the run is still
+    ///     queued or running (killed for memory, crashed), the run is marked failed so the
+    ///     next one can start (not when the gateway itself stopped the child, see
+    ///     ``stopChildren()``: the run is resumed at the next start)
+    public func launch(_ arguments: [String], log logName: String, runID: String? = nil, store: TrainingStore? = nil) throws -> Int32 {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw CocoaError(.fileNoSuchFile, userInfo: [NSFilePathErrorKey: executable])
         }
@@ -64,7 +69,11 @@ public struct TrainingLauncher: Sendable {
         process.standardOutput = output
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
-        ChildProcesses.shared.keep(process)
+        var onExit: (@Sendable (Process) -> Void)?
+        if let runID, let store {
+            onExit = { process in Self.failIfUnfinished(runID: runID, store: store, process: process, log: logName) }
+        }
+        ChildProcesses.shared.keep(process, onExit: onExit)
         do {
             try process.run()
         } catch {
@@ -77,15 +86,16 @@ public struct TrainingLauncher: Sendable {
 
 extension TrainingLauncher {
     /// Creates a queued run of `settings` and starts its process; a spawn failure fails the run.
-    /// - Throws: ``DistillError/runActive(id:status:)`` while another run is queued or running;
+    /// - Throws: ``DistillError/runActive(id:status:)`` while another run is queued or running
+    ///   (claimed atomically: of two racing requests one gets the run, the other this error);
     ///   ``DistillError/launchFailed(executable:reason:)``.
     public func start(_ settings: TrainingSettings, store: TrainingStore) throws -> TrainingRun {
-        if let active = try store.runs(limit: 20).first(where: \.status.isActive) {
-            throw DistillError.runActive(id: active.id, status: active.status.rawValue)
+        guard let run = try store.claimRun(kind: settings.kind.rawValue, config: settings.json, baseVersion: settings.from) else {
+            let active = try store.runs(limit: 20).first(where: \.status.isActive)
+            throw DistillError.runActive(id: active?.id ?? "", status: active?.status.rawValue ?? "active")
         }
-        let run = try store.createRun(kind: settings.kind.rawValue, config: settings.json, baseVersion: settings.from)
         do {
-            _ = try launch([settings.kind.rawValue, "--run-id", run.id], log: "runs/\(run.id)/train.log")
+            _ = try launch([settings.kind.rawValue, "--run-id", run.id], log: "runs/\(run.id)/train.log", runID: run.id, store: store)
         } catch {
             try store.failRun(id: run.id, error: "could not start \(executable): \(error)")
             throw DistillError.launchFailed(executable: executable, reason: "\(error)")
@@ -94,19 +104,62 @@ extension TrainingLauncher {
     }
 }
 
-/// Keeps launched processes referenced until they exit, so each is reaped.
+extension TrainingLauncher {
+    /// Sends SIGTERM to every training child this process started (the gateway shutting
+    /// down). Their runs stay `running` and are resumed from their last checkpoint at the
+    /// next start (``TrainingScheduler/resumeInterrupted()``).
+    public static func stopChildren() {
+        ChildProcesses.shared.stopAll()
+    }
+
+    /// The exit watch of a run's child: a run still queued or running when its process is
+    /// gone is failed, with how the process ended.
+    static func failIfUnfinished(runID: String, store: TrainingStore, process: Process, log: String) {
+        guard !ChildProcesses.shared.wasStopped(process), let run = try? store.run(id: runID), run.status.isActive else { return }
+        let how = process.terminationReason == .uncaughtSignal
+            ? "was killed by signal \(process.terminationStatus)\(process.terminationStatus == SIGKILL ? " (out of memory?)" : "")"
+            : "exited with status \(process.terminationStatus)"
+        try? store.failRun(id: runID, error: "the training process \(how) before the run finished; its output is in \(log)")
+    }
+}
+
+/// Keeps launched processes referenced until they exit, so each is reaped and its exit
+/// watch runs.
 final class ChildProcesses: @unchecked Sendable {
+    // @unchecked: `running` and `stopped` are guarded by `lock`.
     static let shared = ChildProcesses()
     private let lock = NSLock()
     private var running: [ObjectIdentifier: Process] = [:]
+    private var stopped: Set<ObjectIdentifier> = []
 
-    func keep(_ process: Process) {
+    /// Whether ``stopAll()`` told `process` to stop.
+    func wasStopped(_ process: Process) -> Bool {
+        lock.withLock { stopped.contains(ObjectIdentifier(process)) }
+    }
+
+    func keep(_ process: Process, onExit: (@Sendable (Process) -> Void)? = nil) {
         let key = ObjectIdentifier(process)
         lock.withLock { running[key] = process }
-        process.terminationHandler = { [weak self] in self?.forget($0) }
+        process.terminationHandler = { [weak self] process in
+            onExit?(process)
+            self?.forget(process)
+        }
     }
 
     func forget(_ process: Process) {
-        _ = lock.withLock { running.removeValue(forKey: ObjectIdentifier(process)) }
+        let key = ObjectIdentifier(process)
+        lock.withLock {
+            running.removeValue(forKey: key)
+            stopped.remove(key)
+        }
+    }
+
+    /// Sends SIGTERM to every running child.
+    func stopAll() {
+        let children = lock.withLock {
+            stopped.formUnion(running.keys)
+            return Array(running.values)
+        }
+        for child in children where child.isRunning { child.terminate() }
     }
 }

@@ -47,7 +47,7 @@ public final class TrainingScheduler: Sendable {
         let stale = queued.filter { $0.pid == nil && $0.createdAt < clock.now() - 60 }
         return (dead + stale).compactMap { run in
             errors.attempt("resume_training", "restarting run \(run.id)") {
-                _ = try launcher.launch(["resume", run.id], log: "runs/\(run.id)/train.log")
+                _ = try launcher.launch(["resume", run.id], log: "runs/\(run.id)/train.log", runID: run.id, store: store)
                 return run.id
             }
         }

@@ -24,12 +24,17 @@ extension GatewayConfiguration {
         return c
     }
 
-    /// What a training child inherits of `environment`: everything but secrets (API and
-    /// admin keys, tokens, passwords), which a training run never needs.
+    /// What a training child inherits of `environment`: only what it needs (the search path,
+    /// home, locale, time zone, temporary directory, library path, the BLAS and OpenMP
+    /// settings and Retort's own), and never a secret (API and admin keys, tokens,
+    /// passwords), which a training run does not use.
     static func childEnvironment(of environment: [String: String]) -> [String: String] {
+        let names: Set = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "TZ", "TMPDIR", "LD_LIBRARY_PATH"]
+        let prefixes = ["LC_", "OPENBLAS_", "OMP_", "GOTO", "RETORT_"]
         let secretMarkers = ["KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL"]
         return environment.filter { name, _ in
             let upper = name.uppercased()
+            guard names.contains(name) || prefixes.contains(where: name.hasPrefix) else { return false }
             return !secretMarkers.contains { upper.contains($0) }
         }
     }

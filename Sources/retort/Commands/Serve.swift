@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Distill
 import Gateway
 import Logging
 
@@ -31,9 +32,14 @@ struct Serve: AsyncParsableCommand {
         // Resumes runs whose process died, then (with training.auto) starts runs when due.
         let scheduler = services.trainingScheduler.start()
         let app = buildApplication(services: services, logger: logger)
+        // SIGTERM or SIGINT: stop taking connections and let requests in flight finish
+        // (Hummingbird's graceful shutdown), then stop the training children (their runs
+        // resume at the next start) and drain the exchange log to disk.
         try await app.runService()
         scheduler.cancel()
+        TrainingLauncher.stopChildren()
         services.log.close()
+        logger.info("stopped: \(services.log.writtenCount) exchanges written, \(services.log.heldCount) could not be")
     }
 
     private func createParentDirectory(of path: String) throws {
