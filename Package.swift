@@ -74,6 +74,7 @@ let package = Package(
             dependencies: [
                 "ChatAPI", "Teacher", "Corpus", "Serving", "Distill",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]

@@ -31,16 +31,34 @@ final class BodyPipe: @unchecked Sendable {
         finish(error: nil)
     }
 
-    /// Adds a chunk, blocking the calling (curl) thread while the pipe is full. Returns
-    /// `false` when the consumer cancelled, in which case the transfer should stop.
-    func push(_ chunk: [UInt8]) -> Bool {
+    /// What ``push(_:until:)`` did with a chunk.
+    enum PushResult {
+        /// Queued or handed to the consumer.
+        case accepted
+        /// The consumer cancelled: the transfer should stop.
+        case cancelled
+        /// The consumer took nothing until the deadline (a client that stopped reading):
+        /// the transfer should stop with its total timeout.
+        case timedOut
+    }
+
+    /// Adds a chunk, blocking the calling (curl) thread while the pipe is full, but not past
+    /// `deadline`, so a consumer that stops reading cannot hold the transfer beyond its limit.
+    func push(_ chunk: [UInt8], until deadline: Date? = nil) -> PushResult {
         condition.lock()
         while bufferedBytes >= capacityBytes && !cancelled {
-            condition.wait()
+            guard let deadline else {
+                condition.wait()
+                continue
+            }
+            if !condition.wait(until: deadline) && bufferedBytes >= capacityBytes && !cancelled {
+                condition.unlock()
+                return .timedOut
+            }
         }
         if cancelled {
             condition.unlock()
-            return false
+            return .cancelled
         }
         let waiting = waiter
         if waiting != nil {
@@ -51,7 +69,7 @@ final class BodyPipe: @unchecked Sendable {
         }
         condition.unlock()
         waiting?.resume(returning: .success(chunk))
-        return true
+        return .accepted
     }
 
     /// Ends the body, cleanly with `nil` or with an error the consumer sees after the chunks

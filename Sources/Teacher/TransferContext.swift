@@ -1,4 +1,5 @@
 import CCurl
+import Foundation
 
 /// The curl-thread side of one attempt: parses the head, feeds the body pipe, watches the
 /// first-byte, idle and total deadlines, and reports the outcome. Used only on the worker
@@ -70,9 +71,19 @@ final class TransferContext {
             return true
         case .streaming:
             if attempt.pipe.isFull { flushHead() }  // the caller must be able to drain the pipe
-            let accepted = attempt.pipe.push(Array(bytes))
+            // A consumer that stops reading blocks this thread, where the loop's timeouts
+            // cannot fire: the wait ends at the total deadline.
+            let remaining = start + attempt.limits.total - now()
+            let deadline = Date().addingTimeInterval(Double(remaining.milliseconds) / 1000)
+            let result = attempt.pipe.push(Array(bytes), until: deadline)
             lastActivity = now()  // time spent blocked on a slow consumer is not upstream idleness
-            return accepted
+            switch result {
+            case .accepted: return true
+            case .cancelled: return false
+            case .timedOut:
+                abortReason = .timedOut(.total)
+                return false
+            }
         }
     }
 

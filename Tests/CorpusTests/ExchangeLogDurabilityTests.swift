@@ -98,7 +98,7 @@ import Testing
 /// only one applies the migrations, none fails.
 @Suite struct ConcurrentMigrationTests {
     @Test func connectionsMigratingTogetherAllSucceed() throws {
-        for _ in 0..<5 {
+        for _ in 0..<20 {
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("retort-migrate-\(UUID().uuidString).sqlite").path
             let failures = Failures()
             DispatchQueue.concurrentPerform(iterations: 6) { _ in

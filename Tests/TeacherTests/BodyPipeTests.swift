@@ -29,7 +29,7 @@ struct BodyPipeTests {
     private func produce(_ chunks: [[UInt8]], into pipe: BodyPipe, finishing: TeacherError?? = nil) -> Counter {
         let counter = Counter()
         Thread {
-            for chunk in chunks { counter.record(pipe.push(chunk)) }
+            for chunk in chunks { counter.record(pipe.push(chunk) == .accepted) }
             if let finishing { pipe.finish(error: finishing) }
         }.start()
         return counter
@@ -52,6 +52,15 @@ struct BodyPipeTests {
         #expect(try await pipe.next().get() == [3])
         #expect(try await pipe.next().get() == nil)
         #expect(counter.snapshot.results == [true, true, true])
+    }
+
+    @Test("a consumer that stops reading holds the producer only until its deadline")
+    func pushGivesUpAtTheDeadline() {
+        let pipe = BodyPipe(capacityBytes: 4)
+        #expect(pipe.push([1, 2, 3, 4]) == .accepted)
+        let started = Date()
+        #expect(pipe.push([5], until: Date().addingTimeInterval(0.05)) == .timedOut)
+        #expect(Date().timeIntervalSince(started) < 5)  // returned, rather than waiting for a reader forever
     }
 
     @Test("cancel wakes a blocked producer, whose push reports false")

@@ -16,9 +16,15 @@ extension JSONValue {
     /// risking the parser's stack on hostile input.
     public static let maximumDepth = 128
 
-    /// Parses a complete JSON document (RFC 8259). Trailing non-whitespace is an error.
-    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
-        var parser = JSONParser(bytes: Array(bytes))
+    /// Most values (scalars, arrays, objects) a document may hold by default: bounds the
+    /// memory a parsed document takes, whatever its bytes (a value costs tens of bytes).
+    public static let maximumValues = 1 << 20
+
+    /// Parses a complete JSON document (RFC 8259). Trailing non-whitespace is an error, as
+    /// are more than `maximumValues` values.
+    public static func parse(_ bytes: some Collection<UInt8>, maximumValues: Int = JSONValue.maximumValues)
+        throws(JSONParseError) -> JSONValue {
+        var parser = JSONParser(bytes: Array(bytes), maximumValues: maximumValues)
         return try parser.parseDocument()
     }
 
@@ -38,12 +44,16 @@ struct JSONParser {
     let bytes: [UInt8]
     /// Most open objects and arrays.
     let maximumDepth: Int
+    /// Most values in the document.
+    let maximumValues: Int
     var index = 0
     var depth = 0
+    var values = 0
 
-    init(bytes: [UInt8], maximumDepth: Int = JSONValue.maximumDepth) {
+    init(bytes: [UInt8], maximumDepth: Int = JSONValue.maximumDepth, maximumValues: Int = JSONValue.maximumValues) {
         self.bytes = bytes
         self.maximumDepth = maximumDepth
+        self.maximumValues = maximumValues
     }
 
     mutating func parseDocument() throws(JSONParseError) -> JSONValue {
@@ -69,11 +79,18 @@ struct JSONParser {
     }
 
     mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[index]) { index += 1 }
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
     }
 
     mutating func parseValue() throws(JSONParseError) -> JSONValue {
         skipWhitespace()
+        values += 1
+        guard values <= maximumValues else { throw fail("more than \(maximumValues) values") }
         switch try peek() {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()

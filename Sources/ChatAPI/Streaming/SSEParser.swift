@@ -11,16 +11,24 @@ public struct SSEParser: Sendable {
     private var hasData = false
     private var eventName: String?
     private var eventID: String?
+    private var eventBytes = 0
 
-    /// Bytes of an unterminated line above which the line is discarded (hostile upstream).
-    public var maximumLineLength = 16 << 20
+    /// Most bytes one event may hold (its lines together, a line without its end too).
+    /// Past it the parser stops collecting and sets ``overflowed``: a hostile or broken
+    /// upstream cannot grow the parser's memory without bound.
+    public let maximumEventBytes: Int
+    /// Whether an event went past ``maximumEventBytes``; what followed was not parsed.
+    public private(set) var overflowed = false
 
     /// Creates a parser at the start of a stream.
-    public init() {}
+    public init(maximumEventBytes: Int = 4 << 20) {
+        self.maximumEventBytes = maximumEventBytes
+    }
 
     /// Consumes `bytes` and returns every event they complete, in order.
     public mutating func feed(_ bytes: some Sequence<UInt8>) -> [SSEEvent] {
         var events: [SSEEvent] = []
+        guard !overflowed else { return events }
         for byte in bytes {
             if byte == 0x0A, lastWasCR {  // LF of a CRLF pair already handled at the CR
                 lastWasCR = false
@@ -29,8 +37,11 @@ public struct SSEParser: Sendable {
             lastWasCR = byte == 0x0D
             if byte == 0x0A || byte == 0x0D {
                 if let event = endLine() { events.append(event) }
-            } else if line.count < maximumLineLength {
+            } else if eventBytes + line.count < maximumEventBytes {
                 line.append(byte)
+            } else {
+                overflowed = true
+                return events
             }
         }
         return events
@@ -40,12 +51,16 @@ public struct SSEParser: Sendable {
     /// line is discarded, but a stream cut mid-way still holds useful data, so a
     /// pending complete `data:` line is returned as a final event.
     public mutating func finish() -> SSEEvent? {
+        guard !overflowed else { return nil }
         if !line.isEmpty { _ = endLine() }
         return dispatch()
     }
 
     private mutating func endLine() -> SSEEvent? {
-        defer { line.removeAll(keepingCapacity: true) }
+        defer {
+            eventBytes += line.count + 1
+            line.removeAll(keepingCapacity: true)
+        }
         if line.isEmpty { return dispatch() }
         if line.first == UInt8(ascii: ":") { return nil }  // comment
         let colon = line.firstIndex(of: UInt8(ascii: ":"))
@@ -66,6 +81,7 @@ public struct SSEParser: Sendable {
 
     private mutating func dispatch() -> SSEEvent? {
         defer {
+            eventBytes = 0
             dataLines.removeAll()
             hasData = false
             eventName = nil

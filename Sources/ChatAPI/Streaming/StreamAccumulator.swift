@@ -79,8 +79,9 @@ struct ChoiceState: Sendable {
         }
         guard let delta = choice["delta"] else { return }
         if let role = delta["role"]?.stringValue { self.role = role }
-        if let text = delta["content"]?.stringValue { content = (content ?? "") + text }
-        if let text = delta["refusal"]?.stringValue { refusal = (refusal ?? "") + text }
+        // Appended in place: building a new string per delta made reassembly quadratic.
+        if let text = delta["content"]?.stringValue { content.appendCreating(text) }
+        if let text = delta["refusal"]?.stringValue { refusal.appendCreating(text) }
         for call in delta["tool_calls"]?.arrayValue ?? [] {
             let index = call["index"]?.intValue ?? toolCalls.count
             toolCalls[index, default: ToolCallState()].apply(call)
@@ -127,6 +128,13 @@ struct ToolCallState: Sendable {
             ("type", .string(type)),
             ("function", .object([("name", .string(name)), ("arguments", .string(arguments))])),
         ])
+    }
+}
+
+extension Optional<String> {
+    /// Appends `text`, starting the string if there is none yet.
+    mutating func appendCreating(_ text: String) {
+        if self == nil { self = text } else { self!.append(text) }
     }
 }
 

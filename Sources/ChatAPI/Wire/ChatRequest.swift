@@ -69,10 +69,14 @@ extension ChatRequest {
     /// Parses and validates a request body.
     ///
     /// - Throws: ``OpenAIError`` 400 naming the offending parameter.
+    /// Most JSON values a request body may hold: a long conversation with tools has a few
+    /// thousand; the bound keeps a hostile body's parsed form small.
+    public static let maximumJSONValues = 200_000
+
     public init(body: some Collection<UInt8>) throws(OpenAIError) {
         let json: JSONValue
         do {
-            json = try JSONValue.parse(body)
+            json = try JSONValue.parse(body, maximumValues: Self.maximumJSONValues)
         } catch {
             throw .invalidRequest("We could not parse the JSON body of your request (\(error)).", code: "invalid_json")
         }

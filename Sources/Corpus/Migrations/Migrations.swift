@@ -1,3 +1,5 @@
+import Foundation
+
 /// The corpus schema as an ordered list of migrations. `PRAGMA user_version` holds
 /// how many have been applied; each runs in its own transaction, so a crash leaves
 /// the database at a whole version.
@@ -81,7 +83,19 @@ public enum Migrations {
     /// Connection settings every corpus connection uses: WAL for concurrent readers,
     /// `synchronous=NORMAL` (durable across process crashes; an OS crash may lose the
     /// last transactions), foreign keys on.
+    ///
+    /// Switching a new file to WAL needs a moment alone with it, and SQLite answers `BUSY`
+    /// at once (no busy timeout) when another connection opens it at the same time, so the
+    /// switch is retried for up to a second.
     public static func configure(_ database: SQLiteDatabase) throws(SQLiteError) {
-        try database.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
+        for attempt in 1... {
+            do {
+                try database.execute("PRAGMA journal_mode=WAL")
+                break
+            } catch where error.code & 0xff == 5 && attempt < 50 {  // SQLITE_BUSY
+                usleep(20_000)
+            }
+        }
+        try database.execute("PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;")
     }
 }

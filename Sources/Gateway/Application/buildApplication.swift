@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import NIOCore
 import Logging
 
 /// Builds the gateway application: the router on the configured address.
@@ -7,8 +9,13 @@ import Logging
 public func buildApplication(services: GatewayServices, logger: Logger? = nil) -> some ApplicationProtocol {
     let configuration = services.configuration
     services.serving.start()
+    // A connection with no request in progress (or a request head still arriving) is
+    // closed after `idle_timeout_ms`; body reads and client writes have their own limits
+    // (``ClientConnection``).
+    let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount.milliseconds(Int64(configuration.idleTimeoutMs)))
     return Application(
         router: buildRouter(services: services),
+        server: .http1(configuration: http1),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "retort"),
         logger: logger ?? Logger(label: "retort")
     )

@@ -22,6 +22,11 @@ import Serving
 /// | `allowed_origins` | [string] | `[]`: only the gateway's own pages may send state-changing requests (`*`: any) |
 /// | `max_body_bytes` | int | 4 MiB |
 /// | `max_response_bytes` | int | 64 MiB (non-streamed teacher answers) |
+/// | `max_stream_bytes` | int | 64 MiB (a streamed teacher answer) |
+/// | `max_sse_event_bytes` | int | 4 MiB (one event of a teacher stream) |
+/// | `idle_timeout_ms` | int | 30000: a connection with no request in progress is closed |
+/// | `request_read_timeout_ms` | int | 30000: reading a request body |
+/// | `client_write_timeout_ms` | int | 30000: one write to a client that does not read |
 /// | `log_queue_capacity` | int | 10000 records waiting for the writer |
 /// | `log_batch_size` | int | 256 records per transaction |
 public struct GatewayConfiguration: Sendable, Decodable {
@@ -53,6 +58,18 @@ public struct GatewayConfiguration: Sendable, Decodable {
     public var maxBodyBytes = 4 << 20
     /// Largest non-streamed teacher response read into memory.
     public var maxResponseBytes = 64 << 20
+    /// Largest streamed teacher answer relayed; past it the stream is cut with an error event.
+    public var maxStreamBytes = 64 << 20
+    /// Largest single event of a teacher stream; past it the stream is cut.
+    public var maxSSEEventBytes = 4 << 20
+    /// How long a connection may stay open with no request in progress (or a request head
+    /// that has not finished arriving).
+    public var idleTimeoutMs = 30_000
+    /// How long reading a request body may take.
+    public var requestReadTimeoutMs = 30_000
+    /// How long one write to a client may wait for the client to read; past it the
+    /// connection is closed and the exchange logged as 499.
+    public var clientWriteTimeoutMs = 30_000
     /// Capacity of the exchange log's queue.
     public var logQueueCapacity = 10_000
     /// Records per write transaction.
@@ -75,6 +92,8 @@ public struct GatewayConfiguration: Sendable, Decodable {
         case host, port, database, teacher, routes, student, serving, training
         case clientKeys = "client_keys", allowedHosts = "allowed_hosts", allowedOrigins = "allowed_origins", maxBodyBytes = "max_body_bytes", maxResponseBytes = "max_response_bytes"
         case logQueueCapacity = "log_queue_capacity", logBatchSize = "log_batch_size"
+        case maxStreamBytes = "max_stream_bytes", maxSSEEventBytes = "max_sse_event_bytes", idleTimeoutMs = "idle_timeout_ms"
+        case requestReadTimeoutMs = "request_read_timeout_ms", clientWriteTimeoutMs = "client_write_timeout_ms"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -95,6 +114,15 @@ public struct GatewayConfiguration: Sendable, Decodable {
         maxResponseBytes = try c.decodeIfPresent(Int.self, forKey: .maxResponseBytes) ?? d.maxResponseBytes
         logQueueCapacity = try c.decodeIfPresent(Int.self, forKey: .logQueueCapacity) ?? d.logQueueCapacity
         logBatchSize = try c.decodeIfPresent(Int.self, forKey: .logBatchSize) ?? d.logBatchSize
+        maxStreamBytes = try c.decodeIfPresent(Int.self, forKey: .maxStreamBytes) ?? d.maxStreamBytes
+        maxSSEEventBytes = try c.decodeIfPresent(Int.self, forKey: .maxSSEEventBytes) ?? d.maxSSEEventBytes
+        idleTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .idleTimeoutMs) ?? d.idleTimeoutMs
+        requestReadTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .requestReadTimeoutMs) ?? d.requestReadTimeoutMs
+        clientWriteTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .clientWriteTimeoutMs) ?? d.clientWriteTimeoutMs
+        for (key, value) in [("max_stream_bytes", maxStreamBytes), ("max_sse_event_bytes", maxSSEEventBytes), ("idle_timeout_ms", idleTimeoutMs),
+                             ("request_read_timeout_ms", requestReadTimeoutMs), ("client_write_timeout_ms", clientWriteTimeoutMs)] where value <= 0 {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "\(key) must be positive, got \(value)"))
+        }
     }
 
     /// Loads `path` (JSON). A missing file is an error only if `required`.

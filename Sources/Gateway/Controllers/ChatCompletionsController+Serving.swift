@@ -9,7 +9,8 @@ extension ChatCompletionsController {
     /// response when the student answers; nil when the teacher must (the reason recorded,
     /// and a sampled shadow run started once the teacher's exchange is complete). Every
     /// student check has run before this returns, so the response head has not gone out.
-    func serveProgressively(_ chat: ChatRequest, route: RouteConfiguration, exchange: PendingExchange) async -> Response? {
+    func serveProgressively(_ chat: ChatRequest, route: RouteConfiguration, exchange: PendingExchange,
+                            connection: ClientConnection) async -> Response? {
         let plan = services.serving.plan(chat, route: route.name, tags: exchange.tags)
         switch await plan.execute(exchangeID: exchange.id) {
         case .teacher(let servedReason, let shadow):
@@ -17,13 +18,13 @@ extension ChatCompletionsController {
             if let shadow { exchange.setOnComplete { record in shadow.launch(after: record) } }
             return nil
         case .student(let reply):
-            return await respond(with: reply, chat: chat, exchange: exchange)
+            return await respond(with: reply, chat: chat, exchange: exchange, connection: connection)
         }
     }
 
     /// Sends the student's checked reply: a whole `chat.completion`, or a stream of its
     /// checked tokens followed by the rest as it is generated.
-    func respond(with reply: StudentReply, chat: ChatRequest, exchange: PendingExchange) async -> Response {
+    func respond(with reply: StudentReply, chat: ChatRequest, exchange: PendingExchange, connection: ClientConnection) async -> Response {
         let responses = StudentResponses(completionID: "chatcmpl-" + exchange.id.replacingOccurrences(of: "-", with: ""),
                                          created: Int(Date().timeIntervalSince1970), model: chat.model)
         exchange.update {
@@ -46,7 +47,8 @@ extension ChatCompletionsController {
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache", .retortExchangeID: exchange.id]
         let events = StudentStream(iterator: reply.remainingEvents())
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            var relay = StudentStreamRelay(chat: chat, exchange: exchange, responses: responses, cancellation: reply.cancellation)
+            var relay = StudentStreamRelay(chat: chat, exchange: exchange, responses: responses, cancellation: reply.cancellation,
+                                           connection: connection)
             try await relay.run(prefix: reply.tokens, events.iterator, into: &writer)
         })
     }

@@ -14,12 +14,21 @@ struct ChatCompletionsController {
     let services: GatewayServices
 
     func addRoutes(to group: RouterGroup<GatewayRequestContext>) {
-        group.post("chat/completions") { request, _ in try await self.create(request) }
+        group.post("chat/completions") { request, context in
+            try await self.create(request, connection: self.connection(context))
+        }
     }
 
-    func create(_ request: Request) async throws -> Response {
+    /// The client's connection with the configured read and write timeouts.
+    func connection(_ context: GatewayRequestContext) -> ClientConnection {
+        let configuration = services.configuration
+        return ClientConnection(channel: context.channel, readTimeout: .milliseconds(configuration.requestReadTimeoutMs),
+                                writeTimeout: .milliseconds(configuration.clientWriteTimeoutMs))
+    }
+
+    func create(_ request: Request, connection: ClientConnection) async throws -> Response {
         var request = request
-        let body = try await collectBody(&request)
+        let body = try await connection.closing(after: connection.readTimeout) { try await collectBody(&request) }
         let chat = try ChatRequest(body: body)
         guard let route = services.configuration.route(named: RouteName(chat.model)) else {
             throw OpenAIError.modelNotFound(chat.model)
@@ -29,14 +38,15 @@ struct ChatCompletionsController {
         guard services.log.isAccepting else { throw OpenAIError.logUnavailable() }
         let exchange = PendingExchange(record: newRecord(chat, body: body, headers: request.headers, route: route), services: services)
         if route.backend == .student || services.teacher == nil {
-            return await answerLocally(chat, route: route, exchange: exchange)
+            return await answerLocally(chat, route: route, exchange: exchange, connection: connection)
         }
-        if let answer = await serveProgressively(chat, route: route, exchange: exchange) { return answer }
-        return await askTeacher(chat, body: body, route: route, exchange: exchange)
+        if let answer = await serveProgressively(chat, route: route, exchange: exchange, connection: connection) { return answer }
+        return await askTeacher(chat, body: body, route: route, exchange: exchange, connection: connection)
     }
 
     /// Forwards the request to the teacher and relays its answer (a stream byte for byte).
-    func askTeacher(_ chat: ChatRequest, body: [UInt8], route: RouteConfiguration, exchange: PendingExchange) async -> Response {
+    func askTeacher(_ chat: ChatRequest, body: [UInt8], route: RouteConfiguration, exchange: PendingExchange,
+                    connection: ClientConnection) async -> Response {
         guard let teacher = services.teacher else { return await fail(exchange, .internalError("no teacher")) }
         let upstream = TeacherRequest(path: "/chat/completions",
                                       headers: [("Content-Type", "application/json"), ("Accept", chat.stream ? "text/event-stream" : "application/json")],
@@ -52,14 +62,16 @@ struct ChatCompletionsController {
         exchange.setOnAbandon { response.body.cancel() }
         let isEventStream = response.header("content-type")?.lowercased().hasPrefix("text/event-stream") ?? false
         if chat.stream && response.status == 200 && isEventStream {
-            return StreamRelay(exchange: exchange, upstream: response).response(headers: forwardedHeaders(response, exchange: exchange))
+            let relay = StreamRelay(exchange: exchange, upstream: response, connection: connection,
+                                    maxBytes: services.configuration.maxStreamBytes, maxEventBytes: services.configuration.maxSSEEventBytes)
+            return relay.response(headers: forwardedHeaders(response, exchange: exchange))
         }
         return await relayWhole(response, exchange: exchange)
     }
 
     /// Answers with the local model: the student route, or the built-in model standing in
     /// for a teacher that is not configured.
-    func answerLocally(_ chat: ChatRequest, route: RouteConfiguration, exchange: PendingExchange) async -> Response {
+    func answerLocally(_ chat: ChatRequest, route: RouteConfiguration, exchange: PendingExchange, connection: ClientConnection) async -> Response {
         guard let student = services.student else {
             return await fail(exchange, .upstreamUnavailable("no teacher is configured; set RETORT_TEACHER_URL or teacher.url in the config file"))
         }
@@ -70,7 +82,7 @@ struct ChatCompletionsController {
             $0.teacherURL = asTeacher ? "builtin:" + student.path : nil
             $0.upstreamModel = student.modelName ?? student.path
         }
-        return await StudentCompletion(backend: student, chat: chat, exchange: exchange,
+        return await StudentCompletion(backend: student, chat: chat, exchange: exchange, connection: connection,
                                        defaultMaxTokens: services.configuration.student.defaultMaxTokens).respond()
     }
 

@@ -10,13 +10,20 @@ import Teacher
 /// exchange is committed, so a client that saw the end of the stream can rely on the
 /// exchange being logged; if it cannot be, the stream ends with an error event instead.
 ///
-/// A client write that fails means the client went away: the upstream transfer is
-/// cancelled and the exchange is logged with its partial output as 499. An upstream
-/// failure mid-stream is reported to the client as a final SSE `error` event (it
-/// cannot become an HTTP status any more) and logged as 502/504.
+/// A client write that fails (or that the client does not take within the write
+/// timeout) means the client went away: the upstream transfer is cancelled and the
+/// exchange is logged with its partial output as 499. An upstream failure mid-stream,
+/// a stream past `maxBytes` or an event past `maxEventBytes` is reported to the client
+/// as a final SSE `error` event (it cannot become an HTTP status any more) and logged as
+/// 502/504 with what arrived before it.
 struct StreamRelay: Sendable {
     let exchange: PendingExchange
     let upstream: TeacherResponse
+    let connection: ClientConnection
+    /// Most bytes relayed from the teacher.
+    let maxBytes: Int
+    /// Most bytes of one SSE event.
+    let maxEventBytes: Int
 
     func response(headers: HTTPFields) -> Response {
         Response(status: .ok, headers: headers, body: ResponseBody { writer in
@@ -25,18 +32,27 @@ struct StreamRelay: Sendable {
     }
 
     func relay(into writer: inout any ResponseBodyWriter) async throws {
-        var parser = SSEParser()
+        var parser = SSEParser(maximumEventBytes: maxEventBytes)
         var accumulator = StreamAccumulator()
         var terminal = TerminalEventHoldback()
         var outcome: (status: Int, error: String?) = (200, nil)
+        var received = 0
         do {
             for try await chunk in upstream.body {
                 exchange.markFirstByte()
+                received += chunk.count
                 for event in parser.feed(chunk) { accumulator.consume(event) }
+                if let limit = exceededLimit(received: received, parser: parser) {
+                    upstream.body.cancel()
+                    let failure = OpenAIError.upstreamUnavailable(limit)
+                    outcome = (failure.status, failure.message)
+                    try? await connection.write(ByteBuffer(string: "data: \(failure.json.jsonString)\n\n"), to: &writer)
+                    break
+                }
                 let forward = terminal.feed(chunk)
                 guard !forward.isEmpty else { continue }
                 do {
-                    try await writer.write(ByteBuffer(bytes: forward))
+                    try await connection.write(ByteBuffer(bytes: forward), to: &writer)
                 } catch {
                     upstream.body.cancel()
                     outcome = (499, "client disconnected mid-stream")
@@ -48,7 +64,7 @@ struct StreamRelay: Sendable {
             outcome = (failure.status, failure.message)
             if failure.status != 499 {
                 let event = "data: \(failure.json.jsonString)\n\n"
-                try? await writer.write(ByteBuffer(string: event))
+                try? await connection.write(ByteBuffer(string: event), to: &writer)
             }
         }
         exchange.endUpstream()
@@ -56,11 +72,18 @@ struct StreamRelay: Sendable {
         let committed = await finish(accumulator, outcome: outcome)
         guard outcome.status != 499 else { return }
         if !committed {
-            try? await writer.write(ByteBuffer(string: "data: \(OpenAIError.logUnavailable().json.jsonString)\n\n"))
-        } else if !terminal.held.isEmpty {
-            try? await writer.write(ByteBuffer(bytes: terminal.held))
+            try? await connection.write(ByteBuffer(string: "data: \(OpenAIError.logUnavailable().json.jsonString)\n\n"), to: &writer)
+        } else if outcome.status == 200 && !terminal.held.isEmpty {
+            try? await connection.write(ByteBuffer(bytes: terminal.held), to: &writer)
         }
         try? await writer.finish(nil)
+    }
+
+    /// Why the stream must be cut, once it is too long or holds too long an event.
+    private func exceededLimit(received: Int, parser: SSEParser) -> String? {
+        if received > maxBytes { return "the teacher's stream exceeded max_stream_bytes (\(maxBytes) bytes)" }
+        if parser.overflowed { return "an event of the teacher's stream exceeded max_sse_event_bytes (\(maxEventBytes) bytes)" }
+        return nil
     }
 
     func finish(_ accumulator: StreamAccumulator, outcome: (status: Int, error: String?)) async -> Bool {

@@ -66,18 +66,27 @@ public final class GatewayMetrics: @unchecked Sendable {
     }
 }
 
-/// A metric name with its label pairs.
+/// A metric name with its label pairs, kept raw (they are escaped only when rendered:
+/// the key is built on every request, the text only when scraped).
 struct MetricKey: Hashable {
     let name: String
+    /// Label names and values, alternating.
     let labels: [String]
 
     init(name: String, labels: [(String, String)]) {
         self.name = name
-        self.labels = labels.map { "\($0.0)=\"\(escapeLabel($0.1))\"" }
+        var flat: [String] = []
+        flat.reserveCapacity(labels.count * 2)
+        for (label, value) in labels {
+            flat.append(label)
+            flat.append(value)
+        }
+        self.labels = flat
     }
 
     func rendered(suffix: String = "", extra: String? = nil) -> String {
-        let all = labels + (extra.map { [$0] } ?? [])
+        var all = stride(from: 0, to: labels.count, by: 2).map { "\(labels[$0])=\"\(escapeLabel(labels[$0 + 1]))\"" }
+        if let extra { all.append(extra) }
         return name + suffix + (all.isEmpty ? "" : "{\(all.joined(separator: ","))}")
     }
 }
@@ -106,9 +115,18 @@ struct Histogram {
     }
 }
 
+/// A label value in the exposition format: backslash, double quote and newline escaped.
 private func escapeLabel(_ value: String) -> String {
-    value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        .replacingOccurrences(of: "\n", with: "\\n")
+    var out = String.UnicodeScalarView()
+    for scalar in value.unicodeScalars {
+        switch scalar {
+        case "\\": out.append(contentsOf: "\\\\".unicodeScalars)
+        case "\"": out.append(contentsOf: "\\\"".unicodeScalars)
+        case "\n": out.append(contentsOf: "\\n".unicodeScalars)
+        default: out.append(scalar)
+        }
+    }
+    return String(out)
 }
 
 private func format(_ value: Double) -> String {

@@ -54,13 +54,13 @@ struct CrossSitePolicy: Sendable {
             throw OpenAIError(status: 403, message: "Host `\(host)` is not one this gateway answers to. Add it to `allowed_hosts` if it is yours.",
                               type: "invalid_request_error", code: "host_not_allowed")
         }
-        guard ![.get, .head, .options].contains(method) else { return }
+        guard method != .get && method != .head && method != .options else { return }
         if let origin = headers[.origin] {
             guard originAllowed(origin, host: host) else {
                 throw OpenAIError(status: 403, message: "Cross-origin request from `\(origin)` refused. Add the origin to `allowed_origins` if it is yours.",
                                   type: "invalid_request_error", code: "cross_origin_refused")
             }
-        } else if headers[.secFetchSite]?.lowercased() == "cross-site" {
+        } else if let site = headers[.secFetchSite], site.utf8.elementsEqual("cross-site".utf8) {
             throw OpenAIError(status: 403, message: "Cross-site request refused.", type: "invalid_request_error", code: "cross_origin_refused")
         }
         if method == .post || method == .put || method == .patch, hasBody(headers) || headers[.contentType] != nil,
@@ -93,29 +93,38 @@ struct CrossSitePolicy: Sendable {
         return headers[.transferEncoding] != nil
     }
 
-    /// `application/json` or a `+json` type, parameters allowed.
+    /// `application/json` or a `+json` type, parameters allowed (compared without Foundation:
+    /// this runs on every request).
     static func isJSON(_ contentType: String?) -> Bool {
         guard let contentType else { return false }
-        let type = contentType.split(separator: ";", maxSplits: 1)[0].trimmingCharacters(in: .whitespaces).lowercased()
-        return type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json"))
+        var type = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }[...]
+        while type.last == UInt8(ascii: " ") || type.last == UInt8(ascii: "\t") { type = type.dropLast() }
+        while type.first == UInt8(ascii: " ") || type.first == UInt8(ascii: "\t") { type = type.dropFirst() }
+        let lower = type.map(asciiLowercased)
+        let application = Array("application/".utf8)
+        guard lower.starts(with: application) else { return false }
+        let subtype = lower.dropFirst(application.count)
+        return subtype.elementsEqual("json".utf8) || (subtype.count > 5 && subtype.suffix(5).elementsEqual("+json".utf8))
     }
 
     /// The lowercased host of a `Host` value without its port (and without IPv6 brackets).
     static func hostName(of value: String) -> String? {
-        let lower = value.trimmingCharacters(in: .whitespaces).lowercased()
-        if lower.hasPrefix("[") {
-            guard let close = lower.firstIndex(of: "]") else { return nil }
-            return String(lower[lower.index(after: lower.startIndex)..<close])
+        var bytes = value.utf8.map(asciiLowercased)[...]
+        while bytes.first == UInt8(ascii: " ") { bytes = bytes.dropFirst() }
+        while bytes.last == UInt8(ascii: " ") { bytes = bytes.dropLast() }
+        if bytes.first == UInt8(ascii: "[") {
+            guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return nil }
+            return String(decoding: bytes[bytes.index(after: bytes.startIndex)..<close], as: UTF8.self)
         }
-        let name = lower.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)[0]
-        return name.isEmpty ? nil : normalizedName(String(name))
+        let name = bytes.prefix { $0 != UInt8(ascii: ":") }
+        guard !name.isEmpty else { return nil }
+        return String(decoding: name.last == UInt8(ascii: ".") ? name.dropLast() : name, as: UTF8.self)
     }
 
     /// A host name lowercased without the root's trailing dot.
     static func normalizedName(_ name: String) -> String {
-        var lower = name.lowercased()
-        if lower.hasSuffix(".") { lower.removeLast() }
-        return lower
+        let lower = name.utf8.map(asciiLowercased)
+        return String(decoding: lower.last == UInt8(ascii: ".") ? lower.dropLast() : lower[...], as: UTF8.self)
     }
 
     /// Whether `name` is an IPv4 or IPv6 address rather than a DNS name. A rebinding page
@@ -131,6 +140,11 @@ struct CrossSitePolicy: Sendable {
 
 extension Character {
     fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
+}
+
+/// `byte` lowercased if it is an ASCII capital letter.
+private func asciiLowercased(_ byte: UInt8) -> UInt8 {
+    byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
 }
 
 extension HTTPField.Name {

@@ -12,6 +12,7 @@ struct StudentCompletion: Sendable {
     let backend: StudentBackend
     let chat: ChatRequest
     let exchange: PendingExchange
+    let connection: ClientConnection
     let defaultMaxTokens: Int
 
     func respond() async -> Response {
@@ -63,7 +64,8 @@ struct StudentCompletion: Sendable {
     private func streamResponse(_ stream: StudentStream, responses: StudentResponses, cancellation: CancellationFlag) -> Response {
         let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache", .retortExchangeID: exchange.id]
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            var relay = StudentStreamRelay(chat: chat, exchange: exchange, responses: responses, cancellation: cancellation)
+            var relay = StudentStreamRelay(chat: chat, exchange: exchange, responses: responses, cancellation: cancellation,
+                                           connection: connection)
             try await relay.run(stream.iterator, into: &writer)
         })
     }

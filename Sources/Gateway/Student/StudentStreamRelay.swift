@@ -11,6 +11,7 @@ struct StudentStreamRelay {
     let exchange: PendingExchange
     let responses: StudentResponses
     let cancellation: CancellationFlag
+    let connection: ClientConnection
 
     /// Sends the role chunk, then `prefix` (tokens already generated and checked), then
     /// every event of `iterator` as it comes.
@@ -81,7 +82,7 @@ struct StudentStreamRelay {
 
     private func sendRaw(_ bytes: [UInt8], _ writer: inout any ResponseBodyWriter) async -> Bool {
         do {
-            try await writer.write(ByteBuffer(bytes: bytes))
+            try await connection.write(ByteBuffer(bytes: bytes), to: &writer)
             return true
         } catch {
             cancellation.cancel()

@@ -18,7 +18,7 @@ struct GatewayHarness: Sendable {
     /// `prepareLog` runs on the exchange log's own connection before its first write
     /// (a size limit standing in for a full disk, say).
     init(teacherURL: String? = nil, handler: @escaping @Sendable (MockRequest) -> MockReply = MockTeacher.defaultReply,
-         prepareLog: ((SQLiteDatabase) throws -> Void)? = nil, configure: (inout GatewayConfiguration) -> Void = { _ in }) throws {
+         configure: (inout GatewayConfiguration) -> Void = { _ in }, prepareLog: ((SQLiteDatabase) throws -> Void)? = nil) throws {
         mock = try MockTeacher(handler: handler)
         // A directory of its own: training runs and student versions live beside the corpus file.
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("retort-gw-\(UUID().uuidString)")
@@ -71,9 +71,9 @@ struct GatewayHarness: Sendable {
         return all[0]
     }
 
-    /// Waits (up to 3 s) until `count` exchanges are logged.
-    func waitForRows(_ count: Int) async throws -> [ExchangeRecord] {
-        for _ in 0..<300 {
+    /// Waits (up to `timeout`) until `count` exchanges are logged.
+    func waitForRows(_ count: Int, within timeout: Duration = .seconds(3)) async throws -> [ExchangeRecord] {
+        for _ in 0..<Int(timeout.components.seconds * 100) {
             let all = try rows()
             if all.count >= count { return all }
             try await Task.sleep(for: .milliseconds(10))

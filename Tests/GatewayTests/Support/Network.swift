@@ -30,3 +30,54 @@ func nonLoopbackIPv4() -> String? {
     }
     return nil
 }
+
+/// A bare TCP client for requests no HTTP library would send: nothing at all, half a
+/// head, a body that stops, a response nobody reads.
+final class RawClient {
+    let socket: Int32
+
+    init(port: Int) throws {
+        socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+        guard connected else {
+            close(socket)
+            throw HarnessError("cannot connect to port \(port)")
+        }
+    }
+
+    deinit { close(socket) }
+
+    /// Sends `text` as is.
+    func send(_ text: String) {
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { Foundation.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+    }
+
+    /// Shrinks the receive buffer, so a response nobody reads fills it sooner.
+    func shrinkReceiveBuffer() {
+        var size: Int32 = 4096
+        setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// Reads until the server closes the connection or `timeout` passes; returns what was
+    /// read and whether the connection was closed.
+    func readUntilClosed(timeout: Duration) -> (text: String, closed: Bool) {
+        var received: [UInt8] = []
+        let deadline = ContinuousClock.now + timeout
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while ContinuousClock.now < deadline {
+            var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            guard poll(&descriptor, 1, 50) > 0 else { continue }
+            let count = recv(socket, &buffer, buffer.count, 0)
+            if count <= 0 { return (String(decoding: received, as: UTF8.self), true) }
+            received += buffer[..<count]
+        }
+        return (String(decoding: received, as: UTF8.self), false)
+    }
+}

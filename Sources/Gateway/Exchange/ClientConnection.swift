@@ -1,0 +1,28 @@
+import Hummingbird
+import NIOCore
+
+/// The client's connection as a request handler sees it: reads and writes that cannot
+/// hang. A body that does not arrive within the read timeout, or a write the client does
+/// not take within the write timeout (it stopped reading), closes the connection, which
+/// fails the pending operation, so the handler ends and logs the exchange.
+struct ClientConnection: Sendable {
+    let channel: any Channel
+    let readTimeout: Duration
+    let writeTimeout: Duration
+
+    /// Runs `operation`, closing the connection if it has not finished after `timeout`.
+    func closing<T>(after timeout: Duration, _ operation: () async throws -> T) async rethrows -> T {
+        let channel = channel
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            channel.close(promise: nil)
+        }
+        defer { watchdog.cancel() }
+        return try await operation()
+    }
+
+    /// Writes `buffer` to the client, or throws once the write timeout closed the connection.
+    func write(_ buffer: ByteBuffer, to writer: inout any ResponseBodyWriter) async throws {
+        try await closing(after: writeTimeout) { try await writer.write(buffer) }
+    }
+}
