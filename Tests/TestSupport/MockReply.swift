@@ -64,17 +64,17 @@ extension MockSplitMode {
     }
 }
 
-/// A tiny seeded generator (SplitMix64) so cuts are reproducible.
-struct SplitMix64: RandomNumberGenerator {
+/// A tiny seeded generator (SplitMix64) so cuts, and the fuzzers' cases, are reproducible.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64
 
     /// Starts the sequence at `seed`.
-    init(seed: UInt64) {
+    public init(seed: UInt64) {
         state = seed
     }
 
     /// The next 64 random bits.
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var mixed = state
         mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
