@@ -1,10 +1,13 @@
 import Foundation
 
-/// A bounded, thread-safe queue of body chunks between the curl thread (producer, which
-/// blocks while the queue is full) and one async consumer (which suspends while it is empty).
+/// A bounded, thread-safe queue of body chunks between the curl loop (producer) and one
+/// async consumer (which suspends while it is empty).
+///
+/// The producer never blocks: it checks ``isFull`` before pushing and, when full, pauses
+/// its transfer and asks to be told when there is room again (``whenRoom(_:)``).
 ///
 /// Lock discipline: every stored property is read and written only while `condition` is
-/// locked; continuations are resumed after unlocking.
+/// locked; continuations and callbacks are run after unlocking.
 final class BodyPipe: @unchecked Sendable {
     /// What the consumer gets: a chunk, `nil` at the end, or the error that ended the body.
     typealias Delivery = Result<[UInt8]?, TeacherError>
@@ -18,6 +21,8 @@ final class BodyPipe: @unchecked Sendable {
     private var ending: TeacherError??
     private var cancelled = false
     private var waiter: CheckedContinuation<Delivery, Never>?
+    /// Called once when a full pipe has room again.
+    private var roomWaiter: (@Sendable () -> Void)?
 
     /// Creates a pipe that holds at most about `capacityBytes` (one chunk may overshoot).
     init(capacityBytes: Int = 256 * 1024) {
@@ -31,34 +36,13 @@ final class BodyPipe: @unchecked Sendable {
         finish(error: nil)
     }
 
-    /// What ``push(_:until:)`` did with a chunk.
-    enum PushResult {
-        /// Queued or handed to the consumer.
-        case accepted
-        /// The consumer cancelled: the transfer should stop.
-        case cancelled
-        /// The consumer took nothing until the deadline (a client that stopped reading):
-        /// the transfer should stop with its total timeout.
-        case timedOut
-    }
-
-    /// Adds a chunk, blocking the calling (curl) thread while the pipe is full, but not past
-    /// `deadline`, so a consumer that stops reading cannot hold the transfer beyond its limit.
-    func push(_ chunk: [UInt8], until deadline: Date? = nil) -> PushResult {
+    /// Adds a chunk (a full pipe takes it too: the producer checks ``isFull`` first).
+    /// Returns `false` when the consumer cancelled, in which case the transfer should stop.
+    func push(_ chunk: [UInt8]) -> Bool {
         condition.lock()
-        while bufferedBytes >= capacityBytes && !cancelled {
-            guard let deadline else {
-                condition.wait()
-                continue
-            }
-            if !condition.wait(until: deadline) && bufferedBytes >= capacityBytes && !cancelled {
-                condition.unlock()
-                return .timedOut
-            }
-        }
         if cancelled {
             condition.unlock()
-            return .cancelled
+            return false
         }
         let waiting = waiter
         if waiting != nil {
@@ -69,7 +53,17 @@ final class BodyPipe: @unchecked Sendable {
         }
         condition.unlock()
         waiting?.resume(returning: .success(chunk))
-        return .accepted
+        return true
+    }
+
+    /// Runs `action` once the pipe has room: at once if it has now, else when the consumer
+    /// has taken enough. A cancelled pipe never calls it (the transfer is stopped anyway).
+    func whenRoom(_ action: @escaping @Sendable () -> Void) {
+        condition.lock()
+        let now = bufferedBytes < capacityBytes && !cancelled
+        if !now { roomWaiter = action }
+        condition.unlock()
+        if now { action() }
     }
 
     /// Ends the body, cleanly with `nil` or with an error the consumer sees after the chunks
@@ -87,7 +81,7 @@ final class BodyPipe: @unchecked Sendable {
         waiting?.resume(returning: error.map { .failure($0) } ?? .success(nil))
     }
 
-    /// Whether a push would block now.
+    /// Whether the producer should pause.
     var isFull: Bool {
         condition.lock()
         defer { condition.unlock() }
@@ -101,9 +95,9 @@ final class BodyPipe: @unchecked Sendable {
         return ending != nil
     }
 
-    /// Stops the body: drops what is queued, wakes a blocked producer (whose `push` returns
-    /// `false`) and a waiting consumer (who gets `.cancelled`). Returns whether the body was
-    /// still unfinished, i.e. whether there is a transfer to abort.
+    /// Stops the body: drops what is queued, makes later pushes return `false` and wakes a
+    /// waiting consumer (who gets `.cancelled`). Returns whether the body was still
+    /// unfinished, i.e. whether there is a transfer to abort.
     @discardableResult
     func cancel() -> Bool {
         condition.lock()
@@ -112,9 +106,9 @@ final class BodyPipe: @unchecked Sendable {
         chunks = []
         readIndex = 0
         bufferedBytes = 0
+        roomWaiter = nil
         let waiting = waiter
         waiter = nil
-        condition.broadcast()
         condition.unlock()
         waiting?.resume(returning: .failure(.cancelled))
         return wasRunning
@@ -125,7 +119,10 @@ final class BodyPipe: @unchecked Sendable {
         await withCheckedContinuation { continuation in
             condition.lock()
             if let ready = takeLocked() {
+                let room = bufferedBytes < capacityBytes ? roomWaiter : nil
+                if room != nil { roomWaiter = nil }
                 condition.unlock()
+                room?()
                 continuation.resume(returning: ready)
             } else {
                 waiter = continuation
@@ -145,7 +142,6 @@ final class BodyPipe: @unchecked Sendable {
                 chunks.removeAll(keepingCapacity: true)
                 readIndex = 0
             }
-            condition.broadcast()
             return .success(chunk)
         }
         if let ending {

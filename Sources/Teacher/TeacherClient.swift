@@ -1,12 +1,12 @@
 import Foundation
 
-/// The HTTP client for the teacher: pooled keep-alive connections (libcurl, one dedicated
-/// thread per transfer), streaming bodies with backpressure, timeouts, retries with backoff,
-/// and cancellation.
+/// The HTTP client for the teacher: keep-alive connections driven by one libcurl event loop
+/// (``CurlEventLoop``: one thread for every transfer), streaming bodies with backpressure,
+/// timeouts, retries with backoff, cancellation and a cap on transfers in flight.
 public final class TeacherClient: Sendable {
     /// The configuration every request uses.
     public let configuration: TeacherConfiguration
-    private let pool = CurlWorkerPool()
+    private let loop: CurlEventLoop?
     private let unitRandom: @Sendable () -> Double
     private let wallClock: @Sendable () -> Double
 
@@ -29,13 +29,18 @@ public final class TeacherClient: Sendable {
         self.configuration = configuration
         self.unitRandom = unitRandom
         self.wallClock = wallClock
+        loop = CurlEventLoop(capacity: configuration.maxConcurrentTransfers)
     }
 
     deinit {
-        pool.close()
+        loop?.close()
     }
 
-    /// Sends `request` and returns once the response head has arrived.
+    /// Transfers in flight (for metrics).
+    public var transfersInFlight: Int { loop?.load ?? 0 }
+
+    /// Sends `request` and returns once the response head has arrived; throws
+    /// ``TeacherError/overloaded(limit:)`` at once when the client is at its transfer cap.
     ///
     /// Connection failures, `429` and `5xx` are retried per ``TeacherConfiguration/retry``, only
     /// before the head is returned, so before any byte could reach a client. A retryable status
@@ -50,7 +55,8 @@ public final class TeacherClient: Sendable {
         while true {
             if Task.isCancelled { throw .cancelled }
             let attempt = makeAttempt(url: url, request: request, headerLines: headerLines, number: attemptNumber)
-            pool.submit(attempt)
+            guard let loop else { throw .unreachable("could not create a curl handle") }
+            guard loop.submit(attempt) else { throw .overloaded(limit: configuration.maxConcurrentTransfers) }
             let delay: Duration
             switch await attempt.waitForOutcome() {
             case .head(let status, let headers):

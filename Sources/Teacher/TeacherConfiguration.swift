@@ -9,6 +9,8 @@
 /// - `idleTimeout` (`Duration`, 60 s): the longest gap allowed between two received chunks.
 /// - `totalTimeout` (`Duration`, 600 s): one whole attempt, head and body.
 /// - `retry` (``RetryPolicy``, 3 attempts): when and how long to back off.
+/// - `maxConcurrentTransfers` (`Int`, 512): transfers in flight at once; more are refused
+///   with ``TeacherError/overloaded(limit:)``.
 public struct TeacherConfiguration: Sendable {
     /// The upstream's base URL, `http` or `https`; request paths are appended to it.
     public var baseURL: String
@@ -24,6 +26,8 @@ public struct TeacherConfiguration: Sendable {
     public var totalTimeout: Duration
     /// When to retry and how long to wait in between.
     public var retry: RetryPolicy
+    /// Most transfers in flight at once (each holds a connection and buffers).
+    public var maxConcurrentTransfers: Int
 
     /// Creates a configuration; every limit has the default documented on the type.
     public init(
@@ -33,7 +37,8 @@ public struct TeacherConfiguration: Sendable {
         firstByteTimeout: Duration = .seconds(120),
         idleTimeout: Duration = .seconds(60),
         totalTimeout: Duration = .seconds(600),
-        retry: RetryPolicy = RetryPolicy()
+        retry: RetryPolicy = RetryPolicy(),
+        maxConcurrentTransfers: Int = 512
     ) {
         self.baseURL = baseURL
         self.apiKey = apiKey
@@ -42,5 +47,6 @@ public struct TeacherConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.totalTimeout = totalTimeout
         self.retry = retry
+        self.maxConcurrentTransfers = maxConcurrentTransfers
     }
 }

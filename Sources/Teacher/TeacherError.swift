@@ -25,6 +25,8 @@ public enum TeacherError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidURL(String)
     /// ``TeacherBody/collect(upTo:)`` met a body larger than its limit.
     case bodyTooLarge(limit: Int)
+    /// ``TeacherConfiguration/maxConcurrentTransfers`` transfers are in flight already.
+    case overloaded(limit: Int)
 
     /// A one-line explanation fit for a log or an error body.
     public var description: String {
@@ -35,16 +37,19 @@ public enum TeacherError: Error, Sendable, Equatable, CustomStringConvertible {
         case .transfer(let detail): "teacher transfer failed mid-response: \(detail)"
         case .invalidURL(let url): "invalid teacher URL: \(url)"
         case .bodyTooLarge(let limit): "teacher response body exceeds \(limit) bytes"
+        case .overloaded(let limit): "\(limit) teacher requests are in flight already"
         }
     }
 
     /// The status a gateway should answer with: 502 when the teacher could not be reached or
-    /// broke off, 504 on a timeout, 499 (client closed request) on cancellation, 500 otherwise.
+    /// broke off, 504 on a timeout, 499 (client closed request) on cancellation, 503 when too
+    /// many requests are in flight, 500 otherwise.
     public var suggestedHTTPStatus: Int {
         switch self {
         case .unreachable, .transfer, .bodyTooLarge: 502
         case .timedOut: 504
         case .cancelled: 499
+        case .overloaded: 503
         case .invalidURL: 500
         }
     }

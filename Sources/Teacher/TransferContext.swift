@@ -1,10 +1,12 @@
 import CCurl
-import Foundation
 
-/// The curl-thread side of one attempt: parses the head, feeds the body pipe, watches the
-/// first-byte, idle and total deadlines, and reports the outcome. Used only on the worker
-/// thread that performs the attempt; it owns the header list and error buffer it gives curl.
-final class TransferContext {
+/// The loop-thread side of one attempt: parses the head, feeds the body pipe (pausing the
+/// transfer while the pipe is full), watches the first-byte, idle and total deadlines, and
+/// reports the outcome. Used only on the ``CurlEventLoop`` thread; it owns the header list
+/// and error buffer it gives curl.
+final class TransferContext: @unchecked Sendable {
+    // @unchecked: used on the loop thread only; it crosses threads only as the identity
+    // a consumer hands back to ``CurlEventLoop/resume(_:)``.
     /// Where the body is in the response.
     enum Phase {
         /// No body byte yet; the head may still be arriving.
@@ -17,7 +19,12 @@ final class TransferContext {
 
     /// The attempt this context performs.
     let attempt: TransferAttempt
-    private let easy: UnsafeMutableRawPointer
+    /// The curl easy handle performing it.
+    let easy: UnsafeMutableRawPointer
+    /// The loop to ask for a resume when a paused body may continue.
+    private weak var loop: CurlEventLoop?
+    /// Whether curl is paused because the consumer's pipe is full.
+    private var paused = false
     /// The clock every deadline is read from (injected so tests can drive the timeouts).
     let now: @Sendable () -> ContinuousClock.Instant
     private let start: ContinuousClock.Instant
@@ -35,10 +42,11 @@ final class TransferContext {
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
     /// Creates the context for `attempt` on `easy`, starting its clocks at `now()`.
-    init(attempt: TransferAttempt, easy: UnsafeMutableRawPointer,
+    init(attempt: TransferAttempt, easy: UnsafeMutableRawPointer, loop: CurlEventLoop?,
          now: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }) {
         self.attempt = attempt
         self.easy = easy
+        self.loop = loop
         self.now = now
         start = now()
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
@@ -62,29 +70,33 @@ final class TransferContext {
         }
     }
 
-    /// Handles a body chunk; returns `false` to make curl abort (the caller cancelled).
-    func receiveBody(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// Handles a body chunk; returns what the write callback answers curl: the chunk's
+    /// length (taken), 0 (abort: the caller cancelled) or `CURL_WRITEFUNC_PAUSE` (the pipe
+    /// is full: curl keeps the chunk and stops reading until ``resume()``).
+    func receiveBody(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
         lastActivity = now()
         if case .awaitingHead = phase { decideHead() }
         switch phase {
         case .awaitingHead, .discarding:
-            return true
+            return bytes.count
         case .streaming:
-            if attempt.pipe.isFull { flushHead() }  // the caller must be able to drain the pipe
-            // A consumer that stops reading blocks this thread, where the loop's timeouts
-            // cannot fire: the wait ends at the total deadline.
-            let remaining = start + attempt.limits.total - now()
-            let deadline = Date().addingTimeInterval(Double(remaining.milliseconds) / 1000)
-            let result = attempt.pipe.push(Array(bytes), until: deadline)
-            lastActivity = now()  // time spent blocked on a slow consumer is not upstream idleness
-            switch result {
-            case .accepted: return true
-            case .cancelled: return false
-            case .timedOut:
-                abortReason = .timedOut(.total)
-                return false
+            if attempt.pipe.isFull {
+                flushHead()  // the caller must be able to drain the pipe
+                paused = true
+                attempt.pipe.whenRoom { [weak loop, self] in loop?.resume(self) }
+                return Int(CURL_WRITEFUNC_PAUSE)
             }
+            return attempt.pipe.push(Array(bytes)) ? bytes.count : 0
         }
+    }
+
+    /// Continues a transfer paused for a full pipe. Time spent paused on a slow consumer is
+    /// not upstream idleness, so the idle clock restarts; the total limit keeps running.
+    func resume() {
+        guard paused else { return }
+        paused = false
+        lastActivity = now()
+        curl_easy_pause(easy, CURLPAUSE_CONT)
     }
 
     /// The head is complete: hand it on, or decide to retry after reading the body.
@@ -110,6 +122,7 @@ final class TransferContext {
     func expiredLimit(at now: ContinuousClock.Instant) -> TimeoutPhase? {
         let limits = attempt.limits
         if now - start >= limits.total { return .total }
+        if paused { return nil }  // waiting for the consumer, not the upstream
         if let lastActivity {
             return now - lastActivity >= limits.idle ? .idle : nil
         }
@@ -120,7 +133,7 @@ final class TransferContext {
     func nextDeadline() -> ContinuousClock.Instant {
         let limits = attempt.limits
         let activity = lastActivity.map { $0 + limits.idle } ?? start + limits.firstByte
-        return min(start + limits.total, activity)
+        return paused ? start + limits.total : min(start + limits.total, activity)
     }
 
     /// Reports how the transfer ended, given curl's result code.

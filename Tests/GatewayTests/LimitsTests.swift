@@ -86,3 +86,21 @@ import Testing
         #expect(harness.mock.requests.isEmpty)
     }
 }
+
+extension LimitsTests {
+    @Test func teacherRequestsPastTheCapAre503WithRetryAfter() async throws {
+        let harness = try GatewayHarness(handler: { _ in .delayed(.milliseconds(500), .json(body: MockTeacher.completionJSON(content: "slow"))) },
+                                         configure: { $0.teacher.maxConcurrentTransfers = 1 })
+        let (first, second) = try await harness.run { _, gateway in
+            async let slow = gateway.post(chatBody(text: "first"))
+            try await Task.sleep(for: .milliseconds(150))
+            let refused = try await gateway.post(chatBody(text: "second"))
+            let text = String(decoding: try await refused.body.collect(upTo: 1 << 16), as: UTF8.self)
+            let ok = try await slow
+            _ = try await ok.body.collect(upTo: 1 << 16)
+            return (ok.status, "\(refused.status) \(refused.header("retry-after") ?? "-") \(text.contains("overloaded"))")
+        }
+        #expect(first == 200 && second == "503 1 true")
+        #expect(try harness.rows().map(\.status).sorted() == [200, 503])
+    }
+}

@@ -29,50 +29,40 @@ struct BodyPipeTests {
     private func produce(_ chunks: [[UInt8]], into pipe: BodyPipe, finishing: TeacherError?? = nil) -> Counter {
         let counter = Counter()
         Thread {
-            for chunk in chunks { counter.record(pipe.push(chunk) == .accepted) }
+            for chunk in chunks { counter.record(pipe.push(chunk)) }
             if let finishing { pipe.finish(error: finishing) }
         }.start()
         return counter
     }
 
-    /// Polls `condition` for up to two seconds.
-    private func waitFor(_ condition: () -> Bool) async throws {
-        for _ in 0..<400 where !condition() { try await Task.sleep(for: .milliseconds(5)) }
-    }
-
-    @Test("the producer blocks while the pipe is full and resumes as the consumer reads")
+    @Test("a full pipe tells its producer once the consumer has made room")
     func backpressure() async throws {
         let pipe = BodyPipe(capacityBytes: 10)
-        let counter = produce([[1, 1, 1, 1, 1, 1, 1, 1], [2, 2, 2, 2, 2, 2, 2, 2], [3]], into: pipe, finishing: .some(nil))
-        try await waitFor { counter.snapshot.count == 2 }
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(counter.snapshot.count == 2)  // 16 bytes queued ≥ 10: the third push waits
+        #expect(pipe.push([1, 1, 1, 1, 1, 1, 1, 1]) && pipe.push([2, 2, 2, 2, 2, 2, 2, 2]))
+        #expect(pipe.isFull)  // 16 bytes queued ≥ 10: the producer pauses
+        let counter = Counter()
+        pipe.whenRoom { counter.record(true) }
+        #expect(counter.snapshot.count == 0)
         #expect(try await pipe.next().get() == [1, 1, 1, 1, 1, 1, 1, 1])
+        #expect(counter.snapshot.count == 1 && !pipe.isFull)  // 8 bytes left: room again
+        pipe.whenRoom { counter.record(true) }  // room now: called at once
+        #expect(counter.snapshot.count == 2)
+        #expect(pipe.push([3]))
+        pipe.finish(error: nil)
         #expect(try await pipe.next().get() == [2, 2, 2, 2, 2, 2, 2, 2])
         #expect(try await pipe.next().get() == [3])
         #expect(try await pipe.next().get() == nil)
-        #expect(counter.snapshot.results == [true, true, true])
     }
 
-    @Test("a consumer that stops reading holds the producer only until its deadline")
-    func pushGivesUpAtTheDeadline() {
+    @Test("cancel refuses later pushes and drops the room callback")
+    func cancelStopsTheProducer() async throws {
         let pipe = BodyPipe(capacityBytes: 4)
-        #expect(pipe.push([1, 2, 3, 4]) == .accepted)
-        let started = Date()
-        #expect(pipe.push([5], until: Date().addingTimeInterval(0.05)) == .timedOut)
-        #expect(Date().timeIntervalSince(started) < 5)  // returned, rather than waiting for a reader forever
-    }
-
-    @Test("cancel wakes a blocked producer, whose push reports false")
-    func cancelUnblocksProducer() async throws {
-        let pipe = BodyPipe(capacityBytes: 4)
-        let counter = produce([[1, 2, 3, 4], [5]], into: pipe)
-        try await waitFor { counter.snapshot.count == 1 }
-        try await Task.sleep(for: .milliseconds(50))
-        #expect(counter.snapshot.count == 1)
+        #expect(pipe.push([1, 2, 3, 4]))
+        let counter = Counter()
+        pipe.whenRoom { counter.record(true) }
         #expect(pipe.cancel())
-        try await waitFor { counter.snapshot.count == 2 }
-        #expect(counter.snapshot.results == [true, false])
+        #expect(!pipe.push([5]))
+        #expect(counter.snapshot.count == 0)
         await #expect(throws: TeacherError.cancelled) { try await pipe.next().get() }
     }
 

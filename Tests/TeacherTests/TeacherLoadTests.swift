@@ -4,7 +4,7 @@ import TestSupport
 
 @Suite("TeacherClient under load and at teardown", .timeLimit(.minutes(1)))
 struct TeacherLoadTests {
-    @Test("a large body read by a slow consumer arrives intact (the curl thread waits for it)")
+    @Test("a large body read by a slow consumer arrives intact (the transfer pauses for it)")
     func slowConsumerLargeBody() async throws {
         let events = (0..<400).map { "{\"n\":\($0),\"pad\":\"\(String(repeating: "x", count: 4000))\"}" }
         let mock = try MockTeacher()

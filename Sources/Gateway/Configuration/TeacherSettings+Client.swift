@@ -10,7 +10,8 @@ extension TeacherSettings {
             firstByteTimeout: .milliseconds(firstByteTimeoutMs),
             idleTimeout: .milliseconds(idleTimeoutMs),
             totalTimeout: .milliseconds(totalTimeoutMs),
-            retry: RetryPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(retryBaseDelayMs), maxDelay: .milliseconds(retryMaxDelayMs))
+            retry: RetryPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(retryBaseDelayMs), maxDelay: .milliseconds(retryMaxDelayMs)),
+            maxConcurrentTransfers: maxConcurrentTransfers
         )
     }
 }

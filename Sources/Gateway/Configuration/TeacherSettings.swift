@@ -11,6 +11,7 @@
 /// | `retry_base_delay_ms` | int | 250 |
 /// | `retry_max_delay_ms` | int | 8000 |
 /// | `inject_stream_usage` | bool | true: ask streams for the usage chunk so the log has token counts |
+/// | `max_concurrent_transfers` | int | 512: teacher requests in flight at once; more get a 503 `overloaded` |
 public struct TeacherSettings: Sendable, Decodable {
     /// Base URL, e.g. `https://api.openai.com/v1`.
     public var url: String?
@@ -25,6 +26,8 @@ public struct TeacherSettings: Sendable, Decodable {
     public var retryMaxDelayMs = 8_000
     /// Whether streamed requests upstream get `stream_options.include_usage = true`.
     public var injectStreamUsage = true
+    /// Most teacher requests in flight at once.
+    public var maxConcurrentTransfers = 512
 
     /// The defaults.
     public init() {}
@@ -34,7 +37,7 @@ public struct TeacherSettings: Sendable, Decodable {
         case connectTimeoutMs = "connect_timeout_ms", firstByteTimeoutMs = "first_byte_timeout_ms"
         case idleTimeoutMs = "idle_timeout_ms", totalTimeoutMs = "total_timeout_ms", maxAttempts = "max_attempts"
         case retryBaseDelayMs = "retry_base_delay_ms", retryMaxDelayMs = "retry_max_delay_ms"
-        case injectStreamUsage = "inject_stream_usage"
+        case injectStreamUsage = "inject_stream_usage", maxConcurrentTransfers = "max_concurrent_transfers"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -49,5 +52,9 @@ public struct TeacherSettings: Sendable, Decodable {
         retryBaseDelayMs = try c.decodeIfPresent(Int.self, forKey: .retryBaseDelayMs) ?? d.retryBaseDelayMs
         retryMaxDelayMs = try c.decodeIfPresent(Int.self, forKey: .retryMaxDelayMs) ?? d.retryMaxDelayMs
         injectStreamUsage = try c.decodeIfPresent(Bool.self, forKey: .injectStreamUsage) ?? d.injectStreamUsage
+        maxConcurrentTransfers = try c.decodeIfPresent(Int.self, forKey: .maxConcurrentTransfers) ?? d.maxConcurrentTransfers
+        guard maxConcurrentTransfers > 0 else {
+            throw DecodingError.dataCorruptedError(forKey: .maxConcurrentTransfers, in: c, debugDescription: "must be positive")
+        }
     }
 }

@@ -126,7 +126,9 @@ struct ChatCompletionsController {
     /// Logs the exchange as failed and answers with `error`.
     func fail(_ exchange: PendingExchange, _ error: OpenAIError) async -> Response {
         await exchange.complete(status: error.status, error: error.message, response: error.json.jsonString)
-        return error.response(headers: [.retortExchangeID: exchange.id])
+        var headers: HTTPFields = [.retortExchangeID: exchange.id]
+        if error.status == 503 { headers[.retryAfter] = "1" }
+        return error.response(headers: headers)
     }
 }
 
@@ -195,6 +197,7 @@ extension OpenAIError {
         switch error {
         case .timedOut: self = .upstreamTimeout(error.description)
         case .cancelled: self = OpenAIError(status: 499, message: "Client closed the request.", type: "api_error", code: "client_closed")
+        case .overloaded: self = .overloaded("The gateway is at its limit of teacher requests in flight (\(error.description)); retry shortly.")
         default: self = .upstreamUnavailable(error.description)
         }
     }

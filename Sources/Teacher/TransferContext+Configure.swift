@@ -1,13 +1,14 @@
 import CCurl
 
-extension CurlConnection {
-    /// Sets every option of one attempt on a freshly reset easy handle.
-    func configure(_ context: TransferContext) -> CURLcode {
-        let attempt = context.attempt
-        let handle = easyHandle
+extension TransferContext {
+    /// Sets every option of the attempt on the freshly reset easy handle.
+    func configure() -> CURLcode {
+        let context = self
+        let attempt = attempt
+        let handle = easy
         for line in attempt.headerLines {
-            guard let list = curl_slist_append(context.headerList, line) else { return CURLE_OUT_OF_MEMORY }
-            context.headerList = list
+            guard let list = curl_slist_append(headerList, line) else { return CURLE_OUT_OF_MEMORY }
+            headerList = list
         }
         let userdata = Unmanaged.passUnretained(context).toOpaque()
         let steps: [() -> CURLcode] = [
@@ -26,12 +27,12 @@ extension CurlConnection {
             let code = step()
             if code != CURLE_OK { return code }
         }
-        return configureMethod(attempt)
+        return configureMethod()
     }
 
     /// Sets the method and body: `GET`, `HEAD`, `POST`, or any other verb with or without a body.
-    private func configureMethod(_ attempt: TransferAttempt) -> CURLcode {
-        let handle = easyHandle
+    private func configureMethod() -> CURLcode {
+        let handle = easy
         let method = attempt.method.uppercased()
         if attempt.body.isEmpty && method == "GET" {
             return retort_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
@@ -66,15 +67,15 @@ private func curlHeaderCallback(
     return length
 }
 
-/// Curl's write callback: forwards each body chunk; returning less than its size aborts.
+/// Curl's write callback: forwards each body chunk; returning less than its size aborts,
+/// `CURL_WRITEFUNC_PAUSE` pauses.
 private func curlWriteCallback(
     _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ userdata: UnsafeMutableRawPointer?
 ) -> Int {
     guard let data, let userdata else { return 0 }
     let context = Unmanaged<TransferContext>.fromOpaque(userdata).takeUnretainedValue()
     let length = size * count
-    let accepted = data.withMemoryRebound(to: UInt8.self, capacity: length) {
+    return data.withMemoryRebound(to: UInt8.self, capacity: length) {
         context.receiveBody(UnsafeBufferPointer(start: $0, count: length))
     }
-    return accepted ? length : 0
 }

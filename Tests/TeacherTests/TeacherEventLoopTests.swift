@@ -1,0 +1,53 @@
+import Foundation
+import Teacher
+import Testing
+import TestSupport
+
+/// The one-thread event loop: a cap on transfers in flight, a paused body that still meets
+/// its total limit, and many transfers at once on one thread.
+@Suite("TeacherClient event loop", .timeLimit(.minutes(1)))
+struct TeacherEventLoopTests {
+    @Test("at its cap the client refuses another transfer at once, and takes one again when a slot frees")
+    func capOnTransfersInFlight() async throws {
+        let mock = try MockTeacher { _ in .delayed(.milliseconds(400), .json(body: MockTeacher.completionJSON(content: "late"))) }
+        defer { mock.shutdown() }
+        let client = TeacherClient(configuration: TeacherConfiguration(baseURL: mock.baseURL, retry: .never, maxConcurrentTransfers: 2))
+        let running = ["one", "two"].map { text in
+            Task { try await client.send(chatRequest(text: text)).body.collect(upTo: 1 << 20) }
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        await #expect(throws: TeacherError.overloaded(limit: 2)) { try await client.send(chatRequest(text: "three")) }
+        for task in running { _ = try await task.value }
+        #expect(try await client.send(chatRequest(text: "four")).status == 200)
+    }
+
+    @Test("a body nobody reads is paused, and its total limit still ends it")
+    func pausedBodyMeetsItsTotalLimit() async throws {
+        let events = (0..<2000).map { "{\"n\":\($0),\"pad\":\"\(String(repeating: "p", count: 2000))\"}" }
+        let mock = try MockTeacher()
+        defer { mock.shutdown() }
+        mock.enqueue([.stream(events: events)])
+        let response = try await makeClient(mock, idle: .milliseconds(200), total: .milliseconds(600)).send(chatRequest(stream: true))
+        try await Task.sleep(for: .milliseconds(900))  // read nothing past the total limit
+        // Not the idle limit: the pause was the consumer's, not the upstream's.
+        await #expect(throws: TeacherError.timedOut(.total)) { _ = try await response.body.collect(upTo: 1 << 30) }
+    }
+
+    @Test("a hundred concurrent transfers all complete on the one loop")
+    func manyConcurrentTransfers() async throws {
+        let mock = try MockTeacher { _ in .json(body: MockTeacher.completionJSON(content: "ok")) }
+        defer { mock.shutdown() }
+        let client = makeClient(mock)
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<100 {
+                group.addTask {
+                    let response = try await client.send(chatRequest(text: "n\(index)"))
+                    _ = try await response.body.collect(upTo: 1 << 20)
+                    return response.status
+                }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses.count == 100 && statuses.allSatisfy { $0 == 200 })
+    }
+}
