@@ -58,13 +58,9 @@ extension TransferContext {
 private func curlHeaderCallback(
     _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ userdata: UnsafeMutableRawPointer?
 ) -> Int {
-    guard let data, let userdata else { return 0 }
-    let context = Unmanaged<TransferContext>.fromOpaque(userdata).takeUnretainedValue()
-    let length = size * count
-    data.withMemoryRebound(to: UInt8.self, capacity: length) {
-        context.receiveHeader(UnsafeBufferPointer(start: $0, count: length))
-    }
-    return length
+    guard let (context, bytes) = callbackArguments(data, size * count, userdata) else { return 0 }
+    context.receiveHeader(bytes)
+    return bytes.count
 }
 
 /// Curl's write callback: forwards each body chunk; returning less than its size aborts,
@@ -72,10 +68,16 @@ private func curlHeaderCallback(
 private func curlWriteCallback(
     _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ userdata: UnsafeMutableRawPointer?
 ) -> Int {
-    guard let data, let userdata else { return 0 }
+    guard let (context, bytes) = callbackArguments(data, size * count, userdata) else { return 0 }
+    return context.receiveBody(bytes)
+}
+
+/// The transfer context behind a callback's `userdata` and its `length` bytes; nil when
+/// curl passed no data or no context.
+private func callbackArguments(
+    _ data: UnsafeMutablePointer<CChar>?, _ length: Int, _ userdata: UnsafeMutableRawPointer?
+) -> (TransferContext, UnsafeBufferPointer<UInt8>)? {
+    guard let data, let userdata else { return nil }
     let context = Unmanaged<TransferContext>.fromOpaque(userdata).takeUnretainedValue()
-    let length = size * count
-    return data.withMemoryRebound(to: UInt8.self, capacity: length) {
-        context.receiveBody(UnsafeBufferPointer(start: $0, count: length))
-    }
+    return (context, UnsafeBufferPointer(start: UnsafeRawPointer(data).assumingMemoryBound(to: UInt8.self), count: length))
 }
