@@ -53,9 +53,6 @@ final class CurlEventLoop: @unchecked Sendable {
         return accepted
     }
 
-    /// Transfers running or waiting to start.
-    var load: Int { lock.withLock { count } }
-
     /// Asks the loop to continue a paused transfer (its consumer made room).
     func resume(_ context: TransferContext) {
         lock.withLock { resumes.append(context) }

@@ -36,8 +36,6 @@ public final class TeacherClient: Sendable {
         loop?.close()
     }
 
-    /// Transfers in flight (for metrics).
-    public var transfersInFlight: Int { loop?.load ?? 0 }
 
     /// Sends `request` and returns once the response head has arrived; throws
     /// ``TeacherError/overloaded(limit:)`` at once when the client is at its transfer cap.

@@ -1,7 +1,24 @@
-"""What the examples' mock teachers share: writing one OpenAI `chat.completion` response."""
+"""What the examples' mock teachers share: a quiet request handler, a free port, and
+writing one OpenAI `chat.completion` response."""
+import http.server
 import json
 import random
+import socket
 import time
+
+
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    """A request handler that does not print a line per request."""
+
+    def log_message(self, *args):
+        pass
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def send_completion(handler, model, message, finish_reason="stop", prompt_tokens=40):

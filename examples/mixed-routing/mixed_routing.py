@@ -32,7 +32,6 @@ import http.server
 import json
 import os
 import random
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -45,7 +44,7 @@ from openai import OpenAI
 
 EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path[:0] = [os.path.join(EXAMPLES, "json-extraction"), os.path.join(EXAMPLES, "common")]
-from mock_openai import send_completion  # noqa: E402
+from mock_openai import QuietHandler, free_port, send_completion  # noqa: E402
 from dataset import CITIES, FIRST, INSTRUCTION as EXTRACT, LAST, TEMPLATES as SENTENCES  # the learnable task's vocabulary
 
 SUPPORT = "You are the support desk of Northwind Freight. Answer the customer's question in one sentence."
@@ -97,20 +96,11 @@ def correct(kind, delivered, teacher):
         return False
 
 
-class Teacher(http.server.BaseHTTPRequestHandler):
+class Teacher(QuietHandler):
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         text = ANSWERS.get(json.dumps(body["messages"], sort_keys=True), "I cannot help with that.")
         send_completion(self, body["model"], {"role": "assistant", "content": text})
-
-    def log_message(self, *args):
-        pass
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def write_config(path, database, teacher_port, port, model, extra):

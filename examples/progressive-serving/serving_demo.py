@@ -19,7 +19,6 @@ import http.server
 import json
 import os
 import random
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -29,7 +28,7 @@ import time
 import urllib.request
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "common"))
-from mock_openai import send_completion  # noqa: E402
+from mock_openai import QuietHandler, free_port, send_completion  # noqa: E402
 
 POSITIVE = ["great", "excellent", "wonderful", "fantastic", "lovely", "perfect", "superb", "delightful"]
 NEGATIVE = ["terrible", "awful", "horrible", "broken", "useless", "disappointing", "dreadful", "poor"]
@@ -53,7 +52,7 @@ def review(index):
 LABELS = {}
 
 
-class Teacher(http.server.BaseHTTPRequestHandler):
+class Teacher(QuietHandler):
     """The narrow task's teacher: the label of the review, or a tool call when tools are offered."""
 
     def do_POST(self):
@@ -66,15 +65,6 @@ class Teacher(http.server.BaseHTTPRequestHandler):
                        "function": {"name": body["tools"][0]["function"]["name"], "arguments": "{}"}}]}
             finish = "tool_calls"
         send_completion(self, body["model"], message, finish_reason=finish, prompt_tokens=30)
-
-    def log_message(self, *args):
-        pass
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def post(base, path, body):

@@ -46,7 +46,7 @@ struct StreamRelay: Sendable {
                     upstream.body.cancel()
                     let failure = OpenAIError.upstreamUnavailable(limit)
                     outcome = (failure.status, failure.message)
-                    try? await connection.write(ByteBuffer(string: "data: \(failure.json.jsonString)\n\n"), to: &writer)
+                    await sendErrorEvent(failure, to: &writer)
                     break
                 }
                 let forward = terminal.feed(chunk)
@@ -62,21 +62,24 @@ struct StreamRelay: Sendable {
         } catch {
             let failure = OpenAIError(teacherError: error)
             outcome = (failure.status, failure.message)
-            if failure.status != 499 {
-                let event = "data: \(failure.json.jsonString)\n\n"
-                try? await connection.write(ByteBuffer(string: event), to: &writer)
-            }
+            if failure.status != 499 { await sendErrorEvent(failure, to: &writer) }
         }
         exchange.endUpstream()
         if let last = parser.finish() { accumulator.consume(last) }
         let committed = await finish(accumulator, outcome: outcome)
         guard outcome.status != 499 else { return }
         if !committed {
-            try? await connection.write(ByteBuffer(string: "data: \(OpenAIError.logUnavailable().json.jsonString)\n\n"), to: &writer)
+            await sendErrorEvent(.logUnavailable(), to: &writer)
         } else if outcome.status == 200 && !terminal.held.isEmpty {
             try? await connection.write(ByteBuffer(bytes: terminal.held), to: &writer)
         }
         try? await writer.finish(nil)
+    }
+
+    /// Ends what the client sees of the stream with `error` as a `data:` event (it can no
+    /// longer become an HTTP status); a client that is gone is not written to.
+    private func sendErrorEvent(_ error: OpenAIError, to writer: inout any ResponseBodyWriter) async {
+        try? await connection.write(ByteBuffer(string: "data: \(error.json.jsonString)\n\n"), to: &writer)
     }
 
     /// Why the stream must be cut, once it is too long or holds too long an event.

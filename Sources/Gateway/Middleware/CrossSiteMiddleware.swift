@@ -109,16 +109,15 @@ struct CrossSitePolicy: Sendable {
 
     /// The lowercased host of a `Host` value without its port (and without IPv6 brackets).
     static func hostName(of value: String) -> String? {
-        var bytes = value.utf8.map(asciiLowercased)[...]
+        var bytes = value.utf8[...]
         while bytes.first == UInt8(ascii: " ") { bytes = bytes.dropFirst() }
         while bytes.last == UInt8(ascii: " ") { bytes = bytes.dropLast() }
         if bytes.first == UInt8(ascii: "[") {
             guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return nil }
-            return String(decoding: bytes[bytes.index(after: bytes.startIndex)..<close], as: UTF8.self)
+            return normalizedName(String(decoding: bytes[bytes.index(after: bytes.startIndex)..<close], as: UTF8.self))
         }
         let name = bytes.prefix { $0 != UInt8(ascii: ":") }
-        guard !name.isEmpty else { return nil }
-        return String(decoding: name.last == UInt8(ascii: ".") ? name.dropLast() : name, as: UTF8.self)
+        return name.isEmpty ? nil : normalizedName(String(decoding: name, as: UTF8.self))
     }
 
     /// A host name lowercased without the root's trailing dot.
