@@ -36,9 +36,12 @@ extension TeacherClient {
             lines.append("\(name): \(value)")
             names.insert(name.lowercased())
         }
-        if let key = configuration.apiKey, !key.isEmpty, !names.contains("authorization"),
-           !Self.hasLineBreak(key) {
-            lines.append("Authorization: Bearer \(key)")
+        if let key = configuration.apiKey, !key.isEmpty, !Self.hasLineBreak(key) {
+            switch configuration.keyHeader {
+            case .bearer where !names.contains("authorization"): lines.append("Authorization: Bearer \(key)")
+            case .xAPIKey where !names.contains("x-api-key"): lines.append("x-api-key: \(key)")
+            default: break
+            }
         }
         if !request.body.isEmpty && !names.contains("content-type") {
             lines.append("Content-Type: application/json")

@@ -2,7 +2,8 @@
 ///
 /// Keys and defaults:
 /// - `baseURL` (`String`, required): e.g. `https://api.openai.com/v1`; request paths are appended.
-/// - `apiKey` (`String?`, `nil`): sent as `Authorization: Bearer …`; never logged nor put in errors.
+/// - `apiKey` (`String?`, `nil`): sent as `Authorization: Bearer …` (or `x-api-key`, see
+///   `keyHeader`); never logged nor put in errors.
 /// - `connectTimeout` (`Duration`, 10 s): TCP (and TLS) connection set-up.
 /// - `firstByteTimeout` (`Duration`, 120 s): from the start of an attempt until the first byte
 ///   of the response head. Large because a non-streaming completion may think for minutes.
@@ -14,8 +15,19 @@
 public struct TeacherConfiguration: Sendable {
     /// The upstream's base URL, `http` or `https`; request paths are appended to it.
     public var baseURL: String
-    /// The upstream API key, sent as a bearer token. Never logged.
+    /// The upstream API key. Never logged.
     public var apiKey: String?
+    /// How the key is sent: `Authorization: Bearer` (OpenAI and compatible servers) or
+    /// `x-api-key` (Anthropic).
+    public var keyHeader: KeyHeader
+
+    /// The header that carries ``apiKey``.
+    public enum KeyHeader: Sendable {
+        /// `Authorization: Bearer <key>`.
+        case bearer
+        /// `x-api-key: <key>`.
+        case xAPIKey
+    }
     /// Limit on establishing the connection (TCP and TLS handshakes).
     public var connectTimeout: Duration
     /// Limit from the start of an attempt until the response head begins to arrive.
@@ -33,6 +45,7 @@ public struct TeacherConfiguration: Sendable {
     public init(
         baseURL: String,
         apiKey: String? = nil,
+        keyHeader: KeyHeader = .bearer,
         connectTimeout: Duration = .seconds(10),
         firstByteTimeout: Duration = .seconds(120),
         idleTimeout: Duration = .seconds(60),
@@ -42,6 +55,7 @@ public struct TeacherConfiguration: Sendable {
     ) {
         self.baseURL = baseURL
         self.apiKey = apiKey
+        self.keyHeader = keyHeader
         self.connectTimeout = connectTimeout
         self.firstByteTimeout = firstByteTimeout
         self.idleTimeout = idleTimeout

@@ -14,11 +14,11 @@ final class ExchangeWriter: @unchecked Sendable {
         insertExchange = try database.prepare("""
             INSERT OR REPLACE INTO exchanges (id, created_at, completed_at, route, served_by, served_reason,
               teacher_url, upstream_model, completion_id, status, error, latency_ms, ttft_ms, prompt_tokens,
-              completion_tokens, total_tokens, finish_reason, stream, attempts, user, tags, metadata, prompt_hash)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+              completion_tokens, total_tokens, finish_reason, stream, attempts, user, tags, metadata, prompt_hash, surface)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
             """)
         insertBody = try database.prepare(
-            "INSERT OR REPLACE INTO exchange_bodies (exchange_id, request, response) VALUES (?,?,?)")
+            "INSERT OR REPLACE INTO exchange_bodies (exchange_id, request, response, raw_request, raw_response) VALUES (?,?,?,?,?)")
     }
 
     /// Writes `batch` in one transaction.
@@ -26,7 +26,7 @@ final class ExchangeWriter: @unchecked Sendable {
         try database.transaction {
             for record in batch {
                 try insertExchange.run(ExchangeWriter.columns(of: record))
-                try insertBody.run([record.id, record.requestJSON, record.responseJSON])
+                try insertBody.run([record.id, record.requestJSON, record.responseJSON, record.rawRequestJSON, record.rawResponseJSON])
             }
         }
     }
@@ -37,6 +37,7 @@ final class ExchangeWriter: @unchecked Sendable {
             r.id, r.createdAt, r.completedAt, r.route, r.servedBy, r.servedReason,
             r.teacherURL, r.upstreamModel, r.completionID, r.status, r.error, r.latencyMs, r.ttftMs, r.promptTokens,
             r.completionTokens, r.totalTokens, r.finishReason, r.stream, r.attempts, r.user, tags, r.metadata, r.promptHash,
+            r.surface,
         ]
     }
 }

@@ -51,6 +51,12 @@ public enum Migrations {
         serving,
         // 5: the per-route routers learned for each student version.
         routers,
+        // 6: the API surface of each exchange, and its raw bodies when they are not chat completions.
+        """
+        ALTER TABLE exchanges ADD COLUMN surface TEXT NOT NULL DEFAULT 'chat';  -- 'chat', 'responses' or 'messages'
+        ALTER TABLE exchange_bodies ADD COLUMN raw_request TEXT;   -- the body as the client sent it (other surfaces)
+        ALTER TABLE exchange_bodies ADD COLUMN raw_response TEXT;  -- the answer in the client's surface
+        """,
     ]
 
     /// The schema version this build writes.

@@ -44,10 +44,17 @@ public struct ExchangeRecord: Sendable, Equatable {
     public var metadata: String?
     /// SHA-256 of the messages JSON.
     public var promptHash: String
-    /// The request JSON as received (never auth headers).
+    /// The request as a chat-completions JSON: as received on `/v1/chat/completions`,
+    /// translated from the client's surface otherwise (never auth headers).
     public var requestJSON: String
     /// The response as a `chat.completion` JSON (streams reassembled), or the error body.
     public var responseJSON: String?
+    /// The API the client spoke: `chat`, `responses` or `messages`.
+    public var surface = "chat"
+    /// The request body as the client sent it, when its surface is not `chat`.
+    public var rawRequestJSON: String?
+    /// The answer in the client's surface (a stream's final object), when it is not `chat`.
+    public var rawResponseJSON: String?
 
     /// Creates a record; the optional fields default to nil.
     public init(id: String, createdAt: Double, route: String, servedBy: String = "teacher",

@@ -21,6 +21,7 @@ extension ExchangeRecord {
             ("finish_reason", text(finishReason)), ("stream", .bool(stream)), ("attempts", .int(attempts)),
             ("user", text(user)), ("tags", .array(tags.map(JSONValue.string))), ("metadata", body(metadata)),
             ("prompt_hash", .string(promptHash)), ("request", body(requestJSON)), ("response", body(responseJSON)),
+            ("surface", .string(surface)), ("raw_request", body(rawRequestJSON)), ("raw_response", body(rawResponseJSON)),
         ])
     }
 }

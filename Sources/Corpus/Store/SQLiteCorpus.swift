@@ -32,7 +32,7 @@ public final class SQLiteCorpus: @unchecked Sendable {
         e.id, e.created_at, e.completed_at, e.route, e.served_by, e.served_reason, e.teacher_url, e.upstream_model,
         e.completion_id, e.status, e.error, e.latency_ms, e.ttft_ms, e.prompt_tokens, e.completion_tokens,
         e.total_tokens, e.finish_reason, e.stream, e.attempts, e.user, e.tags, e.metadata, e.prompt_hash,
-        coalesce(b.request, '') AS request, b.response AS response
+        e.surface, coalesce(b.request, '') AS request, b.response AS response, b.raw_request AS raw_request, b.raw_response AS raw_response
         """
 
     /// The exchange with `id`, or nil.
@@ -81,5 +81,8 @@ extension ExchangeRecord {
         tags = try row.optionalText("tags").flatMap { try? JSONValue.parse($0) }?.arrayValue?.compactMap(\.stringValue) ?? []
         metadata = try row.optionalText("metadata")
         responseJSON = try row.optionalText("response")
+        surface = try row.text("surface")
+        rawRequestJSON = try row.optionalText("raw_request")
+        rawResponseJSON = try row.optionalText("raw_response")
     }
 }

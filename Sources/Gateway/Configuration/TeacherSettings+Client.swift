@@ -6,6 +6,7 @@ extension TeacherSettings {
         TeacherConfiguration(
             baseURL: url ?? "",
             apiKey: apiKey,
+            keyHeader: api == .messages ? .xAPIKey : .bearer,
             connectTimeout: .milliseconds(connectTimeoutMs),
             firstByteTimeout: .milliseconds(firstByteTimeoutMs),
             idleTimeout: .milliseconds(idleTimeoutMs),

@@ -1,3 +1,5 @@
+import ChatAPI
+
 /// The teacher section of the configuration.
 ///
 /// | key | type | default |
@@ -12,6 +14,7 @@
 /// | `retry_max_delay_ms` | int | 8000 |
 /// | `inject_stream_usage` | bool | true: ask streams for the usage chunk so the log has token counts |
 /// | `max_concurrent_transfers` | int | 512: teacher requests in flight at once; more get a 503 `overloaded` |
+/// | `api` | string | `chat`: the API the teacher speaks: `chat` (OpenAI-compatible chat completions), `responses` (OpenAI Responses) or `anthropic` (Messages; key sent as `x-api-key`) |
 public struct TeacherSettings: Sendable, Decodable {
     /// Base URL, e.g. `https://api.openai.com/v1`.
     public var url: String?
@@ -28,6 +31,9 @@ public struct TeacherSettings: Sendable, Decodable {
     public var injectStreamUsage = true
     /// Most teacher requests in flight at once.
     public var maxConcurrentTransfers = 512
+    /// The API the teacher speaks; requests of the same surface are forwarded as they
+    /// are, the others translated through chat completions.
+    public var api = APISurface.chat
 
     /// The defaults.
     public init() {}
@@ -37,7 +43,7 @@ public struct TeacherSettings: Sendable, Decodable {
         case connectTimeoutMs = "connect_timeout_ms", firstByteTimeoutMs = "first_byte_timeout_ms"
         case idleTimeoutMs = "idle_timeout_ms", totalTimeoutMs = "total_timeout_ms", maxAttempts = "max_attempts"
         case retryBaseDelayMs = "retry_base_delay_ms", retryMaxDelayMs = "retry_max_delay_ms"
-        case injectStreamUsage = "inject_stream_usage", maxConcurrentTransfers = "max_concurrent_transfers"
+        case injectStreamUsage = "inject_stream_usage", maxConcurrentTransfers = "max_concurrent_transfers", api
     }
 
     public init(from decoder: any Decoder) throws {
@@ -53,6 +59,12 @@ public struct TeacherSettings: Sendable, Decodable {
         retryMaxDelayMs = try c.decodeIfPresent(Int.self, forKey: .retryMaxDelayMs) ?? d.retryMaxDelayMs
         injectStreamUsage = try c.decodeIfPresent(Bool.self, forKey: .injectStreamUsage) ?? d.injectStreamUsage
         maxConcurrentTransfers = try c.decodeIfPresent(Int.self, forKey: .maxConcurrentTransfers) ?? d.maxConcurrentTransfers
+        if let name = try c.decodeIfPresent(String.self, forKey: .api) {
+            guard let surface = APISurface(teacherAPI: name) else {
+                throw DecodingError.dataCorruptedError(forKey: .api, in: c, debugDescription: "'\(name)' is not one of chat, responses, anthropic")
+            }
+            api = surface
+        }
         guard maxConcurrentTransfers > 0 else {
             throw DecodingError.dataCorruptedError(forKey: .maxConcurrentTransfers, in: c, debugDescription: "must be positive")
         }

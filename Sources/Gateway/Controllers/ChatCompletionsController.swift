@@ -30,43 +30,34 @@ struct ChatCompletionsController {
         var request = request
         let body = try await connection.closing(after: connection.readTimeout) { try await collectBody(&request) }
         let chat = try ChatRequest(body: body)
+        return try await answer(Ingress(surface: .chat, chat: chat, chatBody: body, raw: nil), headers: request.headers, connection: connection)
+    }
+
+    /// Answers a request already in chat form, whatever surface it came in on: route it,
+    /// let the student or the teacher answer, log it, and write the answer back in the
+    /// client's surface.
+    func answer(_ ingress: Ingress, headers: HTTPFields, connection: ClientConnection) async throws -> Response {
+        let chat = ingress.chat
         guard let route = services.configuration.route(named: RouteName(chat.model)) else {
             throw OpenAIError.modelNotFound(chat.model)
         }
         // An answer is acknowledged only once logged: while the log cannot write, refuse
         // before paying the teacher.
         guard services.log.isAccepting else { throw OpenAIError.logUnavailable() }
-        let exchange = PendingExchange(record: newRecord(chat, body: body, headers: request.headers, route: route), services: services)
+        let record = newRecord(ingress, headers: headers, route: route)
+        let exchange = PendingExchange(record: record, services: services)
+        let client = ClientSurface(surface: ingress.surface, request: ingress.raw ?? chat.json, exchangeID: record.id,
+                                   createdAt: Int(record.createdAt))
+        if client.surface != .chat {
+            exchange.setRawResponse { status, response in client.rawResponse(status: status, chatResponse: response) }
+        }
         if route.backend == .student || services.teacher == nil {
-            return await answerLocally(chat, route: route, exchange: exchange, connection: connection)
+            return await client.adapt(answerLocally(chat, route: route, exchange: exchange, connection: connection))
         }
-        if let answer = await serveProgressively(chat, route: route, exchange: exchange, connection: connection) { return answer }
-        return await askTeacher(chat, body: body, route: route, exchange: exchange, connection: connection)
-    }
-
-    /// Forwards the request to the teacher and relays its answer (a stream byte for byte).
-    func askTeacher(_ chat: ChatRequest, body: [UInt8], route: RouteConfiguration, exchange: PendingExchange,
-                    connection: ClientConnection) async -> Response {
-        guard let teacher = services.teacher else { return await fail(exchange, .internalError("no teacher")) }
-        let upstream = TeacherRequest(path: "/chat/completions",
-                                      headers: [("Content-Type", "application/json"), ("Accept", chat.stream ? "text/event-stream" : "application/json")],
-                                      body: upstreamBody(chat, original: body, route: route))
-        let response: TeacherResponse
-        exchange.beginUpstream()
-        do {
-            response = try await teacher.send(upstream)
-        } catch {
-            return await fail(exchange, OpenAIError(teacherError: error))
+        if let answer = await serveProgressively(chat, route: route, exchange: exchange, connection: connection) {
+            return await client.adapt(answer)
         }
-        exchange.update { $0.attempts = response.attempts }
-        exchange.setOnAbandon { response.body.cancel() }
-        let isEventStream = response.header("content-type")?.lowercased().hasPrefix("text/event-stream") ?? false
-        if chat.stream && response.status == 200 && isEventStream {
-            let relay = StreamRelay(exchange: exchange, upstream: response, connection: connection,
-                                    maxBytes: services.configuration.maxStreamBytes, maxEventBytes: services.configuration.maxSSEEventBytes)
-            return relay.response(headers: forwardedHeaders(response, exchange: exchange))
-        }
-        return await relayWhole(response, exchange: exchange)
+        return await askTeacher(ingress, route: route, exchange: exchange, client: client, headers: headers, connection: connection)
     }
 
     /// Answers with the local model: the student route, or the built-in model standing in
@@ -100,29 +91,6 @@ struct ChatCompletionsController {
         }
     }
 
-    /// A non-streamed answer (or any error status): read it whole, forward it as is.
-    func relayWhole(_ response: TeacherResponse, exchange: PendingExchange) async -> Response {
-        let bytes: [UInt8]
-        do {
-            bytes = try await response.body.collect(upTo: services.configuration.maxResponseBytes)
-        } catch {
-            return await fail(exchange, OpenAIError(teacherError: error))
-        }
-        exchange.endUpstream()
-        exchange.markFirstByte()
-        let text = String(decoding: bytes, as: UTF8.self)
-        if let json = try? JSONValue.parse(bytes) {
-            exchange.update { $0.apply(completion: json) }
-            if response.status >= 400 { exchange.update { $0.error = json["error"]?["message"]?.stringValue ?? "teacher error \(response.status)" } }
-        }
-        guard await exchange.complete(status: response.status, response: text) else {
-            return OpenAIError.logUnavailable().response(headers: [.retortExchangeID: exchange.id])
-        }
-        return Response(status: .init(code: response.status, reasonPhrase: ""),
-                        headers: forwardedHeaders(response, exchange: exchange),
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
-    }
-
     /// Logs the exchange as failed and answers with `error`.
     func fail(_ exchange: PendingExchange, _ error: OpenAIError) async -> Response {
         await exchange.complete(status: error.status, error: error.message, response: error.json.jsonString)
@@ -134,10 +102,13 @@ struct ChatCompletionsController {
 
 extension ChatCompletionsController {
     /// The draft log record for `chat`.
-    func newRecord(_ chat: ChatRequest, body: [UInt8], headers: HTTPFields, route: RouteConfiguration) -> ExchangeRecord {
+    func newRecord(_ ingress: Ingress, headers: HTTPFields, route: RouteConfiguration) -> ExchangeRecord {
+        let chat = ingress.chat
         var record = ExchangeRecord(id: ExchangeID.make(), createdAt: Date().timeIntervalSince1970, route: route.name.rawValue,
                                     servedBy: "teacher", status: 0, stream: chat.stream, promptHash: chat.promptHash,
-                                    requestJSON: String(decoding: body, as: UTF8.self))
+                                    requestJSON: String(decoding: ingress.chatBody, as: UTF8.self))
+        record.surface = ingress.surface.rawValue
+        record.rawRequestJSON = ingress.rawBody.map { String(decoding: $0, as: UTF8.self) }
         record.servedReason = "teacher:mode_teacher"  // replaced by the serving decision
         record.teacherURL = services.configuration.teacher.url
         record.upstreamModel = route.teacherModel
@@ -151,9 +122,9 @@ extension ChatCompletionsController {
         return record
     }
 
-    /// The body sent upstream: the client's bytes untouched unless the model name
+    /// The chat body sent upstream: the client's bytes untouched unless the model name
     /// maps to another, or a stream needs `stream_options.include_usage` for the log.
-    func upstreamBody(_ chat: ChatRequest, original: [UInt8], route: RouteConfiguration) -> [UInt8] {
+    func upstreamChatBody(_ chat: ChatRequest, original: [UInt8], route: RouteConfiguration) -> [UInt8] {
         var json = chat.json
         var changed = false
         if route.teacherModel != chat.model {

@@ -24,6 +24,11 @@ struct StreamRelay: Sendable {
     let maxBytes: Int
     /// Most bytes of one SSE event.
     let maxEventBytes: Int
+    /// Reads a teacher stream that is not in chat form (a Responses or Messages teacher)
+    /// into chat items for the log; nil for a chat stream.
+    var decoder: (any SurfaceStreamDecoder)? = nil
+    /// Whether the client gets the decoded chat stream instead of the teacher's bytes.
+    var forwardDecoded = false
 
     func response(headers: HTTPFields) -> Response {
         Response(status: .ok, headers: headers, body: ResponseBody { writer in
@@ -34,14 +39,23 @@ struct StreamRelay: Sendable {
     func relay(into writer: inout any ResponseBodyWriter) async throws {
         var parser = SSEParser(maximumEventBytes: maxEventBytes)
         var accumulator = StreamAccumulator()
-        var terminal = TerminalEventHoldback()
+        var decoder = self.decoder
+        var terminal = TerminalEventHoldback(markers: decoder == nil || forwardDecoded ? TerminalEventHoldback.chatMarkers
+                                                                                        : TerminalEventHoldback.surfaceMarkers)
         var outcome: (status: Int, error: String?) = (200, nil)
         var received = 0
         do {
             for try await chunk in upstream.body {
                 exchange.markFirstByte()
                 received += chunk.count
-                for event in parser.feed(chunk) { accumulator.consume(event) }
+                var decoded: [UInt8] = []
+                for event in parser.feed(chunk) {
+                    guard decoder != nil else { accumulator.consume(event); continue }
+                    for item in decoder!.decode(event) {
+                        accumulator.consume(item)
+                        if forwardDecoded { decoded += item.sseBytes }
+                    }
+                }
                 if let limit = exceededLimit(received: received, parser: parser) {
                     upstream.body.cancel()
                     let failure = OpenAIError.upstreamUnavailable(limit)
@@ -49,7 +63,7 @@ struct StreamRelay: Sendable {
                     await sendErrorEvent(failure, to: &writer)
                     break
                 }
-                let forward = terminal.feed(chunk)
+                let forward = terminal.feed(forwardDecoded ? decoded : chunk)
                 guard !forward.isEmpty else { continue }
                 do {
                     try await connection.write(ByteBuffer(bytes: forward), to: &writer)
@@ -65,7 +79,9 @@ struct StreamRelay: Sendable {
             if failure.status != 499 { await sendErrorEvent(failure, to: &writer) }
         }
         exchange.endUpstream()
-        if let last = parser.finish() { accumulator.consume(last) }
+        if let last = parser.finish() {
+            if decoder == nil { accumulator.consume(last) } else { for item in decoder!.decode(last) { accumulator.consume(item) } }
+        }
         let committed = await finish(accumulator, outcome: outcome)
         guard outcome.status != 499 else { return }
         if !committed {
@@ -100,8 +116,9 @@ struct StreamRelay: Sendable {
     }
 }
 
-/// Splits a relayed SSE byte stream at its terminal `data: [DONE]` line: everything
-/// before it is forwarded as it arrives; the line and whatever follows is ``held``.
+/// Splits a relayed SSE byte stream at its terminal event (`data: [DONE]` for chat, the
+/// closing `response.*` or `message_stop` event for the other surfaces): everything
+/// before it is forwarded as it arrives; the event and whatever follows is ``held``.
 /// A chunk that ends in what may be the start of that line keeps those few bytes back
 /// until the next chunk tells.
 struct TerminalEventHoldback {
@@ -110,7 +127,18 @@ struct TerminalEventHoldback {
     private var found = false
     /// Whether the last forwarded byte ended a line (true before the first).
     private var atLineStart = true
-    private static let marker = Array("data: [DONE]".utf8)
+    /// Lines that begin the terminal event.
+    private let markers: [[UInt8]]
+    /// The chat stream's terminal line.
+    static let chatMarkers = [Array("data: [DONE]".utf8)]
+    /// The terminal events of a Responses or Messages stream.
+    static let surfaceMarkers = ["event: response.completed", "event: response.incomplete", "event: response.failed", "event: message_stop"]
+        .map { Array($0.utf8) }
+
+    /// Holds back from the first line that starts with one of `markers`.
+    init(markers: [[UInt8]] = chatMarkers) {
+        self.markers = markers
+    }
 
     /// The bytes of `chunk` (after any held before it) that can go to the client now.
     mutating func feed(_ chunk: [UInt8]) -> [UInt8] {
@@ -124,10 +152,12 @@ struct TerminalEventHoldback {
         for index in bytes.indices {
             if lineStart {
                 let rest = bytes.count - index
-                if rest >= Self.marker.count {
-                    if bytes[index..<index + Self.marker.count].elementsEqual(Self.marker) { return split(bytes, at: index, found: true) }
-                } else if bytes[index...].elementsEqual(Self.marker[..<rest]) {
-                    return split(bytes, at: index, found: false)
+                for marker in markers {
+                    if rest >= marker.count {
+                        if bytes[index..<index + marker.count].elementsEqual(marker) { return split(bytes, at: index, found: true) }
+                    } else if bytes[index...].elementsEqual(marker[..<rest]) {
+                        return split(bytes, at: index, found: false)
+                    }
                 }
             }
             lineStart = bytes[index] == UInt8(ascii: "\n") || bytes[index] == UInt8(ascii: "\r")

@@ -19,6 +19,7 @@ final class PendingExchange: @unchecked Sendable {
     private var logged = false
     private var onAbandon: (@Sendable () -> Void)?
     private var onComplete: (@Sendable (ExchangeRecord) -> Void)?
+    private var renderRawResponse: (@Sendable (Int, String?) -> String?)?
     private var upstreamStarted: ContinuousClock.Instant?
     private var upstreamSeconds: Double?
     private let services: GatewayServices
@@ -56,6 +57,12 @@ final class PendingExchange: @unchecked Sendable {
     /// Work to run once the exchange completed normally and was logged (the shadow run).
     func setOnComplete(_ action: @escaping @Sendable (ExchangeRecord) -> Void) {
         lock.withLock { onComplete = action }
+    }
+
+    /// How to write the raw answer (the client's surface) from the chat-form response,
+    /// when the handler has not set one.
+    func setRawResponse(_ render: @escaping @Sendable (_ status: Int, _ chatResponse: String?) -> String?) {
+        lock.withLock { renderRawResponse = render }
     }
 
     /// Notes that the teacher call starts now.
@@ -102,6 +109,7 @@ final class PendingExchange: @unchecked Sendable {
             record.status = status
             record.error = error ?? record.error
             record.responseJSON = response
+            if record.rawResponseJSON == nil, let render = renderRawResponse { record.rawResponseJSON = render(status, response) }
             record.latencyMs = ms
             record.completedAt = Date().timeIntervalSince1970
             return (record, onComplete, upstreamSeconds)

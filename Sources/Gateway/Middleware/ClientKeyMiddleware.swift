@@ -1,7 +1,9 @@
 import ChatAPI
+import HTTPTypes
 import Hummingbird
 
-/// Requires `Authorization: Bearer <key>` with one of the configured client keys.
+/// Requires `Authorization: Bearer <key>` (or Anthropic's `x-api-key: <key>`) with one of
+/// the configured client keys.
 /// With no keys configured it lets every request through. The given key is compared
 /// with every configured key in constant time, so timing tells nothing about them.
 struct ClientKeyMiddleware<Context: RequestContext>: RouterMiddleware {
@@ -9,7 +11,8 @@ struct ClientKeyMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard !keys.isEmpty else { return try await next(request, context) }
-        guard let key = request.headers[.authorization].flatMap(bearerToken), Self.matches(key, keys) else {
+        let key = request.headers[.authorization].flatMap(bearerToken) ?? request.headers[.anthropicAPIKey]
+        guard let key, Self.matches(key, keys) else {
             throw OpenAIError.invalidAPIKey()
         }
         return try await next(request, context)
@@ -27,4 +30,9 @@ func bearerToken(_ header: String) -> String? {
     guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
     let token = parts[1].trimmingCharacters(in: .whitespaces)
     return token.isEmpty ? nil : token
+}
+
+extension HTTPField.Name {
+    /// `x-api-key`: how Anthropic's clients send their key.
+    static let anthropicAPIKey = HTTPField.Name("x-api-key")!
 }

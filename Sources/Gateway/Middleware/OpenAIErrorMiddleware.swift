@@ -3,13 +3,16 @@ import HTTPTypes
 import Hummingbird
 
 /// The one place errors become responses: every error thrown by a handler or by the
-/// router leaves as OpenAI-shaped JSON with the right status.
+/// router leaves as OpenAI-shaped JSON with the right status (Anthropic-shaped on
+/// `/v1/messages`, where Anthropic's clients read it).
 struct OpenAIErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
-            return OpenAIError(error).response()
+            let error = OpenAIError(error)
+            guard request.uri.path.hasSuffix("/v1/messages") else { return error.response() }
+            return error.response(body: error.anthropicJSON)
         }
     }
 }
@@ -34,11 +37,11 @@ extension OpenAIError {
         }
     }
 
-    /// This error as a JSON response, with `headers` added.
-    func response(headers: HTTPFields = [:]) -> Response {
+    /// This error as a JSON response, with `headers` added (and another shape of body, if given).
+    func response(headers: HTTPFields = [:], body: JSONValue? = nil) -> Response {
         var fields = headers
         fields[.contentType] = "application/json"
         let status = HTTPResponse.Status(code: status, reasonPhrase: "")
-        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: json.serialized())))
+        return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(bytes: (body ?? json).serialized())))
     }
 }
