@@ -99,7 +99,7 @@ let package = Package(
 
         // Test-only code: the mock teacher (a real HTTP server on port 0).
         .target(name: "TestSupport", dependencies: ["ChatAPI", "Engine"], path: "Tests/TestSupport"),
-        .testTarget(name: "ChatAPITests", dependencies: ["ChatAPI"]),
+        .testTarget(name: "ChatAPITests", dependencies: ["ChatAPI", "TestSupport"]),
         .testTarget(name: "TeacherTests", dependencies: ["Teacher", "TestSupport"]),
         .testTarget(name: "CorpusTests", dependencies: ["Corpus"]),
         .testTarget(name: "ServingTests", dependencies: ["Serving"]),

@@ -58,9 +58,10 @@ extension MockTeacher {
         return events
     }
 
-    /// The wire bytes of `events`: `data: PAYLOAD\n\n` each.
+    /// The wire bytes of `events`: `data: PAYLOAD\n\n` each; an event that starts with
+    /// `event: ` is written as given (its own `data:` line included), then a blank line.
     public static func sseBytes(_ events: [String]) -> [UInt8] {
-        Array(events.map { "data: \($0)\n\n" }.joined().utf8)
+        Array(events.map { $0.hasPrefix("event: ") ? "\($0)\n\n" : "data: \($0)\n\n" }.joined().utf8)
     }
 
     /// An OpenAI-shaped error body.

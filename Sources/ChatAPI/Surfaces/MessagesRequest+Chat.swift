@@ -101,8 +101,8 @@ extension MessagesRequest {
             guard let name = choice?["function"]?["name"] else { return nil }
             members = [("type", .string("tool")), ("name", name)]
         default:
-            guard parallel == false else { members = [("type", .string("auto"))]; break }
-            return nil
+            guard parallel == false else { return nil }
+            members = [("type", .string("auto"))]
         }
         if parallel == false { members.append(("disable_parallel_tool_use", .bool(true))) }
         return .object(members)

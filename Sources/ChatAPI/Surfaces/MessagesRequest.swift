@@ -75,7 +75,7 @@ public enum MessagesRequest {
         }
         guard !parts.isEmpty else { return results }
         let onlyText = parts.allSatisfy { $0["type"]?.stringValue == "text" }
-        return results + [message("user", onlyText && parts.count == 1 ? parts[0]["text"]! : .array(parts))]
+        return results + [message("user", onlyText ? .string(text(of: parts)) : .array(parts))]
     }
 
     /// An assistant turn: its text and its `tool_use` blocks as `tool_calls`.

@@ -126,8 +126,8 @@ public enum ResponsesRequest {
                                           param: "\(param)[\(index)].type", code: "unsupported_value")
                 }
             }
-            // Chat assistant and system turns take text only.
-            if role != "user", converted.allSatisfy({ $0["type"]?.stringValue == "text" }) { return .string(text(of: converted)) }
+            // Text alone reads as a string, the form chat assistant and system turns require.
+            if converted.allSatisfy({ $0["type"]?.stringValue == "text" }) { return .string(text(of: converted)) }
             return .array(converted)
         default:
             throw .invalidRequest("Invalid type for '\(param)': expected a string or an array.", param: param, code: "invalid_type")

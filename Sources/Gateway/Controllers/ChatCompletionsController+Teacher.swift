@@ -34,7 +34,7 @@ extension ChatCompletionsController {
         if ingress.chat.stream && response.status == 200 && isEventStream {
             let relay = StreamRelay(exchange: exchange, upstream: response, connection: connection,
                                     maxBytes: services.configuration.maxStreamBytes, maxEventBytes: services.configuration.maxSSEEventBytes,
-                                    decoder: Self.streamDecoder(api), forwardDecoded: !passthrough)
+                                    decoder: Self.streamDecoder(api), forwardDecoded: !passthrough && api != .chat)
             answer = relay.response(headers: forwardedHeaders(response, exchange: exchange))
         } else {
             answer = await relayWhole(response, api: api, passthrough: passthrough, exchange: exchange)
