@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine and runs the whole test suite: Swift tests (the engine
 # compiled optimized), including the ones that drive the gateway with the official
-# `openai` Python package from a private virtual environment.
+# `openai` and `anthropic` Python packages from a private virtual environment.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,7 +18,7 @@ fi
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi
-.venv/bin/pip install -q --disable-pip-version-check openai
+.venv/bin/pip install -q --disable-pip-version-check openai anthropic
 export RETORT_TEST_PYTHON="$PWD/.venv/bin/python"
 
 swift build --build-tests

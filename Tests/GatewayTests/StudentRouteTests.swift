@@ -120,3 +120,44 @@ import Testing
         }
     }
 }
+
+/// The student answers the Responses and Messages surfaces too, whole and streamed,
+/// in each surface's shape, logged with the surface.
+@Suite struct StudentSurfaceTests {
+    @Test func theStudentAnswersResponsesAndMessages() async throws {
+        let harness = try StudentRouteTests.harness()
+        let requests = [
+            ("/v1/responses", #"{"model":"student","input":"hi","max_output_tokens":5,"temperature":0}"#),
+            ("/v1/responses", #"{"model":"student","input":"hi","max_output_tokens":5,"temperature":0,"stream":true}"#),
+            ("/v1/messages", #"{"model":"student","max_tokens":5,"temperature":0,"messages":[{"role":"user","content":"hi"}]}"#),
+            ("/v1/messages", #"{"model":"student","max_tokens":5,"temperature":0,"stream":true,"messages":[{"role":"user","content":"hi"}]}"#),
+        ]
+        let answers = try await harness.run { client, _ in
+            var answers: [(Int, [UInt8])] = []
+            for (path, body) in requests {
+                let answer = try await SurfacesTests.post(client, path, body)
+                answers.append((answer.status, answer.body))
+            }
+            return answers
+        }
+        #expect(answers.allSatisfy { $0.0 == 200 })
+        let response = try JSONValue.parse(answers[0].1)
+        #expect(response["object"]?.stringValue == "response" && response["usage"]?["output_tokens"]?.intValue ?? 9 <= 5)
+        let streamedText = SurfacesTests.events(answers[1].1).compactMap { $0.data?["delta"]?.stringValue }.joined()
+        let completed = try #require(SurfacesTests.events(answers[1].1).last)
+        #expect(completed.name == "response.completed" || completed.name == "response.incomplete")
+        // Greedy decoding: the streamed answer is the whole one.
+        let wholeText = response["output"]?.arrayValue?.first?["content"]?.arrayValue?.first?["text"]?.stringValue
+        #expect(streamedText == wholeText)
+        let message = try JSONValue.parse(answers[2].1)
+        #expect(message["type"]?.stringValue == "message" && message["content"]?.arrayValue?.first?["text"]?.stringValue == wholeText)
+        #expect(["end_turn", "max_tokens"].contains(message["stop_reason"]?.stringValue ?? ""))
+        let events = SurfacesTests.events(answers[3].1)
+        #expect(events.first?.name == "message_start" && events.last?.name == "message_stop")
+        #expect(events.compactMap { $0.data?["delta"]?["text"]?.stringValue }.joined() == wholeText)
+        #expect(harness.mock.requests.isEmpty)
+        let rows = try harness.rows()
+        #expect(rows.map(\.surface) == ["responses", "responses", "messages", "messages"])
+        #expect(rows.allSatisfy { $0.servedBy == "student" && $0.status == 200 && $0.completionTokens != nil && $0.rawResponseJSON != nil })
+    }
+}
