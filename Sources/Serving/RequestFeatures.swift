@@ -16,6 +16,8 @@ public struct RequestFeatures: Sendable, Hashable, Codable {
     public var stream: Bool
     /// Names of the optional parameters present in the request (`logit_bias`, `seed`, ...).
     public var parameters: Set<String>
+    /// `response_format` gives a schema the student's constrained decoding cannot enforce.
+    public var hasUnsupportedSchema = false
 
     /// Describes a request; every feature defaults to the plain case (one text-only choice).
     public init(
@@ -77,7 +79,7 @@ public struct StudentCapabilities: Sendable, Hashable, Codable {
     public func refusal(of request: RequestFeatures) -> FallbackReason? {
         if request.hasTools, !supportsTools { return .unsupportedTools }
         if request.hasNonTextContent, !supportsNonTextContent { return .unsupportedContent }
-        if request.choices > maxChoices { return .unsupportedParameter }
+        if request.choices > maxChoices || request.hasUnsupportedSchema { return .unsupportedParameter }
         if !request.parameters.isDisjoint(with: unsupportedParameters) { return .unsupportedParameter }
         if let prompt = request.promptTokens {
             let needed = prompt + max(request.maxTokens ?? minimumCompletionTokens, 1)

@@ -86,11 +86,16 @@ import Testing
     @Test func unknownEndpointAndMethodAreShaped() async throws {
         let harness = try GatewayHarness()
         try await harness.run { client, _ in
-            try await client.execute(uri: "/v1/nothing", method: .get) { response in
+            try await client.execute(uri: "/v2/nothing", method: .get) { response in
                 #expect(response.status == .notFound)
                 let json = try JSONValue.parse(Array(response.body.readableBytesView))
                 #expect(json["error"] != nil)
             }
+            // Under /v1, a path the gateway does not answer itself is the teacher's to answer.
+            try await client.execute(uri: "/v1/nothing", method: .get) { response in
+                #expect(response.status == .badRequest)
+            }
         }
+        #expect(harness.mock.requests.map(\.path) == ["/v1/nothing"])
     }
 }

@@ -102,8 +102,9 @@ extension ChatRequest {
         let tools = try fields.array("tools") ?? []
         let functions = try fields.array("functions") ?? []
         hasTools = !(tools.isEmpty && functions.isEmpty)
-        responseFormat = try FieldReader(json: try fields.object("response_format") ?? .null, prefix: "response_format.")
-            .string("type")
+        let format = try fields.object("response_format")
+        if let format { try ResponseFormat.validate(format) }
+        responseFormat = try FieldReader(json: format ?? .null, prefix: "response_format.").string("type")
         let maxCompletionTokens = try fields.int("max_completion_tokens", in: 1...Int(Int32.max))
         let legacyMaxTokens = try fields.int("max_tokens", in: 1...Int(Int32.max))
         maxTokens = maxCompletionTokens ?? legacyMaxTokens

@@ -23,10 +23,12 @@ extension ServingRuntime {
     /// What the router needs to know about `chat`.
     static func features(of chat: ChatRequest, promptTokens: Int?) -> RequestFeatures {
         let parameters = Set(chat.json.objectValue?.map(\.key) ?? [])
-        return RequestFeatures(
+        var features = RequestFeatures(
             hasTools: chat.hasTools, hasNonTextContent: chat.hasNonTextContent, choices: chat.choiceCount,
             wantsJSON: chat.wantsJSON,
             promptTokens: promptTokens, maxTokens: chat.maxTokens, stream: chat.stream, parameters: parameters)
+        features.hasUnsupportedSchema = (try? StudentJSONShape.shape(for: chat)) == nil && chat.wantsJSON
+        return features
     }
 
     /// The sticky canary key: the `user` field, else the first `x-retort-tags` tag, else a

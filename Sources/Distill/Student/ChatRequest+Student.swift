@@ -7,7 +7,7 @@ extension ChatRequest {
         GenerationOptions(
             temperature: Float(temperature ?? 1), topP: Float(topP ?? 1), topK: 0,
             seed: seed.map { UInt64(bitPattern: Int64($0)) }, maxTokens: maxTokens ?? defaultMaxTokens,
-            stop: stop, logprobs: logprobs, topLogprobs: topLogprobs ?? 0)
+            stop: stop, logprobs: logprobs, topLogprobs: topLogprobs ?? 0, jsonShape: try? StudentJSONShape.shape(for: self))
     }
 
     /// The conversation for the engine's chat template.
@@ -20,6 +20,11 @@ extension ChatRequest {
         if hasTools { return "tools" }
         if hasNonTextContent { return "non-text content" }
         if choiceCount > 1 { return "n > 1" }
+        do {
+            _ = try StudentJSONShape.shape(for: self)
+        } catch {
+            return error.description
+        }
         return nil
     }
 }

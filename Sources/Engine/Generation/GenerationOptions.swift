@@ -16,10 +16,13 @@ public struct GenerationOptions: Sendable, Equatable {
     public var logprobs: Bool
     /// `top_logprobs`, 0…20: alternatives reported per token (needs `logprobs`).
     public var topLogprobs: Int
+    /// `response_format` as a shape: when set, decoding is constrained so the text is a
+    /// JSON value of this shape (``JSONTokenConstraint``) and ends when the value does.
+    public var jsonShape: JSONShape?
 
     /// Options with OpenAI's defaults unless given.
     public init(temperature: Float = 1, topP: Float = 1, topK: Int = 0, seed: UInt64? = nil, maxTokens: Int? = nil,
-                stop: [String] = [], logprobs: Bool = false, topLogprobs: Int = 0) {
+                stop: [String] = [], logprobs: Bool = false, topLogprobs: Int = 0, jsonShape: JSONShape? = nil) {
         self.temperature = temperature
         self.topP = topP
         self.topK = topK
@@ -28,6 +31,7 @@ public struct GenerationOptions: Sendable, Equatable {
         self.stop = stop
         self.logprobs = logprobs
         self.topLogprobs = topLogprobs
+        self.jsonShape = jsonShape
     }
 
     /// Greedy decoding (temperature 0).
@@ -50,5 +54,8 @@ public struct GenerationOptions: Sendable, Equatable {
         guard !stop.contains(where: \.isEmpty) else { throw fail("stop", "a stop sequence is empty") }
         guard (0...20).contains(topLogprobs) else { throw fail("top_logprobs", "\(topLogprobs) is not between 0 and 20") }
         guard topLogprobs == 0 || logprobs else { throw fail("top_logprobs", "requires logprobs to be true") }
+        if let jsonShape, !jsonShape.isDeterministic {
+            throw fail("response_format", "a oneOf whose alternatives start alike cannot be decoded by the student")
+        }
     }
 }

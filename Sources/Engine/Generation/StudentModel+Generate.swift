@@ -23,6 +23,7 @@ extension StudentModel {
         var result = GenerationResult(text: "", finishReason: .length, promptTokens: prompt.count,
                                       completionTokens: 0, tokens: [], cancelled: false)
         defer { withExtendedLifetime(session) {} }  // `logits` points into the session
+        var constraint = options.jsonShape.map { JSONTokenConstraint(shape: $0, tokenizer: tokenizer) }
         var logits = try session.forwardInPlace(prompt)
         if let afterPrefill, !afterPrefill(session.finalHiddenState()) {
             result.finishReason = .stop
@@ -31,6 +32,7 @@ extension StudentModel {
         }
         var stoppedBySequence = false
         while result.completionTokens < budget {
+            constraint?.mask(UnsafeMutableBufferPointer(mutating: logits), stopIDs: tokenizer.stopIDs)
             let token = Sampler.sample(logits: logits, temperature: options.temperature, topP: options.topP,
                                        topK: options.topK, random: random.nextUnit())
             result.completionTokens += 1
@@ -45,8 +47,15 @@ extension StudentModel {
             result.tokens.append(generated)
             stoppedBySequence = stopped
             if stopped { result.finishReason = .stop }
+            // A constrained value that is whole can only be followed by whitespace: it ends here.
+            var valueComplete = false
+            if constraint != nil {
+                constraint!.accept(token)
+                valueComplete = constraint!.isComplete
+                if valueComplete { result.finishReason = .stop }
+            }
             if !onToken(generated) { result.cancelled = true }
-            if stopped || result.cancelled || result.completionTokens == budget { break }
+            if stopped || valueComplete || result.cancelled || result.completionTokens == budget { break }
             logits = try session.forwardInPlace([token])
         }
         if !stoppedBySequence, !result.cancelled {
