@@ -9,6 +9,7 @@ import Engine
 /// | `max_queue` | int | 16: requests waiting for the engine; beyond it 503 with Retry-After |
 /// | `default_max_tokens` | int | 512: completion budget when the request names none |
 /// | `decode_weights` | string | `q8_0` (SIMD int8 decode), `q4_1` (a Q4_1 file's own blocks) or `f32` |
+/// | `constrained_decoding` | bool | true: `response_format` JSON answers are decoded under the schema, so they always parse and match it; false samples freely (and lets the answer check catch invalid JSON) |
 public struct StudentSettings: Sendable, Decodable {
     /// GGUF file of the student.
     public var model = "models/SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -20,12 +21,15 @@ public struct StudentSettings: Sendable, Decodable {
     public var defaultMaxTokens = 512
     /// Weight format for decode.
     public var decodeWeights = DecodeWeights.q8_0
+    /// Whether JSON `response_format`s constrain decoding.
+    public var constrainedDecoding = true
 
     /// The defaults.
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case model, threads, maxQueue = "max_queue", defaultMaxTokens = "default_max_tokens", decodeWeights = "decode_weights"
+        case constrainedDecoding = "constrained_decoding"
     }
 
     /// Decodes the section; missing keys keep their defaults, an unknown `decode_weights` is an error.
@@ -36,6 +40,7 @@ public struct StudentSettings: Sendable, Decodable {
         threads = try c.decodeIfPresent(Int.self, forKey: .threads) ?? d.threads
         maxQueue = try c.decodeIfPresent(Int.self, forKey: .maxQueue) ?? d.maxQueue
         defaultMaxTokens = try c.decodeIfPresent(Int.self, forKey: .defaultMaxTokens) ?? d.defaultMaxTokens
+        constrainedDecoding = try c.decodeIfPresent(Bool.self, forKey: .constrainedDecoding) ?? d.constrainedDecoding
         if let name = try c.decodeIfPresent(String.self, forKey: .decodeWeights) {
             guard let weights = DecodeWeights(rawValue: name) else {
                 let names = DecodeWeights.allCases.map(\.rawValue).joined(separator: ", ")

@@ -11,7 +11,8 @@ extension ServingRuntime {
         // An unsampled shadow-mode request gets no shadow whatever its length: skip tokenizing its prompt.
         let unsampledShadow = state.mode == .shadow && routingDraws.shadow >= routerConfiguration.shadow.sampleRate
         let promptTokens = unsampledShadow ? nil : backend?.promptTokenCount(chat)
-        let features = Self.features(of: chat, promptTokens: promptTokens)
+        var features = Self.features(of: chat, promptTokens: promptTokens)
+        if backend?.constrainedDecoding == false { features.hasUnsupportedSchema = false }
         let capabilities = StudentCapabilities(contextLength: backend?.contextLength ?? Int.max)
         let status = StudentStatus(isAvailable: backend != nil, queueDepth: pool.queue.depth,
                                    queueLimit: settings.studentQueueLimit)

@@ -3,11 +3,12 @@ import Engine
 
 extension ChatRequest {
     /// The engine's generation options for this request.
-    func generationOptions(defaultMaxTokens: Int) -> GenerationOptions {
+    /// With `constrained`, a JSON `response_format` becomes the options' shape.
+    func generationOptions(defaultMaxTokens: Int, constrained: Bool) -> GenerationOptions {
         GenerationOptions(
             temperature: Float(temperature ?? 1), topP: Float(topP ?? 1), topK: 0,
             seed: seed.map { UInt64(bitPattern: Int64($0)) }, maxTokens: maxTokens ?? defaultMaxTokens,
-            stop: stop, logprobs: logprobs, topLogprobs: topLogprobs ?? 0, jsonShape: try? StudentJSONShape.shape(for: self))
+            stop: stop, logprobs: logprobs, topLogprobs: topLogprobs ?? 0, jsonShape: constrained ? try? StudentJSONShape.shape(for: self) : nil)
     }
 
     /// The conversation for the engine's chat template.
@@ -15,11 +16,13 @@ extension ChatRequest {
         messages.map { Engine.ChatMessage(role: $0.role == "developer" ? "system" : $0.role, content: $0.content) }
     }
 
-    /// Why the student cannot answer this request, if it cannot.
-    public var studentUnsupportedReason: String? {
+    /// Why the student cannot answer this request, if it cannot; with `constrained`
+    /// decoding, a schema it cannot enforce is one reason.
+    public func studentUnsupportedReason(constrained: Bool) -> String? {
         if hasTools { return "tools" }
         if hasNonTextContent { return "non-text content" }
         if choiceCount > 1 { return "n > 1" }
+        guard constrained else { return nil }
         do {
             _ = try StudentJSONShape.shape(for: self)
         } catch {

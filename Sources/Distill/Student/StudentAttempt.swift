@@ -96,7 +96,7 @@ struct StudentAttempt: Sendable {
         _ chat: ChatRequest, on backend: StudentBackend, defaultMaxTokens: Int, deadline: Duration,
         router: StudentRouter? = nil
     ) throws(OpenAIError) -> (events: AsyncStream<StudentEvent>, cancellation: CancellationFlag) {
-        var options = chat.generationOptions(defaultMaxTokens: defaultMaxTokens)
+        var options = chat.generationOptions(defaultMaxTokens: defaultMaxTokens, constrained: backend.constrainedDecoding)
         options.logprobs = true
         let cancellation = CancellationFlag()
         let job = StudentJob(messages: chat.engineMessages, options: options, cancellation: cancellation, router: router)

@@ -45,6 +45,9 @@ public final class StudentBackend: Sendable {
         return "\(error)"
     }
 
+    /// Whether JSON `response_format`s constrain decoding (`student.constrained_decoding`).
+    public var constrainedDecoding: Bool { settings.constrainedDecoding }
+
     /// Requests waiting or running.
     public var queueDepth: Int { queue.depth }
 
@@ -62,7 +65,7 @@ public final class StudentBackend: Sendable {
     /// - Throws: ``OpenAIError`` 503 when the queue is full or the model is not loaded.
     public func start(_ chat: ChatRequest, defaultMaxTokens: Int,
                       cancellation: CancellationFlag) throws(OpenAIError) -> AsyncStream<StudentEvent> {
-        let job = StudentJob(messages: chat.engineMessages, options: chat.generationOptions(defaultMaxTokens: defaultMaxTokens),
+        let job = StudentJob(messages: chat.engineMessages, options: chat.generationOptions(defaultMaxTokens: defaultMaxTokens, constrained: constrainedDecoding),
                              cancellation: cancellation)
         return try start(job)
     }

@@ -130,7 +130,7 @@ extension JSONRecognizer {
     // MARK: - Containers
 
     mutating func objectByte(_ object: inout ObjectFrame, _ byte: UInt8, isSpace: Bool) -> Bool {
-        if isSpace { return space() }
+        if isSpace { return space(byte) }
         switch object.phase {
         case .open, .key:
             if byte == UInt8(ascii: "}") && object.phase == .open {
@@ -173,7 +173,7 @@ extension JSONRecognizer {
     }
 
     mutating func arrayByte(_ array: inout ArrayFrame, _ byte: UInt8, isSpace: Bool) -> Bool {
-        if isSpace { return space() }
+        if isSpace { return space(byte) }
         if array.expectsValue {
             if byte == UInt8(ascii: "]") && !array.afterComma {
                 guard array.count >= array.minItems else { return false }

@@ -3,16 +3,19 @@
 /// keys, types, literals and array bounds.
 ///
 /// A value type: copying it is how a constrained decoder tries a token's bytes without
-/// committing to them. Whitespace between tokens is allowed in runs of at most
-/// ``maximumWhitespaceRun`` bytes, so a model cannot pad forever; numbers are at most
+/// committing to them. Whitespace between structural bytes is what pretty-printers write
+/// (as in llama.cpp's JSON grammar): one space, or a newline and at most
+/// ``maximumIndent`` spaces or tabs, so a model cannot pad forever; numbers are at most
 /// ``maximumNumberBytes`` long.
 public struct JSONRecognizer: Sendable {
-    /// Longest run of whitespace allowed between structural bytes.
-    public static let maximumWhitespaceRun = 24
+    /// Most spaces or tabs after a newline between structural bytes.
+    public static let maximumIndent = 16
     /// Longest number, in bytes.
     public static let maximumNumberBytes = 32
 
     var stack: [Frame]
+    /// The whitespace since the last structural byte: 0 none, −1 one space, n > 0 a
+    /// newline and n − 1 spaces or tabs.
     var whitespaceRun = 0
 
     /// A recognizer expecting one value of `shape`.
@@ -46,7 +49,7 @@ public struct JSONRecognizer: Sendable {
         while let top = stack.last {
             switch top {
             case .root(let shape, let done):
-                if isSpace { return space() }
+                if isSpace { return space(byte) }
                 guard !done else { return false }
                 stack[stack.count - 1] = .root(shape, done: true)
                 return start(shape, byte)
@@ -157,9 +160,14 @@ public struct JSONRecognizer: Sendable {
         stack[stack.count - 1] = .object(object)
     }
 
-    mutating func space() -> Bool {
-        whitespaceRun += 1
-        return whitespaceRun <= Self.maximumWhitespaceRun
+    mutating func space(_ byte: UInt8) -> Bool {
+        switch (whitespaceRun, byte) {
+        case (0, 0x20): whitespaceRun = -1
+        case (0, 0x0A): whitespaceRun = 1
+        case (1...Self.maximumIndent, 0x20), (1...Self.maximumIndent, 0x09): whitespaceRun += 1
+        default: return false
+        }
+        return true
     }
 }
 

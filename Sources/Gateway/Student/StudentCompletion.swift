@@ -16,7 +16,7 @@ struct StudentCompletion: Sendable {
     let defaultMaxTokens: Int
 
     func respond() async -> Response {
-        if let reason = chat.studentUnsupportedReason {
+        if let reason = chat.studentUnsupportedReason(constrained: backend.constrainedDecoding) {
             return await fail(.invalidRequest("The student model does not support \(reason).", code: "unsupported_by_student"))
         }
         let cancellation = CancellationFlag()
