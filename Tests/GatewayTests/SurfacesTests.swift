@@ -177,6 +177,23 @@ import Testing
         #expect(rows.first { $0.surface == "messages" }?.completionTokens == 2 && rows.first { $0.surface == "chat" }?.completionTokens == 3)
     }
 
+    @Test func aForwardedStreamThatBreaksEndsWithAnErrorInItsSurface() async throws {
+        let start = #"event: message_start"# + "\n" + #"data: {"type":"message_start","message":{"id":"msg_x","type":"message","role":"assistant","model":"m","content":[],"stop_reason":null,"usage":{"input_tokens":3,"output_tokens":1}}}"#
+        let delta = #"event: content_block_delta"# + "\n" + #"data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"partial"}}"#
+        let harness = try GatewayHarness(handler: { _ in .resetAfter(events: [start, delta]) }, configure: {
+            $0.teacher.api = .messages
+            $0.teacher.maxAttempts = 1
+        })
+        let answer = try await harness.run { client, _ in
+            try await Self.post(client, "/v1/messages", #"{"model":"default","max_tokens":9,"stream":true,"messages":[{"role":"user","content":"x"}]}"#)
+        }
+        let events = Self.events(answer.body)
+        #expect(events.map(\.name) == ["message_start", "content_block_delta", "error"])
+        #expect(events.last?.data?["type"]?.stringValue == "error" && events.last?.data?["error"]?["type"]?.stringValue == "api_error")
+        let row = try harness.onlyRow()
+        #expect(row.status == 502 && row.surface == "messages" && row.responseJSON?.contains("partial") == true)
+    }
+
     @Test func embeddingsAndOtherPathsAreProxiedNotLogged() async throws {
         let harness = try GatewayHarness(handler: { request in
             if request.path.hasSuffix("/embeddings") {

@@ -102,9 +102,13 @@ public struct MessagesStreamDecoder: SurfaceStreamDecoder {
     private var inputUsage: CompletionParts.TokenUsage?
     /// The chat tool index of each `tool_use` block, by block index.
     private var toolIndex: [Int: Int] = [:]
+    /// Unix seconds for the chunks' `created` (Anthropic's events carry no time).
+    private let created: Int?
 
-    /// Creates a decoder.
-    public init() {}
+    /// Creates a decoder; `created` dates the chat chunks it writes.
+    public init(created: Int? = nil) {
+        self.created = created
+    }
 
     public mutating func decode(_ event: SSEEvent) -> [ChatStreamItem] {
         guard let data = try? JSONValue.parse(Array(event.data.utf8)) else { return [] }
@@ -112,7 +116,7 @@ public struct MessagesStreamDecoder: SurfaceStreamDecoder {
         switch data["type"]?.stringValue ?? event.event {
         case "message_start"?:
             let message = data["message"]
-            header = ChatStreamDelta(id: message?["id"]?.stringValue, model: message?["model"]?.stringValue)
+            header = ChatStreamDelta(id: message?["id"]?.stringValue, model: message?["model"]?.stringValue, created: created)
             inputUsage = MessagesObject.usage(message?["usage"])
             delta = header
             delta.role = "assistant"

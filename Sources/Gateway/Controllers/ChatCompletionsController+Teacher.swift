@@ -34,10 +34,11 @@ extension ChatCompletionsController {
         if ingress.chat.stream && response.status == 200 && isEventStream {
             let relay = StreamRelay(exchange: exchange, upstream: response, connection: connection,
                                     maxBytes: services.configuration.maxStreamBytes, maxEventBytes: services.configuration.maxSSEEventBytes,
-                                    decoder: Self.streamDecoder(api), forwardDecoded: !passthrough && api != .chat)
+                                    decoder: Self.streamDecoder(api, created: client.createdAt), forwardDecoded: !passthrough && api != .chat,
+                                    clientSurface: passthrough ? api : .chat)
             answer = relay.response(headers: forwardedHeaders(response, exchange: exchange))
         } else {
-            answer = await relayWhole(response, api: api, passthrough: passthrough, exchange: exchange)
+            answer = await relayWhole(response, api: api, passthrough: passthrough, exchange: exchange, client: client)
         }
         return passthrough ? answer : await client.adapt(answer)
     }
@@ -67,23 +68,26 @@ extension ChatCompletionsController {
 
     /// Reads a teacher's event stream into chat items, for the log or for translation;
     /// nil for a chat teacher, whose stream is already in chat form.
-    static func streamDecoder(_ api: APISurface) -> (any SurfaceStreamDecoder)? {
+    static func streamDecoder(_ api: APISurface, created: Int) -> (any SurfaceStreamDecoder)? {
         switch api {
         case .chat: return nil
         case .responses: return ResponsesStreamDecoder()
-        case .messages: return MessagesStreamDecoder()
+        case .messages: return MessagesStreamDecoder(created: created)
         }
     }
 
     /// A whole answer (or any error status): read it, log it in chat form, and forward
     /// it: as is when the client speaks the teacher's API, else in chat form (the
-    /// caller writes it in the client's surface).
-    func relayWhole(_ response: TeacherResponse, api: APISurface, passthrough: Bool, exchange: PendingExchange) async -> Response {
+    /// caller writes it in the client's surface). The gateway's own errors are in the
+    /// client's surface either way.
+    func relayWhole(_ response: TeacherResponse, api: APISurface, passthrough: Bool, exchange: PendingExchange,
+                    client: ClientSurface) async -> Response {
+        func failure(_ answer: Response) async -> Response { passthrough ? await client.adapt(answer) : answer }
         let bytes: [UInt8]
         do {
             bytes = try await response.body.collect(upTo: services.configuration.maxResponseBytes)
         } catch {
-            return await fail(exchange, OpenAIError(teacherError: error))
+            return await failure(fail(exchange, OpenAIError(teacherError: error)))
         }
         exchange.endUpstream()
         exchange.markFirstByte()
@@ -95,7 +99,10 @@ extension ChatCompletionsController {
             case _ where response.status >= 400: completion = OpenAIError(status: response.status, body: json).json
             case .chat: completion = json
             case .responses: completion = ResponsesObject.parts(json).completionJSON
-            case .messages: completion = MessagesObject.parts(json).completionJSON
+            case .messages:
+                var parts = MessagesObject.parts(json)
+                parts.created = client.createdAt  // Anthropic's messages carry no time
+                completion = parts.completionJSON
             }
             if api != .chat { chatBody = completion.serialized() }
             exchange.update { $0.apply(completion: completion) }
@@ -106,7 +113,7 @@ extension ChatCompletionsController {
             exchange.update { $0.rawResponseJSON = raw }
         }
         guard await exchange.complete(status: response.status, response: String(decoding: chatBody, as: UTF8.self)) else {
-            return OpenAIError.logUnavailable().response(headers: [.retortExchangeID: exchange.id])
+            return await failure(OpenAIError.logUnavailable().response(headers: [.retortExchangeID: exchange.id]))
         }
         var headers = forwardedHeaders(response, exchange: exchange)
         if !passthrough { headers[.contentType] = "application/json" }

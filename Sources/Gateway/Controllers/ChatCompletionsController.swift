@@ -10,6 +10,9 @@ import Teacher
 /// `POST /v1/chat/completions`: validate, route (the route's serving mode may give the
 /// request to the student, see ``serveProgressively(_:route:exchange:)``), forward to the
 /// teacher, answer the client (a stream byte for byte), and log the exchange.
+///
+/// ``answer(_:headers:connection:)`` is the pipeline every surface shares: the Responses
+/// and Messages controllers call it with their request in chat form.
 struct ChatCompletionsController {
     let services: GatewayServices
 

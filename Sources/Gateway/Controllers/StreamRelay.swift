@@ -29,6 +29,8 @@ struct StreamRelay: Sendable {
     var decoder: (any SurfaceStreamDecoder)? = nil
     /// Whether the client gets the decoded chat stream instead of the teacher's bytes.
     var forwardDecoded = false
+    /// The surface of the bytes the client gets, for error events in its shape.
+    var clientSurface = APISurface.chat
 
     func response(headers: HTTPFields) -> Response {
         Response(status: .ok, headers: headers, body: ResponseBody { writer in
@@ -95,7 +97,7 @@ struct StreamRelay: Sendable {
     /// Ends what the client sees of the stream with `error` as a `data:` event (it can no
     /// longer become an HTTP status); a client that is gone is not written to.
     private func sendErrorEvent(_ error: OpenAIError, to writer: inout any ResponseBodyWriter) async {
-        try? await connection.write(ByteBuffer(string: "data: \(error.json.jsonString)\n\n"), to: &writer)
+        try? await connection.write(ByteBuffer(bytes: ClientSurface.errorEvent(error, surface: clientSurface)), to: &writer)
     }
 
     /// Why the stream must be cut, once it is too long or holds too long an event.

@@ -69,6 +69,20 @@ struct ClientSurface: Sendable {
         return errorJSON(OpenAIError(status: status, body: json)).jsonString
     }
 
+    /// An error as the final event of a stream in `surface`'s form.
+    static func errorEvent(_ error: OpenAIError, surface: APISurface) -> [UInt8] {
+        let item = ChatStreamItem.error(error.json["error"] ?? .null)
+        switch surface {
+        case .chat: return item.sseBytes
+        case .responses:
+            var encoder = ResponsesStreamEncoder(id: "", createdAt: 0, request: .object([]))
+            return encoder.encode(item)
+        case .messages:
+            var encoder = MessagesStreamEncoder(id: "", model: "")
+            return encoder.encode(item)
+        }
+    }
+
     /// A stream encoder from chat events to the surface's events.
     func streamEncoder() -> (any SurfaceStreamEncoder)? {
         switch surface {
