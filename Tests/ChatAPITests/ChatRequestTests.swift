@@ -14,7 +14,8 @@ import Testing
 
     @Test(arguments: [("json_object", true), ("json_schema", true), ("text", false)])
     func wantsJSONFollowsTheResponseFormat(type: String, wanted: Bool) throws {
-        let request = try parse(#"{"model":"m","messages":[{"role":"user","content":"x"}],"response_format":{"type":"\#(type)"}}"#)
+        let schema = type == "json_schema" ? #","json_schema":{"name":"x","schema":{"type":"object"}}"# : ""
+        let request = try parse(#"{"model":"m","messages":[{"role":"user","content":"x"}],"response_format":{"type":"\#(type)"\#(schema)}}"#)
         #expect(request.wantsJSON == wanted)
         #expect(try parse(#"{"model":"m","messages":[{"role":"user","content":"x"}]}"#).wantsJSON == false)
     }

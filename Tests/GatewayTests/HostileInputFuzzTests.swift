@@ -17,25 +17,33 @@ import Testing
     static let seed = ProcessInfo.processInfo.environment["RETORT_FUZZ_SEED"].flatMap { UInt64($0) } ?? 20_261_203
     static let iterations = ProcessInfo.processInfo.environment["RETORT_FUZZ_ITERATIONS"].flatMap { Int($0) } ?? 150
 
-    @Test func mutatedBodiesGetShapedErrorsAndNothingAnsweredIsLost() async throws {
+    /// A valid body of each surface, the start of every mutation.
+    static let validBodies = [
+        "/v1/chat/completions": chatBody(text: "fuzz me", extra: #","temperature":0.5,"max_tokens":20,"user":"u1""#),
+        "/v1/responses": #"{"model":"default","instructions":"x","input":[{"role":"user","content":[{"type":"input_text","text":"fuzz me"}]}],"max_output_tokens":20,"stream":false}"#,
+        "/v1/messages": #"{"model":"default","max_tokens":20,"system":"x","messages":[{"role":"user","content":[{"type":"text","text":"fuzz me"}]}],"stream":false}"#,
+    ]
+
+    @Test(arguments: ["/v1/chat/completions", "/v1/responses", "/v1/messages"])
+    func mutatedBodiesGetShapedErrorsAndNothingAnsweredIsLost(path: String) async throws {
         let harness = try GatewayHarness()
-        let ids = try await harness.run { _, gateway in try await Self.sendMutatedBodies(port: gateway.port) }
+        let ids = try await harness.run { _, gateway in try await Self.sendMutatedBodies(port: gateway.port, path: path) }
         try Self.expectLogged(ids, harness)
     }
 
-    static func sendMutatedBodies(port: Int) async throws -> [String] {
+    static func sendMutatedBodies(port: Int, path: String = "/v1/chat/completions") async throws -> [String] {
         var random = SplitMix64(seed: seed)
         let client = TeacherClient(configuration: TeacherConfiguration(baseURL: "http://127.0.0.1:\(port)", retry: .never))
         var answered: [String] = []
-        let valid = Array(chatBody(text: "fuzz me", extra: #","temperature":0.5,"max_tokens":20,"user":"u1""#).utf8)
+        let valid = Array(validBodies[path, default: ""].utf8)
         for index in 0..<iterations {
             let body = BodyMutator.mutate(valid, &random)
             let contentType = ["application/json", "application/json; charset=utf-8", "APPLICATION/JSON", "text/plain", ""]
                 .randomElement(using: &random)!
             let headers = contentType.isEmpty ? [] : [("Content-Type", contentType)]
-            let response = try await client.send(TeacherRequest(path: "/v1/chat/completions", headers: headers, body: body))
+            let response = try await client.send(TeacherRequest(path: path, headers: headers, body: body))
             let reply = try await response.body.collect(upTo: 1 << 22)
-            let context = "seed \(seed) case \(index): \(String(decoding: body.prefix(120), as: UTF8.self))"
+            let context = "seed \(seed) \(path) case \(index): \(String(decoding: body.prefix(120), as: UTF8.self))"
             if response.status == 200 {
                 let id = try #require(response.header("x-retort-exchange-id"), "\(context)")
                 answered.append(id)
@@ -68,22 +76,29 @@ import Testing
         #expect(try await client.send(TeacherRequest(method: "GET", path: "/healthz")).status == 200)
     }
 
-    @Test func mangledTeacherStreamsAreRelayedOrFailedAndAlwaysLogged() async throws {
+    /// Mangled chat streams reach chat clients as relayed, and Responses and Messages
+    /// clients through the stream encoders.
+    @Test(arguments: ["/v1/chat/completions", "/v1/responses", "/v1/messages"])
+    func mangledTeacherStreamsAreRelayedOrFailedAndAlwaysLogged(path: String) async throws {
         let seed = Self.seed
         let harness = try GatewayHarness(handler: { request in StreamMangler.reply(to: request, seed: seed) })
-        let ids = try await harness.run { _, gateway in try await Self.askForStreams(port: gateway.port) }
+        let ids = try await harness.run { _, gateway in try await Self.askForStreams(port: gateway.port, path: path) }
         #expect(ids.count == Self.iterations)
         try Self.expectLogged(ids, harness)
         #expect(try harness.rows().count == Self.iterations)  // one row per request, whatever the teacher did
     }
 
-    static func askForStreams(port: Int) async throws -> [String] {
+    static func askForStreams(port: Int, path: String) async throws -> [String] {
         let client = TeacherClient(configuration: TeacherConfiguration(baseURL: "http://127.0.0.1:\(port)", retry: .never))
         var ids: [String] = []
         for index in 0..<iterations {
             let stream = index % 4 != 3
-            let response = try await client.send(TeacherRequest(path: "/v1/chat/completions", headers: [("Content-Type", "application/json")],
-                                                                body: Array(chatBody(stream: stream, text: "fuzz \(index)").utf8)))
+            let body = switch path {
+            case "/v1/responses": #"{"model":"default","input":"fuzz \#(index)","stream":\#(stream)}"#
+            case "/v1/messages": #"{"model":"default","max_tokens":50,"messages":[{"role":"user","content":"fuzz \#(index)"}],"stream":\#(stream)}"#
+            default: chatBody(stream: stream, text: "fuzz \(index)")
+            }
+            let response = try await client.send(TeacherRequest(path: path, headers: [("Content-Type", "application/json")], body: Array(body.utf8)))
             _ = try? await response.body.collect(upTo: 1 << 24)
             let id = try #require(response.header("x-retort-exchange-id"), "seed \(seed) case \(index): status \(response.status)")
             ids.append(id)

@@ -50,7 +50,8 @@ import Testing
     }
 
     @Test func invalidJSONAndLongPromptsFallBack() async throws {
-        let harness = try ServingHarness(mode: .student)
+        // Free sampling, so the answer check is what catches the tiny model's non-JSON.
+        let harness = try ServingHarness(mode: .student, configure: { $0.student.constrainedDecoding = false })
         let json = ServingHarness.body(extra: #","response_format":{"type":"json_object"}"#)
         let long = #"{"model":"default","messages":[{"role":"user","content":"\#(String(repeating: "hello there ", count: 300))"}]}"#
         let statuses = try await harness.gateway.run { client, _ in
@@ -148,5 +149,35 @@ import Testing
             #expect(row.servedReason == (expected ? "canary:student" : "canary:not_in_canary"))
         }
         #expect(Set(first.map(\.servedBy)) == ["student", "teacher"])
+    }
+}
+
+/// Progressive serving answers the Responses and Messages surfaces like chat: the
+/// student in student mode, the teacher when the request is beyond the student.
+@Suite struct ServingSurfaceTests {
+    @Test func studentModeServesEverySurfaceAndFallsBackOnEach() async throws {
+        // Requests 2 and 3 stop at the task's stop sequence, as chat ones do.
+        let harness = try ServingHarness(mode: .student)
+        let prompt = ServingHarness.prompt, stop = ServingHarness.stop
+        let tool = #"{"name":"lookup","input_schema":{"type":"object"}}"#
+        let requests = [
+            ("/v1/responses", #"{"model":"default","temperature":0,"max_output_tokens":24,"input":"\#(prompt)"}"#),
+            ("/v1/messages", #"{"model":"default","temperature":0,"max_tokens":24,"stop_sequences":["\#(stop)"],"messages":[{"role":"user","content":"\#(prompt)"}]}"#),
+            ("/v1/messages", #"{"model":"default","temperature":0,"max_tokens":24,"stream":true,"stop_sequences":["\#(stop)"],"messages":[{"role":"user","content":"\#(prompt)"}]}"#),
+            ("/v1/messages", #"{"model":"default","max_tokens":24,"tools":[\#(tool)],"messages":[{"role":"user","content":"\#(prompt)"}]}"#),
+        ]
+        let statuses = try await harness.gateway.run { client, _ in
+            var statuses: [Int] = []
+            for (path, body) in requests { statuses.append(try await SurfacesTests.post(client, path, body).status) }
+            return statuses
+        }
+        #expect(statuses == [200, 200, 200, 200])
+        let rows = try harness.gateway.rows()
+        #expect(rows.map(\.surface) == ["responses", "messages", "messages", "messages"])
+        // The Responses API has no `stop`, so the tiny model runs to max_output_tokens: the
+        // answer check sends that one to the teacher, as a tool request is.
+        #expect(rows.map(\.servedBy) == ["teacher", "student", "student", "teacher"])
+        #expect(rows[0].servedReason == "student:finish_length" && rows[3].servedReason == "student:unsupported_tools")
+        #expect(harness.gateway.mock.requests.count == 2)
     }
 }
