@@ -66,7 +66,7 @@ async function loadStats() {
 
 function query() {
   const params = new URLSearchParams();
-  for (const name of ["q", "route", "status", "served_by", "rating"]) {
+  for (const name of ["q", "route", "status", "served_by", "surface", "rating"]) {
     const value = $(name).value.trim();
     if (value) params.set(name, value);
   }
@@ -95,7 +95,8 @@ function renderRows(items) {
   body.replaceChildren();
   for (const item of items) {
     const row = el("tr", { "data-id": item.id },
-      el("td", {}, time(item.created_at)), el("td", {}, item.route), el("td", {}, item.served_by),
+      el("td", {}, time(item.created_at)), el("td", {}, item.route),
+      el("td", {}, item.served_by + (item.surface && item.surface !== "chat" ? " · " + item.surface : "")),
       el("td", { class: item.status === 200 ? "status-ok" : "status-bad" }, item.status),
       el("td", { class: "rating" }, ratingMark(item.rating)),
       el("td", {}, (item.prompt_tokens ?? "?") + "/" + (item.completion_tokens ?? "?")),
@@ -126,7 +127,7 @@ function firstAnswer(detail) {
 function renderDetail(d) {
   $("detail").hidden = false;
   $("detail-title").textContent = d.id;
-  $("meta").textContent = [d.route, "served by " + d.served_by, "status " + d.status, "finish " + (d.finish_reason || "-"),
+  $("meta").textContent = [d.route, "served by " + d.served_by, "API " + (d.surface || "chat"), "status " + d.status, "finish " + (d.finish_reason || "-"),
     (d.prompt_tokens ?? "?") + "+" + (d.completion_tokens ?? "?") + " tokens", Math.round(d.latency_ms || 0) + " ms",
     time(d.created_at), d.rating ? "rated " + d.rating : "unrated"].join(" · ");
   const conversation = $("conversation");

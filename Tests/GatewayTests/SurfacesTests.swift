@@ -120,6 +120,11 @@ import Testing
 
         let rows = try harness.rows().filter { $0.status == 200 }
         #expect(rows.count == 2 && rows.allSatisfy { $0.surface == "messages" && $0.promptTokens != nil && $0.completionTokens != nil })
+        var filter = ExchangeFilter(status: 200)
+        filter.surface = "messages"
+        #expect(try harness.services.reader.list(filter).items.map(\.surface) == ["messages", "messages"])
+        filter.surface = "responses"
+        #expect(try harness.services.reader.list(filter).items.isEmpty)
         #expect(rows.first { $0.stream }?.rawResponseJSON.flatMap { try? JSONValue.parse($0) }?["type"]?.stringValue == "message")
     }
 

@@ -10,6 +10,8 @@ public struct ExchangeSummary: Sendable, Equatable {
     public var route: String
     /// `teacher` or `student`.
     public var servedBy: String
+    /// The API the client spoke: `chat`, `responses` or `messages`.
+    public var surface = "chat"
     /// HTTP status the client got.
     public var status: Int
     /// First choice's finish reason.
@@ -37,7 +39,7 @@ public struct ExchangeSummary: Sendable, Equatable {
 
     /// Columns read by ``init(row:)``; `e` is exchanges, `b` exchange_bodies.
     static let columns = """
-        e.id, e.created_at, e.route, e.served_by, e.status, e.finish_reason, e.latency_ms, e.prompt_tokens,
+        e.id, e.created_at, e.route, e.served_by, e.surface, e.status, e.finish_reason, e.latency_ms, e.prompt_tokens,
         e.completion_tokens, e.rating, e.prompt_hash, e.stream, e.completion_id,
         CASE WHEN json_valid(b.request)
             THEN substr(json_extract(b.request, '$.messages[#-1].content'), 1, \(previewCharacters)) END AS prompt_preview,
@@ -51,6 +53,7 @@ public struct ExchangeSummary: Sendable, Equatable {
         createdAt = try row.double("created_at")
         route = try row.text("route")
         servedBy = try row.text("served_by")
+        surface = try row.text("surface")
         status = try row.int("status")
         finishReason = try row.optionalText("finish_reason")
         latencyMs = try row.optionalDouble("latency_ms")
@@ -68,7 +71,7 @@ public struct ExchangeSummary: Sendable, Equatable {
     public var json: JSONValue {
         .object([
             ("id", .string(id)), ("created_at", .double(createdAt)), ("route", .string(route)),
-            ("served_by", .string(servedBy)), ("status", .int(status)), ("finish_reason", finishReason.map(JSONValue.string) ?? .null),
+            ("served_by", .string(servedBy)), ("surface", .string(surface)), ("status", .int(status)), ("finish_reason", finishReason.map(JSONValue.string) ?? .null),
             ("latency_ms", latencyMs.map(JSONValue.double) ?? .null), ("prompt_tokens", promptTokens.map(JSONValue.int) ?? .null),
             ("completion_tokens", completionTokens.map(JSONValue.int) ?? .null), ("rating", ratingJSON(rating)),
             ("prompt_hash", .string(promptHash)), ("stream", .bool(stream)),

@@ -42,6 +42,7 @@ extension SQLiteCorpus {
         if let route = filter.route { conditions.append("e.route = ?"); arguments.append(route) }
         if let status = filter.status { conditions.append("e.status = ?"); arguments.append(status) }
         if let servedBy = filter.servedBy { conditions.append("e.served_by = ?"); arguments.append(servedBy) }
+        if let surface = filter.surface { conditions.append("e.surface = ?"); arguments.append(surface) }
         switch filter.rating {
         case .up?: conditions.append("e.rating = 1")
         case .down?: conditions.append("e.rating = -1")

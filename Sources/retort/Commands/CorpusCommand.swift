@@ -57,6 +57,7 @@ struct CorpusFilterOptions: ParsableArguments {
     @Option(help: "Only this route (the model name clients asked for).") var route: String?
     @Option(help: "Only this HTTP status.") var status: Int?
     @Option(name: .customLong("served-by"), help: "Only teacher or student.") var servedBy: String?
+    @Option(help: "Only this API surface: chat, responses or messages.") var surface: String?
     @Option(help: "Only up, down, none or rated.") var rating: String?
     @Option(help: "Show exchanges older than this exchange id (the previous page's last).") var before: String?
     @Option(help: "Rows per page (1-500).") var limit = 20
@@ -64,6 +65,7 @@ struct CorpusFilterOptions: ParsableArguments {
     /// The filter these options describe.
     func filter(text: String? = nil) throws -> ExchangeFilter {
         var filter = ExchangeFilter(route: route, status: status, servedBy: servedBy, text: text, before: before, limit: limit)
+        filter.surface = surface
         if let rating {
             guard let value = ExchangeFilter.Rating(rawValue: rating) else { throw ValidationError("--rating must be up, down, none or rated.") }
             filter.rating = value

@@ -16,7 +16,7 @@ struct CorpusShowCommand: AsyncParsableCommand {
         if options.json { return printLine(detail.json.jsonString) }
         let r = detail.record
         printLine("exchange   \(r.id)  (completion \(r.completionID ?? "-"))")
-        printLine("route      \(r.route)  served by \(r.servedBy)\(r.servedReason.map { " (\($0))" } ?? "")  status \(r.status)")
+        printLine("route      \(r.route)  served by \(r.servedBy)\(r.servedReason.map { " (\($0))" } ?? "")  status \(r.status)  surface \(r.surface)")
         printLine("tokens     \(r.promptTokens ?? 0) prompt, \(r.completionTokens ?? 0) completion  finish \(r.finishReason ?? "-")  latency \(Int(r.latencyMs ?? 0)) ms")
         if let error = r.error { printLine("error      \(error)") }
         printLine("")
