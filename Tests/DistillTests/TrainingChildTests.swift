@@ -48,6 +48,27 @@ import Testing
         #expect(try store.run(id: run.id)?.status == .queued)
     }
 
+    /// The child gets SIGTERM: its handler runs (a shell runs a trap only between
+    /// commands, so the script waits on a background sleep, which a signal interrupts).
+    /// Spawned from a test thread that blocks signals, as the gateway's threads do, it
+    /// would not without a clean signal mask. It inherits none of our descriptors either.
+    @Test func stoppingChildrenSignalsThem() async throws {
+        let corpus = try TrainingCorpus()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("retort-term-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let ready = directory + "/ready", stopped = directory + "/stopped", descriptors = directory + "/fds"
+        let body = "trap 'echo term > \(stopped); exit 0' TERM\nls -l /proc/$$/fd > \(descriptors)\n: > \(ready)\nsleep 30 &\nwait $!"
+        let launcher = TrainingLauncher(executable: try script(body), database: corpus.path, baseModel: "m", environment: [:])
+        let pid = try launcher.launch(["sft"], log: "runs/term/train.log")
+        for _ in 0..<300 where !FileManager.default.fileExists(atPath: ready) { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(FileManager.default.fileExists(atPath: ready), "the child did not start")
+        let open = (try? String(contentsOfFile: descriptors, encoding: .utf8)) ?? ""
+        #expect(!open.contains(corpus.path) && !open.contains("socket:"), "\(open)")
+        TrainingLauncher.stopChildren()
+        for _ in 0..<300 where !FileManager.default.fileExists(atPath: stopped) { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(FileManager.default.fileExists(atPath: stopped), "the child \(pid) never got SIGTERM")
+    }
+
     @Test func ofRacingClaimsExactlyOneWins() throws {
         let corpus = try TrainingCorpus()
         let path = corpus.path

@@ -52,35 +52,21 @@ public struct TrainingLauncher: Sendable {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let output = try FileHandle(forWritingTo: log)
         defer { try? output.close() }
-        let process = Process()
         let command = [executable, "train"] + arguments + (configPath.map { ["--config", $0] } ?? []) + ["--db", database]
         // Started at nice 10 through nice(1) where it exists, so every thread of the child
         // (BLAS workers included) starts low; the child lowers itself as well.
-        if FileManager.default.isExecutableFile(atPath: Self.nice) {
-            process.executableURL = URL(fileURLWithPath: Self.nice)
-            process.arguments = ["-n", "10"] + command
-        } else {
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = Array(command.dropFirst())
-        }
+        let launched = FileManager.default.isExecutableFile(atPath: Self.nice) ? [Self.nice, "-n", "10"] + command : command
         var environment = environment
         environment["RETORT_STUDENT_MODEL"] = baseModel
-        process.environment = environment
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        var onExit: (@Sendable (Process) -> Void)?
-        if let runID, let store {
-            onExit = { process in Self.failIfUnfinished(runID: runID, store: store, process: process, log: logName) }
+        let onExit: @Sendable (ChildProcess) -> Void = { child in
+            if let runID, let store { Self.failIfUnfinished(runID: runID, store: store, child: child, log: logName) }
+            ChildProcesses.shared.forget(child)
         }
-        ChildProcesses.shared.keep(process, onExit: onExit)
-        do {
-            try process.run()
-        } catch {
-            ChildProcesses.shared.forget(process)
-            throw error
+        let child = try ChildProcesses.shared.spawn {
+            try ChildProcess(executable: launched[0], arguments: Array(launched.dropFirst()), environment: environment,
+                             output: output, onExit: onExit)
         }
-        return process.processIdentifier
+        return child.pid
     }
 }
 
@@ -114,43 +100,41 @@ extension TrainingLauncher {
 
     /// The exit watch of a run's child: a run still queued or running when its process is
     /// gone is failed, with how the process ended.
-    static func failIfUnfinished(runID: String, store: TrainingStore, process: Process, log: String) {
-        guard !ChildProcesses.shared.wasStopped(process), let run = try? store.run(id: runID), run.status.isActive else { return }
-        let how = process.terminationReason == .uncaughtSignal
-            ? "was killed by signal \(process.terminationStatus)\(process.terminationStatus == SIGKILL ? " (out of memory?)" : "")"
-            : "exited with status \(process.terminationStatus)"
+    static func failIfUnfinished(runID: String, store: TrainingStore, child: ChildProcess, log: String) {
+        guard !ChildProcesses.shared.wasStopped(child), let run = try? store.run(id: runID), run.status.isActive else { return }
+        let how = child.terminatingSignal.map { "was killed by signal \($0)\($0 == SIGKILL ? " (out of memory?)" : "")" }
+            ?? "exited with status \(child.exitStatus ?? -1)"
         try? store.failRun(id: runID, error: "the training process \(how) before the run finished; its output is in \(log)")
     }
 }
 
-/// Keeps launched processes referenced until they exit, so each is reaped and its exit
-/// watch runs.
+/// The training children this process started and has not reaped yet, and the ones
+/// ``stopAll()`` told to stop.
 final class ChildProcesses: @unchecked Sendable {
     // @unchecked: `running` and `stopped` are guarded by `lock`.
     static let shared = ChildProcesses()
     private let lock = NSLock()
-    private var running: [ObjectIdentifier: Process] = [:]
-    private var stopped: Set<ObjectIdentifier> = []
+    private var running: [pid_t: ChildProcess] = [:]
+    private var stopped: Set<pid_t> = []
 
-    /// Whether ``stopAll()`` told `process` to stop.
-    func wasStopped(_ process: Process) -> Bool {
-        lock.withLock { stopped.contains(ObjectIdentifier(process)) }
+    /// Whether ``stopAll()`` told `child` to stop.
+    func wasStopped(_ child: ChildProcess) -> Bool {
+        lock.withLock { stopped.contains(child.pid) }
     }
 
-    func keep(_ process: Process, onExit: (@Sendable (Process) -> Void)? = nil) {
-        let key = ObjectIdentifier(process)
-        lock.withLock { running[key] = process }
-        process.terminationHandler = { [weak self] process in
-            onExit?(process)
-            self?.forget(process)
+    /// Spawns a child under the lock, so its exit (which may come at once) finds it kept.
+    func spawn(_ start: () throws -> ChildProcess) throws -> ChildProcess {
+        try lock.withLock {
+            let child = try start()
+            if child.isRunning { running[child.pid] = child }
+            return child
         }
     }
 
-    func forget(_ process: Process) {
-        let key = ObjectIdentifier(process)
+    func forget(_ child: ChildProcess) {
         lock.withLock {
-            running.removeValue(forKey: key)
-            stopped.remove(key)
+            running.removeValue(forKey: child.pid)
+            stopped.remove(child.pid)
         }
     }
 
@@ -160,6 +144,6 @@ final class ChildProcesses: @unchecked Sendable {
             stopped.formUnion(running.keys)
             return Array(running.values)
         }
-        for child in children where child.isRunning { child.terminate() }
+        for child in children { child.terminate() }
     }
 }

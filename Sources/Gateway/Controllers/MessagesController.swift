@@ -15,9 +15,7 @@ struct MessagesController {
     }
 
     func create(_ request: Request, connection: ClientConnection) async throws -> Response {
-        var request = request
-        let body = try await connection.closing(after: connection.readTimeout) { try await completions.collectBody(&request) }
-        let raw = try SurfaceBody.parse(body)
+        let (body, raw) = try await SurfaceBody.read(request, completions: completions, connection: connection)
         let ingress = try Ingress(surface: .messages, raw: raw, rawBody: body, chatJSON: MessagesRequest.chatRequest(raw))
         return try await completions.answer(ingress, headers: request.headers, connection: connection)
     }

@@ -16,9 +16,7 @@ struct ResponsesController {
     }
 
     func create(_ request: Request, connection: ClientConnection) async throws -> Response {
-        var request = request
-        let body = try await connection.closing(after: connection.readTimeout) { try await completions.collectBody(&request) }
-        let raw = try SurfaceBody.parse(body)
+        let (body, raw) = try await SurfaceBody.read(request, completions: completions, connection: connection)
         let previous = try raw["previous_response_id"]?.stringValue.flatMap(conversation(before:))
         let passthrough = completions.services.configuration.teacher.api == .responses
         // A Responses teacher keeps its own conversations: one it knows and we don't is
@@ -42,14 +40,17 @@ struct ResponsesController {
     }
 }
 
-/// A request body of the Responses or Messages surface, parsed with the same bound as
-/// chat requests.
+/// A request body of the Responses or Messages surface, read with chat's size limit and
+/// timeout and parsed with its bound on JSON values.
 enum SurfaceBody {
-    static func parse(_ body: [UInt8]) throws(OpenAIError) -> JSONValue {
+    static func read(_ request: Request, completions: ChatCompletionsController,
+                     connection: ClientConnection) async throws -> (bytes: [UInt8], json: JSONValue) {
+        var request = request
+        let body = try await connection.closing(after: connection.readTimeout) { try await completions.collectBody(&request) }
         do {
-            return try JSONValue.parse(body, maximumValues: ChatRequest.maximumJSONValues)
+            return (body, try JSONValue.parse(body, maximumValues: ChatRequest.maximumJSONValues))
         } catch {
-            throw .invalidRequest("We could not parse the JSON body of your request (\(error)).", code: "invalid_json")
+            throw OpenAIError.invalidRequest("We could not parse the JSON body of your request (\(error)).", code: "invalid_json")
         }
     }
 }
