@@ -26,6 +26,8 @@ public struct ExchangeFilter: Sendable, Equatable {
     public var servedBy: String?
     /// Only this API surface: `chat`, `responses` or `messages`.
     public var surface: String?
+    /// Only exchanges with this tag (e.g. `source:expansion`).
+    public var tag: String?
     /// Only these ratings.
     public var rating: Rating?
     /// An SQLite FTS5 query over prompts and answers (e.g. `paris`, `"new york"`, `capital AND france`, `answer:yes`).

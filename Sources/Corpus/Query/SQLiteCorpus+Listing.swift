@@ -43,6 +43,10 @@ extension SQLiteCorpus {
         if let status = filter.status { conditions.append("e.status = ?"); arguments.append(status) }
         if let servedBy = filter.servedBy { conditions.append("e.served_by = ?"); arguments.append(servedBy) }
         if let surface = filter.surface { conditions.append("e.surface = ?"); arguments.append(surface) }
+        if let tag = filter.tag {
+            conditions.append("EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(e.tags) THEN e.tags ELSE '[]' END) WHERE value = ?)")
+            arguments.append(tag)
+        }
         switch filter.rating {
         case .up?: conditions.append("e.rating = 1")
         case .down?: conditions.append("e.rating = -1")

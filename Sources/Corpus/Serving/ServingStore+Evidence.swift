@@ -38,12 +38,16 @@ extension ServingStore {
         }
     }
 
-    /// Who served `route`'s latest `limit` exchanges: (created_at, served by the student),
+    /// Who served `route`'s latest `limit` requests: (created_at, served by the student),
     /// newest first (by the `(route, seq)` index: the cost is bounded by `limit`, not the log).
+    /// Exchanges that no client sent (tagged `source:…`, as `retort augment` logs them) are
+    /// not requests and are left out.
     public func recentServers(route: String, limit: Int) throws -> [(createdAt: Double, student: Bool)] {
         try reader.withDatabase { db in
-            try db.fetchAll("SELECT created_at, served_by FROM exchanges WHERE route = ? ORDER BY seq DESC LIMIT ?",
-                            [route, max(limit, 0)]) { row in (try row.double("created_at"), try row.text("served_by") == "student") }
+            try db.fetchAll("""
+                SELECT created_at, served_by FROM exchanges
+                WHERE route = ? AND (tags IS NULL OR tags NOT LIKE '%"source:%') ORDER BY seq DESC LIMIT ?
+                """, [route, max(limit, 0)]) { row in (try row.double("created_at"), try row.text("served_by") == "student") }
         }
     }
 

@@ -22,11 +22,12 @@ struct AdminParameters {
         return number
     }
 
-    /// `route`, `status`, `served_by`, `surface`, `rating`, `q`, `before`, `limit`.
+    /// `route`, `status`, `served_by`, `surface`, `tag`, `rating`, `q`, `before`, `limit`.
     func exchangeFilter() throws -> ExchangeFilter {
         var filter = ExchangeFilter(route: text("route"), status: try integer("status"), servedBy: text("served_by"),
                                     text: text("q"), before: text("before"), limit: try integer("limit") ?? 50)
         filter.surface = text("surface")
+        filter.tag = text("tag")
         if let rating = text("rating") {
             guard let value = ExchangeFilter.Rating(rawValue: rating) else {
                 throw OpenAIError.invalidRequest("`rating` must be one of up, down, none, rated.", param: "rating")

@@ -58,6 +58,7 @@ struct CorpusFilterOptions: ParsableArguments {
     @Option(help: "Only this HTTP status.") var status: Int?
     @Option(name: .customLong("served-by"), help: "Only teacher or student.") var servedBy: String?
     @Option(help: "Only this API surface: chat, responses or messages.") var surface: String?
+    @Option(help: "Only exchanges with this tag (e.g. source:expansion).") var tag: String?
     @Option(help: "Only up, down, none or rated.") var rating: String?
     @Option(help: "Show exchanges older than this exchange id (the previous page's last).") var before: String?
     @Option(help: "Rows per page (1-500).") var limit = 20
@@ -66,6 +67,7 @@ struct CorpusFilterOptions: ParsableArguments {
     func filter(text: String? = nil) throws -> ExchangeFilter {
         var filter = ExchangeFilter(route: route, status: status, servedBy: servedBy, text: text, before: before, limit: limit)
         filter.surface = surface
+        filter.tag = tag
         if let rating {
             guard let value = ExchangeFilter.Rating(rawValue: rating) else { throw ValidationError("--rating must be up, down, none or rated.") }
             filter.rating = value
