@@ -1,8 +1,16 @@
 /// Reads optional typed fields of a JSON object, throwing OpenAI-shaped 400s that
 /// name the parameter when a field has the wrong type or is out of range.
-struct FieldReader {
+public struct FieldReader {
+    /// The object read.
     let json: JSONValue
+    /// Written before each key in error messages (`stream_options.`).
     var prefix = ""
+
+    /// A reader of `json`, naming fields with `prefix`.
+    public init(json: JSONValue, prefix: String = "") {
+        self.json = json
+        self.prefix = prefix
+    }
 
     func value(_ key: String) -> JSONValue? {
         guard let value = json[key], value != .null else { return nil }
@@ -18,38 +26,44 @@ struct FieldReader {
         .invalidRequest("Invalid value for '\(prefix)\(key)': must be \(range).", param: prefix + key, code: "invalid_value")
     }
 
-    func string(_ key: String) throws(OpenAIError) -> String? {
+    /// The string at `key`, if present.
+    public func string(_ key: String) throws(OpenAIError) -> String? {
         guard let value = value(key) else { return nil }
         guard let s = value.stringValue else { throw typeError(key, "a string", value) }
         return s
     }
 
-    func bool(_ key: String) throws(OpenAIError) -> Bool? {
+    /// The boolean at `key`, if present.
+    public func bool(_ key: String) throws(OpenAIError) -> Bool? {
         guard let value = value(key) else { return nil }
         guard let b = value.boolValue else { throw typeError(key, "a boolean", value) }
         return b
     }
 
-    func object(_ key: String) throws(OpenAIError) -> JSONValue? {
+    /// The object at `key`, if present.
+    public func object(_ key: String) throws(OpenAIError) -> JSONValue? {
         guard let value = value(key) else { return nil }
         guard value.objectValue != nil else { throw typeError(key, "an object", value) }
         return value
     }
 
-    func array(_ key: String) throws(OpenAIError) -> [JSONValue]? {
+    /// The array at `key`, if present.
+    public func array(_ key: String) throws(OpenAIError) -> [JSONValue]? {
         guard let value = value(key) else { return nil }
         guard let a = value.arrayValue else { throw typeError(key, "an array", value) }
         return a
     }
 
-    func int(_ key: String, in range: ClosedRange<Int>) throws(OpenAIError) -> Int? {
+    /// The integer at `key` within `range`, if present.
+    public func int(_ key: String, in range: ClosedRange<Int>) throws(OpenAIError) -> Int? {
         guard let value = value(key) else { return nil }
         guard let i = value.intValue else { throw typeError(key, "an integer", value) }
         guard range.contains(i) else { throw rangeError(key, "between \(range.lowerBound) and \(range.upperBound)") }
         return i
     }
 
-    func double(_ key: String, in range: ClosedRange<Double>) throws(OpenAIError) -> Double? {
+    /// The number at `key` within `range`, if present.
+    public func double(_ key: String, in range: ClosedRange<Double>) throws(OpenAIError) -> Double? {
         guard let value = value(key) else { return nil }
         guard let d = value.doubleValue, d.isFinite else { throw typeError(key, "a number", value) }
         guard range.contains(d) else { throw rangeError(key, "between \(range.lowerBound) and \(range.upperBound)") }

@@ -21,6 +21,8 @@ public struct GatewayServices: Sendable {
     public let student: StudentBackend?
     /// Progressive serving: the routes' modes, student versions, rollback and promotion.
     public let serving: ServingRuntime
+    /// The expansion job started over the admin API.
+    public let expansions = ExpansionTracker()
 
     /// Assembles services from parts; the serving runtime shares the student's queue.
     public init(configuration: GatewayConfiguration, teacher: TeacherClient?, log: ExchangeLog,

@@ -16,6 +16,7 @@ struct AdminController {
         group.get("export") { request, _ in try self.export(request) }
         group.post("heldout") { request, _ in try self.freeze(request) }
         AdminTrainingController(services: services).addRoutes(to: group)
+        AdminExpansionController(services: services).addRoutes(to: group)
         AdminServingController(services: services).addRoutes(to: group)
         FeedbackController(services: services).addRoutes(to: group)
     }
