@@ -21,6 +21,27 @@ import Testing
         #expect(index.count == 1)
     }
 
+    @Test func aSharedInstructionIsLeftOutOfTheComparison() {
+        // A long instruction, as few-shot task prompts have: it dominates the 3-gram sets.
+        let instruction = """
+            You read short texts about people and extract three fields. The name is the person's full name as written, \
+            with every part; the age is a whole number of years; the city is where the person lives now, not where \
+            they were born. If a field is missing, use null. Answer with a JSON object only, with the keys name, age \
+            and city in that order, and no other text before or after it.\nText: 
+            """
+        let logged = ["Maria Lopez, 34, lives in Oslo.", "At 51, Jonas Berg moved to Turin.", "Kyoto resident Aiko Sato turned 28 this year."]
+        var plain = NearDuplicateIndex(threshold: 0.8), templated = NearDuplicateIndex(threshold: 0.8)
+        templated.learnTemplate(from: logged.map { instruction + $0 })
+        for text in logged {
+            plain.insert(instruction + text)
+            templated.insert(instruction + text)
+        }
+        let new = instruction + "Name: Pedro Silva. Age: 40. Home town: Lagos."
+        #expect(plain.contains(new))           // the instruction dominates the 3-grams
+        #expect(!templated.contains(new))      // only the text after it is compared
+        #expect(templated.contains(instruction + "maria lopez, 34, lives in oslo."))
+    }
+
     @Test func theTeachersInputsAreRead() throws {
         let completion = try JSONValue.parse(#"{"choices":[{"message":{"role":"assistant","content":"{\"inputs\":[\" a \",\"\",\"b\",3]}"}}]}"#)
         #expect(ExpansionPrompt.inputs(in: completion) == ["a", "b"])

@@ -100,7 +100,9 @@ public struct ExpansionJob: Sendable {
         guard !examples.isEmpty else { throw ExpansionError.noExamples(route: settings.route) }
         let testPercent = try dataReader.heldOutVersion().testPercent
         var index = NearDuplicateIndex(threshold: settings.similarity)
-        for prompt in try reader.userPrompts(route: settings.route) { index.insert(prompt) }
+        let logged = try reader.userPrompts(route: settings.route)
+        index.learnTemplate(from: logged)
+        for prompt in logged { index.insert(prompt) }
         var random = SplitMix64(seed: settings.randomSeed)
         var report = Report()
         var fruitless = 0
