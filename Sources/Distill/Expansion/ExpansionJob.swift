@@ -176,7 +176,7 @@ public struct ExpansionJob: Sendable {
         let parts = CompletionParts(completion: completion)
         var record = ExchangeRecord(id: ExchangeID.make(), createdAt: started.timeIntervalSince1970, route: settings.route,
                                     servedBy: "teacher", status: 200, stream: false, promptHash: request.promptHash,
-                                    requestJSON: request.json.jsonString)
+                                    requestJSON: request.json.setting("model", to: .string(settings.route)).jsonString)
         record.servedReason = "expansion"
         record.teacherURL = teacherURL
         record.upstreamModel = settings.teacherModel
