@@ -50,14 +50,7 @@ struct StreamRelay: Sendable {
             for try await chunk in upstream.body {
                 exchange.markFirstByte()
                 received += chunk.count
-                var decoded: [UInt8] = []
-                for event in parser.feed(chunk) {
-                    guard decoder != nil else { accumulator.consume(event); continue }
-                    for item in decoder!.decode(event) {
-                        accumulator.consume(item)
-                        if forwardDecoded { decoded += item.sseBytes }
-                    }
-                }
+                let decoded = Self.read(parser.feed(chunk), decoder: &decoder, into: &accumulator, forwardDecoded: forwardDecoded)
                 if let limit = exceededLimit(received: received, parser: parser) {
                     upstream.body.cancel()
                     let failure = OpenAIError.upstreamUnavailable(limit)
@@ -82,7 +75,10 @@ struct StreamRelay: Sendable {
         }
         exchange.endUpstream()
         if let last = parser.finish() {
-            if decoder == nil { accumulator.consume(last) } else { for item in decoder!.decode(last) { accumulator.consume(item) } }
+            // A last event without its blank line: a translated stream still forwards it.
+            let decoded = Self.read([last], decoder: &decoder, into: &accumulator, forwardDecoded: forwardDecoded)
+            let forward = terminal.feed(decoded)
+            if outcome.status == 200, !forward.isEmpty { try? await connection.write(ByteBuffer(bytes: forward), to: &writer) }
         }
         let committed = await finish(accumulator, outcome: outcome)
         guard outcome.status != 499 else { return }
@@ -92,6 +88,21 @@ struct StreamRelay: Sendable {
             try? await connection.write(ByteBuffer(bytes: terminal.held), to: &writer)
         }
         try? await writer.finish(nil)
+    }
+
+    /// Feeds `events` to the log's accumulator (through `decoder` when the teacher's stream
+    /// is not in chat form) and returns the chat bytes to forward when `forwardDecoded`.
+    private static func read(_ events: [SSEEvent], decoder: inout (any SurfaceStreamDecoder)?, into accumulator: inout StreamAccumulator,
+                             forwardDecoded: Bool) -> [UInt8] {
+        var decoded: [UInt8] = []
+        for event in events {
+            guard decoder != nil else { accumulator.consume(event); continue }
+            for item in decoder!.decode(event) {
+                accumulator.consume(item)
+                if forwardDecoded { decoded += item.sseBytes }
+            }
+        }
+        return decoded
     }
 
     /// Ends what the client sees of the stream with `error` as a `data:` event (it can no
