@@ -11,33 +11,19 @@
 # Environment: RETORT (the binary; default: build release), N (exchanges, 300), TEST (held-out
 # texts, 50), EPOCHS (2), TRAIN_ARGS (extra `retort train sft` options), DPO (0), PAIRS (100).
 set -euo pipefail
+[ -n "${RETORT:-}" ] && RETORT=$(realpath "$RETORT")
 cd "$(dirname "$0")"
-ROOT=$(cd ../.. && pwd)
-if [ -z "${RETORT:-}" ]; then
-  (cd "$ROOT" && swift build -c release --product retort >/dev/null)
-  RETORT="$ROOT/.build/release/retort"
-fi
+source ./lib.sh
 N=${N:-300}; TEST=${TEST:-50}; EPOCHS=${EPOCHS:-2}
 BASE_MODEL=${BASE_MODEL:-$ROOT/models/SmolLM2-135M-Instruct.Q4_1.gguf}
 WORK=$(mktemp -d /tmp/retort-example.XXXXXX)
 TEACHER_PORT=${TEACHER_PORT:-18411}; GATEWAY_PORT=${GATEWAY_PORT:-18412}
 export RETORT_DB="$WORK/data/retort.sqlite" RETORT_PORT=$GATEWAY_PORT
 export RETORT_TEACHER_URL="http://127.0.0.1:$TEACHER_PORT/v1"
-GATEWAY=""
 python3 mock_teacher.py "$TEACHER_PORT" & TEACHER=$!
 cleanup() { kill $TEACHER ${GATEWAY:-} 2>/dev/null || true; }
 trap cleanup EXIT
 started=$(date +%s)
-
-start_gateway() {  # $1: the student GGUF
-  RETORT_STUDENT_MODEL="$1" "$RETORT" serve >"$WORK/gateway.log" 2>&1 & GATEWAY=$!
-  for _ in $(seq 1 100); do
-    curl -sf "http://127.0.0.1:$GATEWAY_PORT/healthz" >/dev/null && return 0
-    sleep 0.2
-  done
-  echo "gateway did not start; see $WORK/gateway.log" >&2; exit 1
-}
-stop_gateway() { kill "$GATEWAY"; wait "$GATEWAY" 2>/dev/null || true; GATEWAY=""; }
 
 start_gateway "$BASE_MODEL"
 python3 client.py log "$GATEWAY_PORT" "$N"

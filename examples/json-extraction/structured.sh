@@ -7,11 +7,7 @@
 set -euo pipefail
 [ -n "${RETORT:-}" ] && RETORT=$(realpath "$RETORT")
 cd "$(dirname "$0")"
-ROOT=$(cd ../.. && pwd)
-if [ -z "${RETORT:-}" ]; then
-  (cd "$ROOT" && swift build -c release --product retort >/dev/null)
-  RETORT="$ROOT/.build/release/retort"
-fi
+source ./lib.sh
 TEST=${TEST:-50}
 STUDENT=${STUDENT:-$ROOT/models/SmolLM2-135M-Instruct.Q4_1.gguf}
 WORK=$(mktemp -d /tmp/retort-structured.XXXXXX)
@@ -19,7 +15,6 @@ TEACHER_PORT=${TEACHER_PORT:-18421}; GATEWAY_PORT=${GATEWAY_PORT:-18422}
 export RETORT_DB="$WORK/retort.sqlite" RETORT_PORT=$GATEWAY_PORT RETORT_STUDENT_MODEL="$STUDENT"
 export RETORT_TEACHER_URL="http://127.0.0.1:$TEACHER_PORT/v1"
 python3 mock_teacher.py "$TEACHER_PORT" & TEACHER=$!
-GATEWAY=""
 cleanup() { kill $TEACHER ${GATEWAY:-} 2>/dev/null || true; }
 trap cleanup EXIT
 
@@ -30,10 +25,9 @@ config = json.load(open(sys.argv[1]))
 config["student"]["constrained_decoding"] = sys.argv[3] == "true"
 json.dump(config, open(sys.argv[2], "w"))
 PY
-  "$RETORT" serve --config "$WORK/config-$constrained.json" >"$WORK/gateway-$constrained.log" 2>&1 & GATEWAY=$!
-  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$GATEWAY_PORT/healthz" >/dev/null && break; sleep 0.2; done
+  start_gateway "$STUDENT" --config "$WORK/config-$constrained.json"
   echo "== student.constrained_decoding: $constrained ($(basename "$STUDENT"))"
   t0=$(date +%s); python3 client.py structured "$GATEWAY_PORT" "$TEST"; t1=$(date +%s)
   echo "   took $((t1 - t0)) s"
-  kill "$GATEWAY"; wait "$GATEWAY" 2>/dev/null || true; GATEWAY=""
+  stop_gateway
 done
