@@ -29,6 +29,42 @@ import TestSupport
         #expect(JSONRecognizerTests.conforms(parsed, Self.bounded), "seed \(seed): \(result.text)")
     }
 
+    /// The mask (a trie walk, or the free-string shortcut) allows exactly the tokens whose
+    /// bytes the recognizer accepts one by one, at every few bytes of valid documents, over
+    /// the real vocabulary.
+    @Test func theMaskAllowsExactlyTheTokensTheRecognizerAccepts() throws {
+        let model = try RealModel.load()
+        let trie = model.tokenTrie
+        let stops = model.tokenizer.stopIDs
+        let shape = JSONRecognizerTests.person
+        let documents = [#"{"name": "Ada \"L\" Byron", "age": 36, "tags": ["a", "b"], "score": -1.5e3}"#,
+                         "{\n  \"name\": \"Grace\",\n  \"tags\": [\"b\"],\n  \"score\": null\n}"]
+        var checked = 0
+        for document in documents {
+            let bytes = Array(document.utf8)
+            for end in stride(from: 0, through: bytes.count, by: 3) {
+                var constraint = JSONTokenConstraint(shape: shape, trie: trie)
+                let accepted = constraint.accept(bytes: Array(bytes[..<end]))
+                #expect(accepted)
+                var recognizer = JSONRecognizer(shape: shape)
+                _ = recognizer.feed(bytes[..<end])
+                var logits = [Float](repeating: 0, count: model.tokenizer.count)
+                logits.withUnsafeMutableBufferPointer { constraint.mask($0, stopIDs: stops) }
+                for id in 0..<model.tokenizer.count where !stops.contains(Int32(id)) {
+                    let tokenBytes = model.tokenizer.bytes(of: Int32(id))
+                    var trial = recognizer
+                    let expected = !tokenBytes.isEmpty && trial.feed(tokenBytes)
+                    if (logits[id] != -.infinity) != expected {
+                        Issue.record("prefix \(String(decoding: bytes[..<end], as: UTF8.self)): token \(id) \(model.tokenizer.displayText(of: Int32(id)))")
+                        return
+                    }
+                }
+                checked += 1
+            }
+        }
+        #expect(checked > 40)
+    }
+
     @Test func anUnconstrainedShapeIsRefusedAsAnOption() {
         let ambiguous = JSONShape.oneOf([.integer, .number])
         let options = GenerationOptions(jsonShape: ambiguous)

@@ -23,7 +23,7 @@ extension StudentModel {
         var result = GenerationResult(text: "", finishReason: .length, promptTokens: prompt.count,
                                       completionTokens: 0, tokens: [], cancelled: false)
         defer { withExtendedLifetime(session) {} }  // `logits` points into the session
-        var constraint = options.jsonShape.map { JSONTokenConstraint(shape: $0, tokenizer: tokenizer) }
+        var constraint = options.jsonShape.map { JSONTokenConstraint(shape: $0, trie: tokenTrie) }
         var logits = try session.forwardInPlace(prompt)
         if let afterPrefill, !afterPrefill(session.finalHiddenState()) {
             result.finishReason = .stop

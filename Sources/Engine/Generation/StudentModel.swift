@@ -14,6 +14,9 @@ public final class StudentModel: Sendable {
     public let chatTemplate: Result<ChatTemplate, EngineError>
     /// `general.name` from the file, or the file name.
     public let modelName: String
+    /// The vocabulary by bytes, for constrained decoding (built at the first use).
+    public var tokenTrie: TokenTrie { trieCache.get { TokenTrie(tokenizer: tokenizer) } }
+    private let trieCache = Once<TokenTrie>()
 
     /// The model's context length in tokens (prompt plus completion).
     public var contextLength: Int { model.config.contextLength }
@@ -58,5 +61,21 @@ public final class StudentModel: Sendable {
                          onToken: (GeneratedToken) -> Bool = { _ in true }) throws -> GenerationResult {
         try options.validate()
         return try generate(promptTokens: try promptTokens(for: messages), options: options, onToken: onToken)
+    }
+}
+
+/// A value computed once, at its first use, by whichever thread gets there first.
+final class Once<Value: Sendable>: @unchecked Sendable {
+    // @unchecked: `value` is guarded by `lock`.
+    private let lock = NSLock()
+    private var value: Value?
+
+    func get(_ make: () -> Value) -> Value {
+        lock.withLock {
+            if let value { return value }
+            let made = make()
+            value = made
+            return made
+        }
     }
 }
