@@ -25,6 +25,21 @@ public struct StreamAccumulator: Sendable {
         let payload = event.data.trimmingSpaces
         if payload == "[DONE]" { sawDone = true; return }
         guard let chunk = try? JSONValue.parse(Array(payload.utf8)), case .object = chunk else { return }
+        consume(chunk: chunk)
+    }
+
+    /// Consumes one chat item decoded from another surface's stream, without writing it
+    /// out and parsing it again.
+    public mutating func consume(_ item: ChatStreamItem) {
+        switch item {
+        case .done: sawDone = true
+        case .error(let error): consume(chunk: .object([("error", error)]))
+        case .delta(let delta): consume(chunk: delta.chunkJSON)
+        }
+    }
+
+    /// Consumes one parsed chunk object (or an in-stream `{"error": ...}`).
+    private mutating func consume(chunk: JSONValue) {
         if let error = chunk["error"] { streamError = error; return }
         chunkCount += 1
         for key in ["id", "created", "model", "system_fingerprint", "service_tier"] {

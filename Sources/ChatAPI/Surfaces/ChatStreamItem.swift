@@ -154,14 +154,3 @@ public protocol SurfaceStreamDecoder: Sendable {
     /// The chat items one event of the surface's stream stands for.
     mutating func decode(_ event: SSEEvent) -> [ChatStreamItem]
 }
-
-extension StreamAccumulator {
-    /// Consumes one chat item decoded from another surface's stream.
-    public mutating func consume(_ item: ChatStreamItem) {
-        switch item {
-        case .done: consume(SSEEvent(data: "[DONE]"))
-        case .error(let error): consume(SSEEvent(data: JSONValue.object([("error", error)]).jsonString))
-        case .delta(let delta): consume(SSEEvent(data: delta.chunkJSON.jsonString))
-        }
-    }
-}

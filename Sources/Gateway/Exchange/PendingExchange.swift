@@ -103,18 +103,19 @@ final class PendingExchange: @unchecked Sendable {
     @discardableResult
     func complete(status: Int, error: String? = nil, response: String?) async -> Bool {
         let ms = elapsedMs()
-        let (finished, action, upstream): (ExchangeRecord?, (@Sendable (ExchangeRecord) -> Void)?, Double?) = lock.withLock {
-            guard !logged else { return (nil, nil, nil) }
+        let (final, action, upstream, render) = lock.withLock {
+            guard !logged else { return (ExchangeRecord?.none, (@Sendable (ExchangeRecord) -> Void)?.none, Double?.none, renderRawResponse) }
             logged = true
             record.status = status
             record.error = error ?? record.error
             record.responseJSON = response
-            if record.rawResponseJSON == nil, let render = renderRawResponse { record.rawResponseJSON = render(status, response) }
             record.latencyMs = ms
             record.completedAt = Date().timeIntervalSince1970
-            return (record, onComplete, upstreamSeconds)
+            return (record, onComplete, upstreamSeconds, renderRawResponse)
         }
-        guard let finished else { return true }
+        guard var finished = final else { return true }
+        // Written out of the lock: rendering parses and serializes the whole answer.
+        if finished.rawResponseJSON == nil, let render { finished.rawResponseJSON = render(status, response) }
         count(finished)
         let committed = await services.log.commit(finished)
         if let upstream {
