@@ -7,11 +7,10 @@ import PackageDescription
 let optimized: [SwiftSetting] = [.unsafeFlags(["-O"])]
 
 /// Retort is built where it runs, so like `-march=native` every Swift target is compiled
-/// for the building CPU's vector extensions: AVX2 with FMA, AVX-512, AVX-512 VNNI (Q8 decode
-/// on a Zen 5: 106 tok/s for baseline x86-64, 110 for haswell, 120–124 with AVX-512 VNNI,
-/// `retort bench engine`). `RETORT_TARGET_CPU` names
-/// another `swiftc -target-cpu` value, or `generic` for the baseline (a portable binary).
-/// All targets share the setting so SIMD values cross module boundaries in one ABI.
+/// for the building CPU's vector extensions. `RETORT_TARGET_CPU` names another `swiftc
+/// -target-cpu` value (to build and test another tier's code paths), or `generic` for the
+/// baseline x86-64 (a portable binary). All targets share the setting so SIMD values cross
+/// module boundaries in one ABI.
 func hostTargetCPU() -> String? {
     if let name = ProcessInfo.processInfo.environment["RETORT_TARGET_CPU"] {
         return name == "generic" || name.isEmpty ? nil : name
@@ -27,6 +26,19 @@ func hostTargetCPU() -> String? {
     #else
     return nil
     #endif
+}
+
+/// The engine's kernel tier for a target CPU, as compilation conditions: `RETORT_AVX2`
+/// (the integer dot kernels on `vpmaddubsw`), plus `RETORT_AVX512_VNNI` (`vpdpbusd`). A
+/// CPU not named here builds the portable kernels, correct on any x86-64 or arm64.
+func kernelTier(_ cpu: String?) -> [String] {
+    let avx2: Set = ["haswell", "broadwell", "skylake", "alderlake", "znver1", "znver2", "znver3"]
+    let vnni: Set = ["cascadelake", "cooperlake", "icelake-server", "icelake-client", "tigerlake",
+                     "sapphirerapids", "graniterapids", "znver4", "znver5"]
+    guard let cpu else { return [] }
+    if vnni.contains(cpu) { return ["RETORT_AVX2", "RETORT_AVX512_VNNI"] }
+    if avx2.contains(cpu) || cpu.hasPrefix("skylake-avx512") { return ["RETORT_AVX2"] }
+    return []
 }
 
 let package = Package(
@@ -128,4 +140,11 @@ if let cpu = hostTargetCPU() {
     for target in package.targets where target.type != .system {
         target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-target-cpu", cpu])]
     }
+}
+// The engine's tier kernels reach the x86 instructions the SIMD types do not
+// (`vpmaddubsw`, `vpsignb`, `vpdpbusd`) through the compiler's `Builtin` module.
+for target in package.targets where target.name == "Engine" {
+    let conditions = kernelTier(hostTargetCPU())
+    target.swiftSettings = (target.swiftSettings ?? []) + conditions.map { .define($0) }
+        + (conditions.isEmpty ? [] : [.unsafeFlags(["-Xfrontend", "-enable-builtin-module"])])
 }

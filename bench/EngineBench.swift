@@ -104,20 +104,19 @@ public struct EngineBench: AsyncParsableCommand {
         return String(text.split(separator: " ").first ?? "?")
     }
 
-    /// Greedy decode of `tokens` tokens after `prompt` (end-of-turn ignored); wall and
-    /// CPU seconds.
+    /// Bare greedy decode of `tokens` tokens after `prompt` (end-of-turn ignored; the
+    /// logits read in place, as `generate` does): wall and CPU seconds.
     static func decodeTime(_ student: StudentModel, prompt: [Int32], tokens: Int) throws -> (Double, Double) {
         let session = student.model.makeSession(capacity: prompt.count + tokens)
-        var logits = try session.forward(prompt)
+        var logits = try session.forwardInPlace(prompt)
         var failure: Error?
         let seconds = time {
             for _ in 0..<tokens {
-                let next = logits.withUnsafeBufferPointer { Sampler.argmax($0) }
-                do { logits = try session.forward([next]) } catch { failure = error; return }
+                do { logits = try session.forwardInPlace([Sampler.argmax(logits)]) } catch { failure = error; return }
             }
         }
         if let failure { throw failure }
-        return seconds
+        return withExtendedLifetime(session) { seconds }
     }
 
     /// Wall and CPU seconds per `tokens` tokens of `generate` at temperature 0.7, top_p 0.95

@@ -65,8 +65,8 @@ import Testing
 
     /// With activations that Q8 represents exactly (integers with max 127, scale 1), the
     /// integer kernel must equal the naive dequantized product to float rounding.
-    @Test(arguments: [1, 2])
-    func q8IntegerKernelIsExact(threads: Int) {
+    @Test(arguments: [1, 2], DecodeKernel.built)
+    func q8IntegerKernelIsExact(threads: Int, kernel: DecodeKernel) {
         let (rows, columns) = (300, 192)
         let matrix = Q8Matrix(weights: randomValues(rows * columns, seed: 10), rows: rows, columns: columns)
         var x = (0..<columns).map { Float(($0 * 37) % 255 - 127) }
@@ -74,7 +74,7 @@ import Testing
         let activation = Q8Activation(capacity: columns)
         activation.quantize(x, count: columns)
         var fast = [Float](repeating: 0, count: rows), naive = fast
-        matrix.matvec(out: &fast, x: activation, threads: threads)
+        matrix.matvec(out: &fast, x: activation, accumulate: false, threads: threads, kernel: kernel)
         matrix.naiveMatvec(out: &naive, x: x)
         let scale = naive.map(abs).max() ?? 1
         #expect(maxDifference(fast, naive) <= 1e-5 * scale)
@@ -99,19 +99,21 @@ import Testing
             // Element j sits at lane j/2 of the even run or of the odd run (16 lanes on).
             let actual = (0..<32).map { j in activation.expanded[32 * b + j / 2 + 16 * (j % 2)] }
             #expect(actual == expected.map(Int16.init), "block \(b)")
+            #expect((0..<32).map { activation.quants[32 * b + $0] } == expected, "block \(b)")
             let amax = x[(32 * b)..<(32 * b + 32)].filter { !$0.isNaN }.map(abs).max() ?? 0
             #expect(activation.scales[b] == amax / 127)
         }
     }
 
-    @Test func q8IntegerKernelOnRandomActivations() {
+    @Test(arguments: DecodeKernel.built)
+    func q8IntegerKernelOnRandomActivations(kernel: DecodeKernel) {
         let (rows, columns) = (128, 1536)
         let matrix = Q8Matrix(weights: randomValues(rows * columns, seed: 11), rows: rows, columns: columns)
         let x = randomValues(columns, seed: 12)
         let activation = Q8Activation(capacity: columns)
         activation.quantize(x, count: columns)
         var fast = [Float](repeating: 2, count: rows), naive = [Float](repeating: 0, count: rows)
-        matrix.matvec(out: &fast, x: activation, accumulate: true, threads: 2)
+        matrix.matvec(out: &fast, x: activation, accumulate: true, threads: 2, kernel: kernel)
         matrix.naiveMatvec(out: &naive, x: x)
         // Activation rounding is uniform within ±scale/2 (scale ≈ 1/127), so each sum is off
         // by σ ≈ √1536 · (1/127)/√12 · 0.58 ≈ 0.05; allow 5σ.

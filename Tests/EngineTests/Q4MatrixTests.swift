@@ -59,8 +59,8 @@ import Testing
 
     /// With activations Q8 represents exactly (integers, each block's max 127), the kernel
     /// must equal the naive product of the stored weights to float rounding.
-    @Test(arguments: [1, 2])
-    func integerKernelIsExact(threads: Int) {
+    @Test(arguments: [1, 2], DecodeKernel.built)
+    func integerKernelIsExact(threads: Int, kernel: DecodeKernel) {
         let (rows, columns) = (9000, 64)  // enough rows to split over two threads
         let matrix = Q4Matrix(weights: randomValues(rows * columns, seed: 4), rows: rows, columns: columns)
         var x = (0..<columns).map { Float(($0 * 53) % 255 - 127) }
@@ -68,7 +68,7 @@ import Testing
         let activation = Q8Activation(capacity: columns)
         activation.quantize(x, count: columns)
         var fast = [Float](repeating: 1, count: rows), naive = [Float](repeating: 0, count: rows)
-        matrix.matvec(out: &fast, x: activation, accumulate: true, threads: threads)
+        matrix.matvec(out: &fast, x: activation, accumulate: true, threads: threads, kernel: kernel)
         matrix.naiveMatvec(out: &naive, x: x)
         let scale = naive.map(abs).max() ?? 1
         let worst = zip(fast, naive).map { abs($0 - 1 - $1) }.max() ?? .infinity

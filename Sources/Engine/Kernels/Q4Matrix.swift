@@ -89,16 +89,27 @@ extension Q4Matrix {
     /// - Parameters:
     ///   - out: (N)
     ///   - x: (K) quantized
-    public func matvec(out: UnsafeMutablePointer<Float>, x: Q8Activation, accumulate: Bool, threads: Int) {
+    public func matvec(out: UnsafeMutablePointer<Float>, x: Q8Activation, accumulate: Bool, threads: Int,
+                       kernel: DecodeKernel) {
         precondition(x.capacity >= columns)
         let blocks = blocksPerRow
         let weights = Disjoint((nibbles, scales, minimums))
-        let input = Disjoint((x.expanded, x.scales, x.sums)), target = Disjoint(out)
+        let input = Disjoint((x.quants, x.expanded, x.scales, x.sums)), target = Disjoint(out)
         Parallel.forEach(rows, threads: threads, minimumPerThread: Q8Matrix.rowsPerThread) { range in
             let (nibbles, scales, minimums) = weights.value
+            let (quants, expanded, inputScales, sums) = input.value
             for row in range {
-                let sum = Self.rowDot(nibbles + 16 * blocks * row, scales + blocks * row, minimums + blocks * row,
-                                      input.value, blocks)
+                let (n, d, m) = (nibbles + 16 * blocks * row, scales + blocks * row, minimums + blocks * row)
+                let sum: Float
+                switch kernel {
+                case .portable: sum = Self.rowDot(n, d, m, (expanded, inputScales, sums), blocks)
+                case .avx2:
+                    #if RETORT_AVX2
+                    sum = Self.rowDotAVX2(n, d, m, (quants, inputScales, sums), blocks)
+                    #else
+                    preconditionFailure("the avx2 kernel is not built in")
+                    #endif
+                }
                 target.value[row] = accumulate ? target.value[row] + sum : sum
             }
         }

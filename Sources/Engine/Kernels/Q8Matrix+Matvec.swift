@@ -7,8 +7,10 @@ public final class Q8Activation {
     public let capacity: Int
     /// (K/32) scales.
     let scales: UnsafeMutablePointer<Float>
+    /// (K) the quants in order, for the tier kernels (`DecodeKernel.avx2`).
+    let quants: UnsafeMutablePointer<Int8>
     /// (K) the quants sign-extended to int16, per block of 32: the 16 even elements, then
-    /// the 16 odd ones, the lane order the dot kernels produce on the weight side.
+    /// the 16 odd ones, the lane order the portable kernels produce on the weight side.
     let expanded: UnsafeMutablePointer<Int16>
     /// (K/32) scale · Σ quants per block, for kernels whose weights carry an offset (Q4_1).
     let sums: UnsafeMutablePointer<Float>
@@ -17,17 +19,19 @@ public final class Q8Activation {
     public init(capacity: Int) {
         self.capacity = (capacity + 31) / 32 * 32
         scales = .allocate(capacity: self.capacity / 32)
+        quants = .allocate(capacity: self.capacity)
         expanded = .allocate(capacity: self.capacity)
         sums = .allocate(capacity: self.capacity / 32)
     }
 
     deinit {
         scales.deallocate()
+        quants.deallocate()
         expanded.deallocate()
         sums.deallocate()
     }
 
-    /// Quantizes `x` (count, a multiple of 32) into the int16 copy the kernels read: scale =
+    /// Quantizes `x` (count, a multiple of 32) into the copies the kernels read: scale =
     /// max|x|/127 per block, each value rounded half away from zero (`Quantize.roundToInt8`'s
     /// rule, NaN to 0), 16 lanes at a time.
     public func quantize(_ x: UnsafePointer<Float>, count: Int) {
@@ -47,6 +51,11 @@ public final class Q8Activation {
                               highHalf: SIMD8<Int16>(truncatingIfNeeded: q.1.evenHalf))
             let odd = SIMD16(lowHalf: SIMD8<Int16>(truncatingIfNeeded: q.0.oddHalf),
                              highHalf: SIMD8<Int16>(truncatingIfNeeded: q.1.oddHalf))
+            let bytes = UnsafeMutableRawPointer(quants + 32 * block)
+            bytes.storeBytes(of: SIMD8<Int8>(truncatingIfNeeded: q.0.lowHalf), as: SIMD8<Int8>.self)
+            bytes.storeBytes(of: SIMD8<Int8>(truncatingIfNeeded: q.0.highHalf), toByteOffset: 8, as: SIMD8<Int8>.self)
+            bytes.storeBytes(of: SIMD8<Int8>(truncatingIfNeeded: q.1.lowHalf), toByteOffset: 16, as: SIMD8<Int8>.self)
+            bytes.storeBytes(of: SIMD8<Int8>(truncatingIfNeeded: q.1.highHalf), toByteOffset: 24, as: SIMD8<Int8>.self)
             let wide = UnsafeMutableRawPointer(expanded + 32 * block)
             wide.storeBytes(of: even, as: SIMD16<Int16>.self)
             wide.storeBytes(of: odd, toByteOffset: 32, as: SIMD16<Int16>.self)
@@ -97,15 +106,26 @@ extension Q8Matrix {
     /// - Parameters:
     ///   - out: (N)
     ///   - x: (K) quantized
-    public func matvec(out: UnsafeMutablePointer<Float>, x: Q8Activation, accumulate: Bool = false, threads: Int) {
+    public func matvec(out: UnsafeMutablePointer<Float>, x: Q8Activation, accumulate: Bool, threads: Int,
+                       kernel: DecodeKernel) {
         precondition(x.capacity >= columns)
         let blocks = blocksPerRow, columns = columns
         let (weights, weightScales) = (Disjoint(quants), Disjoint(scales))
-        let (input, inputScales, target) = (Disjoint(x.expanded), Disjoint(x.scales), Disjoint(out))
+        let input = Disjoint((x.quants, x.expanded, x.scales)), target = Disjoint(out)
         Parallel.forEach(rows, threads: threads, minimumPerThread: Self.rowsPerThread) { range in
+            let (quants, expanded, inputScales) = input.value
             for row in range {
-                let sum = Self.rowDot(weights.value + row * columns, weightScales.value + row * blocks,
-                                      input.value, inputScales.value, blocks)
+                let (w, s) = (weights.value + row * columns, weightScales.value + row * blocks)
+                let sum: Float
+                switch kernel {
+                case .portable: sum = Self.rowDot(w, s, expanded, inputScales, blocks)
+                case .avx2:
+                    #if RETORT_AVX2
+                    sum = Self.rowDotAVX2(w, s, quants, inputScales, blocks)
+                    #else
+                    preconditionFailure("the avx2 kernel is not built in")
+                    #endif
+                }
                 target.value[row] = accumulate ? target.value[row] + sum : sum
             }
         }

@@ -6,8 +6,17 @@ public protocol DecodeMatrix: AnyObject, Sendable {
     var rows: Int { get }
     /// Columns (inputs), K.
     var columns: Int { get }
-    /// `out = W · x (+ out if accumulate)`, rows split over `threads` workers.
-    func matvec(out: UnsafeMutablePointer<Float>, x: Q8Activation, accumulate: Bool, threads: Int)
+    /// `out = W · x (+ out if accumulate)` with `kernel`'s instructions, rows split over
+    /// `threads` workers.
+    func matvec(out: UnsafeMutablePointer<Float>, x: Q8Activation, accumulate: Bool, threads: Int,
+                kernel: DecodeKernel)
+}
+
+extension DecodeMatrix {
+    /// `out = W · x (+ out if accumulate)` with the fastest built kernel.
+    public func matvec(out: UnsafeMutablePointer<Float>, x: Q8Activation, accumulate: Bool = false, threads: Int) {
+        matvec(out: out, x: x, accumulate: accumulate, threads: threads, kernel: .best)
+    }
 }
 
 /// A weight matrix held in Q8_0 (blocks of 32 int8 with one scale) for the decode path.

@@ -119,40 +119,45 @@ extension InferenceSession {
     }
 
     /// out[0..<16] = Σₚ weights[p] · rows[p · stride ..< p · stride + 16], accumulated in
-    /// registers.
+    /// registers: eight lanes at a time, even and odd positions apart so that consecutive
+    /// adds do not wait on each other.
     @inline(__always)
     private static func weightedSum(_ out: UnsafeMutablePointer<Float>, _ rows: UnsafePointer<Float>, stride: Int,
                                     weights: UnsafePointer<Float>, count: Int) {
-        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
-        for position in 0..<count {
+        var even = (SIMD8<Float>(), SIMD8<Float>()), odd = (SIMD8<Float>(), SIMD8<Float>())
+        @inline(__always) func row(_ position: Int) -> (SIMD8<Float>, SIMD8<Float>) {
             let row = UnsafeRawPointer(rows + position * stride), weight = weights[position]
-            sum0 += weight * row.loadUnaligned(fromByteOffset: 0, as: SIMD4<Float>.self)
-            sum1 += weight * row.loadUnaligned(fromByteOffset: 16, as: SIMD4<Float>.self)
-            sum2 += weight * row.loadUnaligned(fromByteOffset: 32, as: SIMD4<Float>.self)
-            sum3 += weight * row.loadUnaligned(fromByteOffset: 48, as: SIMD4<Float>.self)
+            return (weight * row.loadUnaligned(as: SIMD8<Float>.self),
+                    weight * row.loadUnaligned(fromByteOffset: 32, as: SIMD8<Float>.self))
+        }
+        for pair in 0..<(count / 2) {
+            let (first, second) = (row(2 * pair), row(2 * pair + 1))
+            even.0 += first.0
+            even.1 += first.1
+            odd.0 += second.0
+            odd.1 += second.1
+        }
+        if count % 2 == 1 {
+            let last = row(count - 1)
+            even.0 += last.0
+            even.1 += last.1
         }
         let target = UnsafeMutableRawPointer(out)
-        target.storeBytes(of: sum0, toByteOffset: 0, as: SIMD4<Float>.self)
-        target.storeBytes(of: sum1, toByteOffset: 16, as: SIMD4<Float>.self)
-        target.storeBytes(of: sum2, toByteOffset: 32, as: SIMD4<Float>.self)
-        target.storeBytes(of: sum3, toByteOffset: 48, as: SIMD4<Float>.self)
+        target.storeBytes(of: even.0 + odd.0, as: SIMD8<Float>.self)
+        target.storeBytes(of: even.1 + odd.1, toByteOffset: 32, as: SIMD8<Float>.self)
     }
 
     /// Σ a[i]·b[i] over `count` (a multiple of 16) floats.
     @inline(__always)
     static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-        var sum0 = SIMD4<Float>(), sum1 = SIMD4<Float>(), sum2 = SIMD4<Float>(), sum3 = SIMD4<Float>()
+        var sum0 = SIMD8<Float>(), sum1 = SIMD8<Float>()
         let x = UnsafeRawPointer(a), y = UnsafeRawPointer(b)
-        for offset in stride(from: 0, to: 4 * count, by: 64) {
-            sum0 += x.loadUnaligned(fromByteOffset: offset, as: SIMD4<Float>.self)
-                * y.loadUnaligned(fromByteOffset: offset, as: SIMD4<Float>.self)
-            sum1 += x.loadUnaligned(fromByteOffset: offset + 16, as: SIMD4<Float>.self)
-                * y.loadUnaligned(fromByteOffset: offset + 16, as: SIMD4<Float>.self)
-            sum2 += x.loadUnaligned(fromByteOffset: offset + 32, as: SIMD4<Float>.self)
-                * y.loadUnaligned(fromByteOffset: offset + 32, as: SIMD4<Float>.self)
-            sum3 += x.loadUnaligned(fromByteOffset: offset + 48, as: SIMD4<Float>.self)
-                * y.loadUnaligned(fromByteOffset: offset + 48, as: SIMD4<Float>.self)
+        for offset in Swift.stride(from: 0, to: 4 * count, by: 64) {
+            sum0 += x.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+                * y.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self)
+            sum1 += x.loadUnaligned(fromByteOffset: offset + 32, as: SIMD8<Float>.self)
+                * y.loadUnaligned(fromByteOffset: offset + 32, as: SIMD8<Float>.self)
         }
-        return ((sum0 + sum1) + (sum2 + sum3)).sum()
+        return (sum0 + sum1).sum()
     }
 }

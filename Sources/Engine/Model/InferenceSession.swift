@@ -39,7 +39,7 @@ public final class InferenceSession {
     /// Like `forward`, but returns the session's own logits buffer (V) without copying.
     /// - Warning: the buffer is valid only while this session is alive and until its next
     ///   forward call.
-    func forwardInPlace(_ tokens: [Int32]) throws -> UnsafeBufferPointer<Float> {
+    public func forwardInPlace(_ tokens: [Int32]) throws -> UnsafeBufferPointer<Float> {
         let c = model.config
         guard !tokens.isEmpty else { throw EngineError.invalidParameter(parameter: "tokens", reason: "empty") }
         guard length + tokens.count <= c.contextLength else {
