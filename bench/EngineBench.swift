@@ -18,9 +18,9 @@ public struct EngineBench: AsyncParsableCommand {
     @Option(help: "Threads for the matrix kernels")
     var threads: Int = 2
 
-    /// Weight format used by decode: q8_0 (default), q4_1 or f32.
-    @Option(help: "Decode weights: q8_0 or f32")
-    var decodeWeights: String = DecodeWeights.q8_0.rawValue
+    /// Weight format used by decode: auto (default: chosen for the file), q8_0, q4_1 or f32.
+    @Option(help: "Decode weights: auto (chosen for the file), q8_0, q4_1 or f32")
+    var decodeWeights: String = DecodeWeights.auto.rawValue
 
     /// Repetitions of each measurement; the median is reported (default 3).
     @Option(help: "Repetitions per measurement (median reported)")
@@ -40,7 +40,7 @@ public struct EngineBench: AsyncParsableCommand {
     /// Checks the options.
     public func validate() throws {
         guard DecodeWeights(rawValue: decodeWeights) != nil else {
-            throw ValidationError("--decode-weights must be q8_0, q4_1 or f32")
+            throw ValidationError("--decode-weights must be auto, q8_0, q4_1 or f32")
         }
         guard threads >= 1, repeats >= 1, decode >= 1, prefill.allSatisfy({ $0 >= 1 }) else {
             throw ValidationError("counts must be positive")
@@ -52,10 +52,11 @@ public struct EngineBench: AsyncParsableCommand {
         let path = try model ?? Self.defaultModelPath()
         let start = Date()
         let student = try StudentModel(path: path, threads: threads,
-                                       decodeWeights: DecodeWeights(rawValue: decodeWeights) ?? .q8_0)
+                                       decodeWeights: DecodeWeights(rawValue: decodeWeights) ?? .auto)
         let loadSeconds = Date().timeIntervalSince(start)
         print("model         \(path)")
-        print("threads       \(threads), decode weights \(decodeWeights); \(Self.blasHelperLine)")
+        let chosen = student.model.decodeWeights.rawValue + (decodeWeights == "auto" ? " (auto)" : "")
+        print("threads       \(threads)\(Parallel.usesWorkerPool ? " on the worker pool" : " (Dispatch)"), decode weights \(chosen), \(DecodeKernel.best) kernels; \(Self.blasHelperLine)")
         print(String(format: "load          %.3f s", loadSeconds))
         let corpus = Self.promptTokens(student, count: max(prefill.max() ?? 128, 128))
         for length in prefill {
@@ -71,6 +72,10 @@ public struct EngineBench: AsyncParsableCommand {
         print(String(format: "decode  %4d  %.1f tok/s  (%.2f ms/token; process CPU %.2f ms/token)", decode,
                      Double(decode) / decodeSeconds, decodeSeconds * 1000 / Double(decode),
                      decodeCPU * 1000 / Double(decode)))
+        let streamed = Double(student.model.decodeBytesPerToken) * Double(decode) / decodeSeconds / 1e9
+        print(String(format: "weights       %.1f MB per token, streamed at %.1f GB/s; machine read bandwidth %.1f GB/s (1 thread), %.1f GB/s (%d)",
+                     Double(student.model.decodeBytesPerToken) / 1e6, streamed,
+                     MemoryBandwidth.read(threads: 1), MemoryBandwidth.read(threads: threads), threads))
         let sampled = medians((0..<repeats).map { _ in Self.sampledDecodeTime(student, prompt: Array(corpus.prefix(128)), tokens: decode) })
         print(String(format: "decode  %4d  %.1f tok/s sampled (T 0.7, top_p 0.95, logprobs: what serving runs)", decode,
                      Double(decode) / sampled.0))

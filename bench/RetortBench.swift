@@ -13,12 +13,12 @@ struct RetortBench: AsyncParsableCommand {
     )
 
     /// Sets up the kernels from the environment before any thread starts (quiets OpenBLAS's
-    /// idle helpers unless `OPENBLAS_THREAD_TIMEOUT` is set; `RETORT_ENGINE_POOL=1` selects
-    /// the spinning worker pool), then runs the command.
+    /// idle helpers unless `OPENBLAS_THREAD_TIMEOUT` is set; `RETORT_ENGINE_POOL=0` turns
+    /// the spinning worker pool off), then runs the command.
     static func main() async {
         let environment = ProcessInfo.processInfo.environment
         if environment["OPENBLAS_THREAD_TIMEOUT"] == nil { Blas.limitHelperSpinning() }
-        Parallel.usesWorkerPool = environment["RETORT_ENGINE_POOL"] == "1"
+        Parallel.usesWorkerPool = environment["RETORT_ENGINE_POOL"] != "0"
         await main(nil)
     }
 }

@@ -19,8 +19,8 @@ public struct StudentSettings: Sendable, Decodable {
     public var maxQueue = 16
     /// Completion budget without `max_tokens`.
     public var defaultMaxTokens = 512
-    /// Weight format for decode.
-    public var decodeWeights = DecodeWeights.q8_0
+    /// Weight format for decode (`auto`: chosen for the model file when it loads).
+    public var decodeWeights = DecodeWeights.auto
     /// Whether JSON `response_format`s constrain decoding.
     public var constrainedDecoding = true
 

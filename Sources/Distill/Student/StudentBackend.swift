@@ -45,6 +45,15 @@ public final class StudentBackend: Sendable {
         return "\(error)"
     }
 
+    /// How the loaded model decodes, for the start-up log and `/healthz`: the weight format
+    /// (`auto` resolved for the file), the kernels this binary was built with, the threads
+    /// and whether they run on the spinning worker pool. Nil when the model did not load.
+    public var decodeSetup: (weights: String, chosen: Bool, kernel: String, threads: Int, workerPool: Bool)? {
+        guard let model = try? model.get() else { return nil }
+        return (model.model.decodeWeights.rawValue, settings.decodeWeights == .auto, DecodeKernel.best.description,
+                model.model.threads, Parallel.usesWorkerPool)
+    }
+
     /// Whether JSON `response_format`s constrain decoding (`student.constrained_decoding`).
     public var constrainedDecoding: Bool { settings.constrainedDecoding }
 

@@ -24,9 +24,9 @@ public final class StudentModel: Sendable {
     /// Loads the GGUF model at `path`.
     /// - Parameters:
     ///   - threads: worker threads for the matrix kernels
-    ///   - decodeWeights: the weight format decode multiplies by
+    ///   - decodeWeights: the weight format decode multiplies by (`auto`: chosen for the file)
     /// - Throws: `EngineError` naming what is wrong with the file.
-    public init(path: String, threads: Int = 2, decodeWeights: DecodeWeights = .q8_0) throws {
+    public init(path: String, threads: Int = 2, decodeWeights: DecodeWeights = .auto) throws {
         file = try GGUFFile(path: path)
         model = try LlamaModel(file: file, threads: threads, decodeWeights: decodeWeights)
         tokenizer = try BPETokenizer(metadata: file.metadata)

@@ -12,19 +12,21 @@ import Synchronization
 /// (their rows are multiples of the part count).
 public enum Parallel {
     /// Whether parallel sections, the trainer's too, run on the persistent `WorkerPool`
-    /// (true) or on Dispatch (false, the default). Set once at the start of `main`, before
-    /// any section runs; the executables set it from `RETORT_ENGINE_POOL=1`.
+    /// (true, the default) or on Dispatch (false). Set once at the start of `main`, before
+    /// any section runs; the executables turn it off for `RETORT_ENGINE_POOL=0`.
     ///
-    /// Off by default: on the 2-core VM decode is bound by memory bandwidth (~20 GB/s of
-    /// Q8 weights), so splitting every matvec bought about 5 % on a quiet machine (148–150
-    /// vs 137–145 tok/s) at twice the CPU and slowed a loaded one (69–77 vs 83–94 tok/s).
-    /// Machines with more bandwidth than one core can pull may differ.
+    /// On the pool every decode matvec splits over both cores. On a 2-core AVX2 VM (AMD
+    /// EPYC, family 25) with the byte kernels, q4_1 decode went from 52–56 to 65–79 tok/s
+    /// idle, and with one competing busy process stayed level (52–59 against 57–61 tok/s),
+    /// where llama.cpp's barrier-synchronised threads fell from 60 to 26; a training step was
+    /// no slower (4.45–4.50 s against 4.6–5.0 s). Through Dispatch, waking a thread costs
+    /// about what a small matvec does, so there only the LM head splits.
     public static var usesWorkerPool: Bool {
         get { workerPoolSetting.load(ordering: .relaxed) }
         set { workerPoolSetting.store(newValue, ordering: .relaxed) }
     }
 
-    private static let workerPoolSetting = Atomic<Bool>(false)
+    private static let workerPoolSetting = Atomic<Bool>(true)
 
     /// Part `part` of `parts` contiguous shares of `0 ..< count`: `count·part/parts ..<
     /// count·(part+1)/parts`, the rule every split here uses.

@@ -22,6 +22,9 @@ public final class Q4Matrix: DecodeMatrix, @unchecked Sendable {
     /// Blocks per row.
     var blocksPerRow: Int { columns / 32 }
 
+    /// Bytes one matvec reads: half a byte per weight, a 4-byte scale and minimum per 32.
+    public var bytes: Int { rows * columns / 2 + 8 * rows * blocksPerRow }
+
     private init(rows: Int, columns: Int) {
         precondition(columns % 32 == 0, "Q4 rows must be a multiple of 32")
         self.rows = rows

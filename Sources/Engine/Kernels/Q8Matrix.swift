@@ -6,6 +6,8 @@ public protocol DecodeMatrix: AnyObject, Sendable {
     var rows: Int { get }
     /// Columns (inputs), K.
     var columns: Int { get }
+    /// Bytes one matvec reads: quants, scales (and minimums).
+    var bytes: Int { get }
     /// `out = W · x (+ out if accumulate)` with `kernel`'s instructions, rows split over
     /// `threads` workers.
     func matvec(out: UnsafeMutablePointer<Float>, x: Q8Activation, accumulate: Bool, threads: Int,
@@ -37,6 +39,9 @@ public final class Q8Matrix: DecodeMatrix, @unchecked Sendable {
 
     /// Blocks per row.
     var blocksPerRow: Int { columns / 32 }
+
+    /// Bytes one matvec reads: 1 per weight and a 4-byte scale per 32.
+    public var bytes: Int { rows * columns + 4 * rows * blocksPerRow }
 
     /// Quantizes `weights` (N, K) row by row.
     public init(weights: UnsafePointer<Float>, rows: Int, columns: Int) {

@@ -92,7 +92,7 @@ extension LlamaWeights {
         switch decode {
         case .f32:
             return nil
-        case .q8_0:
+        case .q8_0, .auto:  // `auto` is resolved before loading; q8_0 is its fallback
             return Q8Matrix(weights: weight, rows: outputs, columns: inputs)
         case .q4_1:
             let infos = parts.compactMap { file.tensorInfo($0.0) }

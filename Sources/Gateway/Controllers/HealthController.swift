@@ -32,7 +32,15 @@ struct HealthController {
     var studentStatus: JSONValue {
         guard let student = services.student else { return .string("not loaded") }
         if let error = student.loadError { return .object([("error", .string(error))]) }
-        return .object([("model", .string(student.modelName ?? student.path)), ("queue_depth", .int(student.queueDepth))])
+        var fields: [(String, JSONValue)] = [("model", .string(student.modelName ?? student.path)),
+                                             ("queue_depth", .int(student.queueDepth))]
+        if let setup = student.decodeSetup {
+            fields.append(("decode", .object([
+                ("weights", .string(setup.weights)), ("chosen_for_file", .bool(setup.chosen)),
+                ("kernel", .string(setup.kernel)), ("threads", .int(setup.threads)), ("worker_pool", .bool(setup.workerPool)),
+            ])))
+        }
+        return .object(fields)
     }
 
     func metrics() -> Response {

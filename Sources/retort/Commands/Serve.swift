@@ -22,6 +22,13 @@ struct Serve: AsyncParsableCommand {
         } else {
             logger.notice("no teacher configured (RETORT_TEACHER_URL or teacher.url): the built-in model \(configuration.student.model) answers as the teacher")
         }
+        if let student = services.student {
+            if let setup = student.decodeSetup {
+                logger.info("student: \(student.modelName ?? student.path), decode weights \(setup.weights)\(setup.chosen ? " (auto: chosen for the file)" : ""), \(setup.kernel) kernels, \(setup.threads) threads\(setup.workerPool ? " on the worker pool" : "")")
+            } else if let error = student.loadError {
+                logger.warning("student: not loaded: \(error)")
+            }
+        }
         logger.info("routes: \(configuration.routes.map(\.name.rawValue).joined(separator: ", "))")
         let modes = services.serving.currentStates().map { "\($0.route)=\($0.mode.rawValue)" + ($0.student.map { " (\($0))" } ?? "") }
         logger.info("serving: \(modes.joined(separator: ", "))")
