@@ -46,18 +46,24 @@ public enum Parallel {
     /// so a helper the OS has not scheduled leaves its share to the others. Items of very
     /// uneven cost (tensors to load) go one per range with `threads: count`: each then
     /// goes to whichever thread is free.
+    ///
+    /// A body that calls OpenBLAS passes `callsBlas: true` and runs on Dispatch: OpenBLAS
+    /// (0.3.21, pthreads) called at once from the caller and the pool's helper thread
+    /// returned wrong products (the trainer's attention against the engine, on the tiny
+    /// model: 2 % off), where from Dispatch's workers it is exact.
     @inlinable
-    public static func forEach(_ count: Int, threads: Int, minimumPerThread: Int = 1,
+    public static func forEach(_ count: Int, threads: Int, minimumPerThread: Int = 1, callsBlas: Bool = false,
                                _ body: @Sendable (Range<Int>) -> Void) {
         let parts = max(1, min(threads, count / max(1, minimumPerThread)))
         if parts == 1 { return body(0..<count) }
-        run(count, parts: parts, minimumPerThread: max(1, minimumPerThread), body)
+        run(count, parts: parts, minimumPerThread: max(1, minimumPerThread), onPool: usesWorkerPool && !callsBlas, body)
     }
 
     /// The threaded half of `forEach`, for `parts` ≥ 2.
     @usableFromInline
-    static func run(_ count: Int, parts: Int, minimumPerThread: Int, _ body: @Sendable (Range<Int>) -> Void) {
-        if usesWorkerPool {
+    static func run(_ count: Int, parts: Int, minimumPerThread: Int, onPool: Bool,
+                    _ body: @Sendable (Range<Int>) -> Void) {
+        if onPool {
             let chunks = min(count / minimumPerThread, WorkerPool.maximumChunks)
             if WorkerPool.shared.run(chunks: chunks, { body(range(part: $0, of: chunks, count: count)) }) { return }
         }

@@ -76,7 +76,7 @@ public enum Attention {
         let buffers = Disjoint(Buffers(out: out, probabilities: probabilities, query: query, key: key, value: value))
         let blocks = (s.rows + block - 1) / block, count = s.heads * blocks
         withSerialBlas(workers: min(threads, count)) {
-            Parallel.forEach(count, threads: threads) { items in
+            Parallel.forEach(count, threads: threads, callsBlas: true) { items in
                 for item in items { forwardItem(head: item / blocks, first: (item % blocks) * block, buffers.value, s) }
             }
         }
@@ -108,7 +108,7 @@ public enum Attention {
         // One range per worker (`threads: workers`), so each has its own scratch region.
         let workers = max(1, min(threads, maxWorkers, count))
         withSerialBlas(workers: workers) {
-            Parallel.forEach(workers, threads: workers) { shares in
+            Parallel.forEach(workers, threads: workers, callsBlas: true) { shares in
                 for worker in shares {
                     let region = scratchRegions.value + worker * perWorker
                     let dKey = region + min(block, T) * T, dValue = dKey + T * kv
