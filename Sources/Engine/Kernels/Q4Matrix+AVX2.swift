@@ -6,7 +6,7 @@ extension Q4Matrix {
     /// directly (pairs at most 2·15·128). The minimums need only each activation block's sum.
     @inline(__always)
     static func rowDotAVX2(
-        _ nibbles: UnsafePointer<UInt8>, _ scales: UnsafePointer<Float>, _ minimums: UnsafePointer<Float>,
+        _ nibbles: UnsafePointer<UInt8>, _ scales: UnsafePointer<Float16>, _ minimums: UnsafePointer<Float16>,
         _ activation: (quants: UnsafeMutablePointer<Int8>, scales: UnsafeMutablePointer<Float>,
                        sums: UnsafeMutablePointer<Float>),
         _ blocks: Int
@@ -16,7 +16,7 @@ extension Q4Matrix {
             let elements = SIMD32(lowHalf: packed & 0x0F, highHalf: (packed &>> 4) & 0x0F)
             let a = UnsafeRawPointer(activation.quants + 32 * block).loadUnaligned(as: SIMD32<Int8>.self)
             let sums = VectorInstructions.dotBytes(unsigned: elements, signed: a)
-            return VectorInstructions.float(sums) * (scales[block] * activation.scales[block])
+            return VectorInstructions.float(sums) * (Float(scales[block]) * activation.scales[block])
         }
         // Two accumulators, for even and odd blocks (see `Q8Matrix.rowDotAVX2`).
         var acc = (SIMD8<Float>(), SIMD8<Float>()), offsets: Float = 0
@@ -28,12 +28,12 @@ extension Q4Matrix {
         // Σ m·s eight blocks at a time (a scalar chain of adds costs as much as the products).
         var offsetLanes = SIMD8<Float>(), block = 0
         while block + 8 <= blocks {
-            offsetLanes += UnsafeRawPointer(minimums + block).loadUnaligned(as: SIMD8<Float>.self)
+            offsetLanes += VectorInstructions.float(UnsafeRawPointer(minimums + block).loadUnaligned(as: SIMD8<Float16>.self))
                 * UnsafeRawPointer(activation.sums + block).loadUnaligned(as: SIMD8<Float>.self)
             block += 8
         }
         while block < blocks {
-            offsets += minimums[block] * activation.sums[block]
+            offsets += Float(minimums[block]) * activation.sums[block]
             block += 1
         }
         offsets += offsetLanes.sum()

@@ -40,6 +40,13 @@ enum VectorInstructions {
                       to: SIMD8<Float>.self)
     }
 
+    /// `vcvtph2ps`: eight halves widened to Float.
+    @inline(__always)
+    static func float(_ v: SIMD8<Float16>) -> SIMD8<Float> {
+        unsafeBitCast(Builtin.fpext_Vec8xFPIEEE16_Vec8xFPIEEE32(unsafeBitCast(v, to: Builtin.Vec8xFPIEEE16.self)),
+                      to: SIMD8<Float>.self)
+    }
+
     /// The sum of the four products `u[4i+j]·s[4i+j]` per 32-bit lane, without saturation:
     /// `vpdpbusd` (AVX-512 VNNI) where the tier has it, else `vpmaddubsw` then `vpmaddwd`
     /// with ones (exact while no pair sum leaves Int16, as for the kernels' operands: one
