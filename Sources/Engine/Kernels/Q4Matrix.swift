@@ -1,11 +1,11 @@
 /// A weight matrix held in Q4_1 (blocks of 32 four-bit values with a scale and a minimum,
-/// `w = q·d + m`) for the decode path: 0.75 bytes per weight against Q8's 1.125, and
-/// decode is bound by memory bandwidth. A Q4_1 file's tensors are kept exactly as stored.
+/// `w = q·d + m`) for the decode path: 0.625 bytes per weight against Q8's 1.125. A Q4_1
+/// file's tensors are kept exactly as stored.
 ///
 /// Nibbles, scales and minimums are stored apart: nibbles (N, K/2) in GGUF's order (byte
 /// j of a block holds element j low and element j + 16 high), scales and minimums
-/// (N, K/32) as f16, as in the file: 0.625 bytes per weight (f32 ones made 0.75, and a
-/// token of the shipped model read 111.5 MB instead of 97).
+/// (N, K/32) as f16, as in the file (as f32 they made 0.75 bytes a weight: a token of the
+/// shipped model read 111.5 MB instead of 98).
 ///
 /// `@unchecked Sendable`: the buffers are written only in `init` and then read-only.
 public final class Q4Matrix: DecodeMatrix, @unchecked Sendable {

@@ -11,7 +11,7 @@ public enum DecodeWeights: String, Sendable, CaseIterable {
     /// The f32 weights through OpenBLAS sgemv.
     case f32
     /// Q4_1 copies (a Q4_1 file's own blocks, exactly; other types quantized at load);
-    /// the LM head stays in the embedding's Q8. About 1.5× less traffic than Q8_0.
+    /// the LM head stays in the embedding's Q8. About 1.8× less traffic than Q8_0 in the layers.
     case q4_1
 
     /// The concrete format for `file`: `auto` resolved (see there), any other unchanged.
