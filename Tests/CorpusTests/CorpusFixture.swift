@@ -25,13 +25,14 @@ final class CorpusFixture {
     func add(prompt: String, answers: [String] = ["An answer."], route: String = "default", status: Int = 200,
              servedBy: String = "teacher", finishReason: String = "stop", system: String? = nil,
              tools: JSONValue? = nil, promptTokens: Int = 10, completionTokens: Int = 5, latencyMs: Double = 100,
-             tags: [String] = []) -> ExchangeRecord {
+             tags: [String] = [], responseFormat: JSONValue? = nil) -> ExchangeRecord {
         clock += 1
         var messages: [JSONValue] = []
         if let system { messages.append(.object([("role", .string("system")), ("content", .string(system))])) }
         messages.append(.object([("role", .string("user")), ("content", .string(prompt))]))
         var request: JSONValue = .object([("model", .string(route)), ("messages", .array(messages))])
         if let tools { request = request.setting("tools", to: tools) }
+        if let responseFormat { request = request.setting("response_format", to: responseFormat) }
         let completionID = "chatcmpl-\(UUID().uuidString.prefix(8))"
         var record = ExchangeRecord(id: ExchangeID.make(now: Date(timeIntervalSince1970: clock)), createdAt: clock, route: route,
                                     servedBy: servedBy, status: status, stream: false,

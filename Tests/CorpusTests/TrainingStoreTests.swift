@@ -71,6 +71,30 @@ import Testing
         #expect(eligible >= examples.count && eligible <= examples.count + 1)
     }
 
+    /// Where the request asked for JSON, an answer that is not JSON is left out of training,
+    /// and counted; the same text without the request for JSON stays.
+    @Test func answersThatBreakAskedForJSONAreLeftOutAndCounted() throws {
+        let corpus = try CorpusFixture()
+        let jsonMode: JSONValue = .object([("type", .string("json_object"))])
+        let schema: JSONValue = .object([("type", .string("json_schema")),
+                                         ("json_schema", .object([("name", .string("x")), ("schema", .object([]))]))])
+        for i in 0..<30 {
+            corpus.add(prompt: "valid \(i)", answers: [#"{"n": \#(i)}"#], responseFormat: jsonMode)
+            corpus.add(prompt: "broken \(i)", answers: [#"{"n": \#(i)"#], responseFormat: i % 2 == 0 ? jsonMode : schema)
+            corpus.add(prompt: "plain \(i)", answers: [#"{"n": \#(i)"#])
+        }
+        let data = TrainingDataReader(reader: corpus.reader)
+        let (examples, removed) = try data.curatedSFTExamples()
+        let prompts = examples.compactMap { $0.messages.last?.content }
+        #expect(!prompts.contains { $0.hasPrefix("broken") })
+        #expect(prompts.contains { $0.hasPrefix("valid") } && prompts.contains { $0.hasPrefix("plain") })
+        let broken = removed["invalid_json"] ?? 0
+        #expect(broken > 20 && broken <= 30)  // the held-out prompts are not read at all
+        var everything = TrainingDataReader(reader: corpus.reader)
+        everything.curation.requireValidJSON = false
+        #expect(try everything.sftExamples().count == examples.count + broken)
+    }
+
     @Test func pairsAreTheTrainSplitsWithTheirProvenance() throws {
         let corpus = try CorpusFixture()
         var records: [ExchangeRecord] = []

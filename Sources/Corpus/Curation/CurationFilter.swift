@@ -4,7 +4,8 @@ import ChatAPI
 ///
 /// The defaults follow the distillation facts: only complete teacher answers
 /// (status 200, `finish_reason` stop), none rated down, one exchange per prompt
-/// (the newest), since earlier turns may come from the student.
+/// (the newest), since earlier turns may come from the student; where the request asked
+/// for JSON, only answers that are JSON.
 public struct CurationFilter: Sendable, Equatable {
     /// Only these routes; empty means all.
     public var routes: [String] = []
@@ -18,6 +19,11 @@ public struct CurationFilter: Sendable, Equatable {
     public var excludeRatedDown = true
     /// Keep only the newest exchange of each prompt hash.
     public var deduplicate = true
+    /// Leave out exchanges whose request asked for JSON (`response_format` `json_object` or
+    /// `json_schema`) and whose answer does not parse as JSON: a student must not learn a
+    /// broken answer the client's parser would refuse. Checked on each row when training
+    /// data is read (`TrainingDataReader`), which counts what it removed.
+    public var requireValidJSON = true
     /// Leave out exchanges with more prompt tokens than this.
     public var maxPromptTokens: Int?
     /// Leave out exchanges with more completion tokens than this.
@@ -34,7 +40,15 @@ public struct CurationFilter: Sendable, Equatable {
         filter.requireStop = false
         filter.excludeRatedDown = false
         filter.deduplicate = false
+        filter.requireValidJSON = false
         return filter
+    }
+
+    /// Whether `answer` fails ``requireValidJSON`` for `request` (the logged request body).
+    public func failsJSONCheck(request: JSONValue, answer: String) -> Bool {
+        guard requireValidJSON, let type = request["response_format"]?["type"]?.stringValue,
+              type == "json_object" || type == "json_schema" else { return false }
+        return (try? JSONValue.parse(answer)) == nil
     }
 
     /// SQL conditions over `exchanges e` and their bound arguments (no dedup).
@@ -60,6 +74,7 @@ public struct CurationFilter: Sendable, Equatable {
             ("routes", .array(routes.map(JSONValue.string))), ("served_by", servedBy.map(JSONValue.string) ?? .null),
             ("require_success", .bool(requireSuccess)), ("require_stop", .bool(requireStop)),
             ("exclude_rated_down", .bool(excludeRatedDown)), ("deduplicate", .bool(deduplicate)),
+            ("require_valid_json", .bool(requireValidJSON)),
             ("max_prompt_tokens", maxPromptTokens.map(JSONValue.int) ?? .null),
             ("max_completion_tokens", maxCompletionTokens.map(JSONValue.int) ?? .null),
         ])

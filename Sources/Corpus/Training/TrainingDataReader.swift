@@ -27,11 +27,26 @@ public struct TrainingDataReader: Sendable {
 
     /// Every curated train-split exchange with a text prompt and a text answer, oldest first.
     public func sftExamples() throws -> [TrainingConversation] {
+        try curatedSFTExamples().examples
+    }
+
+    /// ``sftExamples()``, and how many rows each check made on the rows themselves removed
+    /// (`invalid_json`: JSON was asked for and the answer is not JSON).
+    public func curatedSFTExamples() throws -> (examples: [TrainingConversation], removed: [String: Int]) {
         let heldOut = try heldOutVersion()
-        return try trainRows(ExportQuery.exchanges(curation, split: .train, heldOut: heldOut.version), heldOut) { row in
+        var invalidJSON = 0
+        let query = ExportQuery.exchanges(curation, split: .train, heldOut: heldOut.version)
+        let examples: [TrainingConversation] = try trainRows(query, heldOut) { row -> (promptHash: String, value: TrainingConversation?) in
             let exchange = try ExportRow(row: row)
-            return (exchange.promptHash, Self.conversation(exchange))
+            guard let conversation = Self.conversation(exchange) else { return (exchange.promptHash, nil) }
+            if let request = try? JSONValue.parse(exchange.request),
+               curation.failsJSONCheck(request: request, answer: conversation.completion) {
+                invalidJSON += 1
+                return (exchange.promptHash, nil)
+            }
+            return (exchange.promptHash, conversation)
         }
+        return (examples, invalidJSON > 0 ? ["invalid_json": invalidJSON] : [:])
     }
 
     /// Every train-split preference pair with text on both sides, oldest first.

@@ -60,7 +60,7 @@ struct FrozenDataset: Codable {
         let heldOut = try data.heldOutVersion()
         let eligible = try data.eligibleCounts()
         var dataset = FrozenDataset(snapshot: "")
-        var available = 0, skipped: [SkipReason: Int] = [:]
+        var available = 0, skipped: [SkipReason: Int] = [:], curationRemoved: [String: Int] = [:]
         if kind == .dpo {
             let pairs = try data.preferencePairs()
             available = pairs.count
@@ -75,7 +75,8 @@ struct FrozenDataset: Codable {
                      rejected: Sequence(id: $0.id, tokens: $0.rejected.tokens, targets: $0.rejected.targets))
             }
         } else {
-            let conversations = try data.sftExamples()
+            let (conversations, removed) = try data.curatedSFTExamples()
+            curationRemoved = removed
             available = conversations.count
             let examples = conversations.map {
                 SFTExample(id: $0.exchangeID, messages: $0.chatMessages, completion: $0.completion)
@@ -94,6 +95,7 @@ struct FrozenDataset: Codable {
             .json.setting("skipped", to: .object(skipped.sorted { $0.key.rawValue < $1.key.rawValue }
                 .map { ($0.key.rawValue, JSONValue.int($0.value)) }))
             .setting("validation_examples", to: dataset.validation.map { .int($0.count) } ?? .null)
+            .setting("curation_removed", to: .object(curationRemoved.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }))
             .jsonString
         return dataset
     }
