@@ -32,12 +32,12 @@ func hostTargetCPU() -> String? {
 /// (the integer dot kernels on `vpmaddubsw`), plus `RETORT_AVX512_VNNI` (`vpdpbusd`). A
 /// CPU not named here builds the portable kernels, correct on any x86-64 or arm64.
 func kernelTier(_ cpu: String?) -> [String] {
-    let avx2: Set = ["haswell", "broadwell", "skylake", "alderlake", "znver1", "znver2", "znver3"]
+    let avx2: Set = ["haswell", "broadwell", "skylake", "skylake-avx512", "alderlake", "znver1", "znver2", "znver3"]
     let vnni: Set = ["cascadelake", "cooperlake", "icelake-server", "icelake-client", "tigerlake",
                      "sapphirerapids", "graniterapids", "znver4", "znver5"]
     guard let cpu else { return [] }
     if vnni.contains(cpu) { return ["RETORT_AVX2", "RETORT_AVX512_VNNI"] }
-    if avx2.contains(cpu) || cpu.hasPrefix("skylake-avx512") { return ["RETORT_AVX2"] }
+    if avx2.contains(cpu) { return ["RETORT_AVX2"] }
     return []
 }
 

@@ -72,9 +72,9 @@ public struct EngineBench: AsyncParsableCommand {
         print(String(format: "decode  %4d  %.1f tok/s  (%.2f ms/token; process CPU %.2f ms/token)", decode,
                      Double(decode) / decodeSeconds, decodeSeconds * 1000 / Double(decode),
                      decodeCPU * 1000 / Double(decode)))
-        let streamed = Double(student.model.decodeBytesPerToken) * Double(decode) / decodeSeconds / 1e9
+        let bytesPerToken = Double(student.model.decodeBytesPerToken)
         print(String(format: "weights       %.1f MB per token, streamed at %.1f GB/s; machine read bandwidth %.1f GB/s (1 thread), %.1f GB/s (%d)",
-                     Double(student.model.decodeBytesPerToken) / 1e6, streamed,
+                     bytesPerToken / 1e6, bytesPerToken * Double(decode) / decodeSeconds / 1e9,
                      MemoryBandwidth.read(threads: 1), MemoryBandwidth.read(threads: threads), threads))
         let sampled = medians((0..<repeats).map { _ in Self.sampledDecodeTime(student, prompt: Array(corpus.prefix(128)), tokens: decode) })
         print(String(format: "decode  %4d  %.1f tok/s sampled (T 0.7, top_p 0.95, logprobs: what serving runs)", decode,

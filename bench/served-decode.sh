@@ -17,8 +17,7 @@ rounds=3
 if [ "${1:-}" = "--rounds" ]; then rounds=$2; fi
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/pip install -q --disable-pip-version-check openai
-swift build -c release --product retort --product retort-bench >/dev/null 2>&1 \
-  || swift build -c release >/dev/null
+swift build -c release >/dev/null  # retort and retort-bench
 work=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
 RETORT_DB="$work/retort.sqlite" RETORT_PORT=$port .build/release/retort serve >"$work/gateway.log" 2>&1 & gateway=$!

@@ -25,14 +25,16 @@ for cpu in "${tiers[@]}"; do
   mkdir -p "$scratch"
   RETORT_TARGET_CPU=$cpu swift build -c release --target Engine --scratch-path "$scratch" >"$scratch.log" 2>&1 \
     || { tail -30 "$scratch.log"; echo "kernel tier $cpu: the engine does not build"; exit 1; }
-  objects=$(find "$scratch" -path '*Engine.build*' -name '*.o')
-  count=$(for o in $objects; do objdump -d --no-show-raw-insn "$o"; done | grep -cE 'vpmaddubsw|vpdpbusd' || true)
+  # The engine's instructions, disassembled once.
+  mnemonics=$(find "$scratch" -path '*Engine.build*' -name '*.o' -exec objdump -d --no-show-raw-insn {} + \
+    | grep -oE 'vpmaddubsw|vpdpbusd' || true)
+  count=$(grep -c . <<<"$mnemonics" || true)
   want=$(expect "$cpu")
+  name=${want#!}
+  found=$(grep -c "^$name$" <<<"$mnemonics" || true)
   case $want in
-    '!'*) name=${want#!}; found=$(for o in $objects; do objdump -d "$o"; done | grep -c "$name" || true)
-          [ "$found" -eq 0 ] || { echo "kernel tier $cpu: $name in a baseline build"; exit 1; } ;;
-    *)    found=$(for o in $objects; do objdump -d "$o"; done | grep -c "$want" || true)
-          [ "$found" -gt 0 ] || { echo "kernel tier $cpu: no $want in the build"; exit 1; } ;;
+    '!'*) [ "$found" -eq 0 ] || { echo "kernel tier $cpu: $name in a baseline build"; exit 1; } ;;
+    *)    [ "$found" -gt 0 ] || { echo "kernel tier $cpu: no $want in the build"; exit 1; } ;;
   esac
   echo "kernel tier $cpu: builds; $want ✓ ($count byte-dot instructions)"
 done

@@ -38,9 +38,9 @@ public struct TrainingDataReader: Sendable {
         let query = ExportQuery.exchanges(curation, split: .train, heldOut: heldOut.version)
         let examples: [TrainingConversation] = try trainRows(query, heldOut) { row -> (promptHash: String, value: TrainingConversation?) in
             let exchange = try ExportRow(row: row)
-            guard let conversation = Self.conversation(exchange) else { return (exchange.promptHash, nil) }
-            if let request = try? JSONValue.parse(exchange.request),
-               curation.failsJSONCheck(request: request, answer: conversation.completion) {
+            guard let request = try? JSONValue.parse(exchange.request),
+                  let conversation = Self.conversation(exchange, request: request) else { return (exchange.promptHash, nil) }
+            if curation.failsJSONCheck(request: request, answer: conversation.completion) {
                 invalidJSON += 1
                 return (exchange.promptHash, nil)
             }
@@ -77,9 +77,10 @@ public struct TrainingDataReader: Sendable {
         }
     }
 
-    /// The text conversation of an export row, or nil if it is not plain text.
-    static func conversation(_ row: ExportRow) -> TrainingConversation? {
-        guard let request = try? JSONValue.parse(row.request), let prompt = ExportRenderer.promptMessages(request),
+    /// The text conversation of an export row whose request body is `request`, or nil if it
+    /// is not plain text.
+    static func conversation(_ row: ExportRow, request: JSONValue) -> TrainingConversation? {
+        guard let prompt = ExportRenderer.promptMessages(request),
               request["tools"]?.arrayValue?.isEmpty ?? true,
               let answer = ExportRenderer.label(row).flatMap(TrainingConversation.text(of:)), !answer.content.isEmpty
         else { return nil }
