@@ -118,4 +118,37 @@ import Testing
                                               testPercent: heldOut.testPercent))
         }
     }
+
+    /// A judged loss pairs the teacher's answer (chosen) with the student's (rejected), a
+    /// judged win the reverse; both read back for DPO and export with provenance `ai_feedback`,
+    /// and one exchange gives at most one such pair.
+    @Test func judgedStudentAnswersBecomeAIFeedbackPairs() throws {
+        let corpus = try CorpusFixture()
+        let store = ServingStore(reader: corpus.reader)
+        let student = #"{"role":"assistant","content":"the student's answer"}"#
+        var won: Set<String> = []
+        for i in 0..<30 {
+            let record = corpus.add(prompt: "judge \(i)", answers: ["the teacher's answer \(i)"])
+            if i % 3 == 0 { won.insert(record.id) }
+            #expect(try store.recordJudgedPair(exchangeID: record.id, studentMessage: student, studentWon: i % 3 == 0, at: 1))
+            #expect(try !store.recordJudgedPair(exchangeID: record.id, studentMessage: student, studentWon: true, at: 2))
+        }
+        #expect(try !store.recordJudgedPair(exchangeID: "no-such-exchange", studentMessage: student, studentWon: false, at: 1))
+        let pairs = try TrainingDataReader(reader: corpus.reader).preferencePairs()
+        #expect(pairs.count > 20 && pairs.count < 30)  // the held-out prompts' pairs are not trained on
+        for pair in pairs {
+            #expect(pair.source == "ai_feedback" && pair.feedbackID == "ai_feedback:" + pair.chosenExchangeID)
+            #expect(pair.chosenExchangeID == pair.rejectedExchangeID)
+            let (winner, loser) = won.contains(pair.chosenExchangeID)
+                ? (pair.conversation.completion, pair.rejected) : (pair.rejected, pair.conversation.completion)
+            #expect(winner == "the student's answer" && loser.hasPrefix("the teacher's answer"))
+        }
+        let cursor = try ExportCursor(path: corpus.path, request: ExportRequest(format: .trlDPO))
+        var lines = 0
+        while let line = try cursor.nextLine() {
+            lines += 1
+            #expect(line.jsonString.contains("the student's answer"))
+        }
+        #expect(lines == 30)
+    }
 }

@@ -41,6 +41,33 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: (corpus.path as NSString).deletingLastPathComponent + "/runs/" + job.runID))
     }
 
+    /// A DPO run learns from the teacher's judgments (`ai_feedback` pairs), weighed by
+    /// `source_weights`, and says how many pairs of each source it used; weight 0 leaves a
+    /// source out.
+    @Test func aDPORunTrainsOnJudgedPairsWeighedByTheirSource() throws {
+        let corpus = try TrainingCorpus()
+        corpus.addTask(count: 24)
+        let ids = try corpus.reader.withDatabase { db in try db.query("SELECT id FROM exchanges").compactMap { $0.first?.string } }
+        for id in ids {
+            try ServingStore(reader: corpus.reader).recordJudgedPair(
+                exchangeID: id, studentMessage: #"{"role":"assistant","content":"{\"city\": null}"}"#, studentWon: false, at: 1)
+        }
+        let base = try TinyModel.write()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        var dpo = settings()
+        dpo.kind = .dpo
+        dpo.sourceWeights = ["ai_feedback": 0.5]
+        let job = try TrainingJob.start(settings: dpo, runID: nil, reader: corpus.reader, database: corpus.path, baseModelPath: base)
+        _ = try job.execute()
+        let run = try #require(try TrainingStore(reader: corpus.reader).run(id: job.runID))
+        let used = try #require(run.dataSnapshot?["pair_sources"]?["ai_feedback"]?.intValue)
+        #expect(run.status == .succeeded && used > 16 && used == run.dataSnapshot?["used"]?.intValue)
+
+        dpo.sourceWeights = ["ai_feedback": 0]
+        let none = try TrainingJob.start(settings: dpo, runID: nil, reader: corpus.reader, database: corpus.path, baseModelPath: base)
+        #expect(throws: (any Error).self) { try none.execute() }
+    }
+
     @Test func anSFTRunWithoutEpochsValidatesEachEpochAndReportsTheOneItKept() throws {
         let corpus = try TrainingCorpus()
         corpus.addTask(count: 60)

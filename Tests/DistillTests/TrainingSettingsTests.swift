@@ -4,8 +4,10 @@ import Testing
 
 @Suite struct TrainingSettingsTests {
     @Test func theAdminBodyAndTheCommandLineDecodeTheSameWay() throws {
-        let settings = try TrainingSettings.from(json: try JSONValue.parse(#"{"kind":"dpo","rank":8,"epochs":3}"#))
+        let settings = try TrainingSettings.from(json: try JSONValue.parse(
+            #"{"kind":"dpo","rank":8,"epochs":3,"source_weights":{"ai_feedback":0.5}}"#))
         #expect(settings.kind == .dpo && settings.rank == 8 && settings.epochs == 3 && settings.lora)
+        #expect(settings.weight(ofSource: "ai_feedback") == 0.5 && settings.weight(ofSource: "rating") == 1)
         let stored = try TrainingSettings.from(json: settings.json)
         #expect(stored == settings)
     }
@@ -24,6 +26,8 @@ import Testing
         (#"{"kind":"sft","dropout":0.1}"#, "dropout"), (#"{"epochs":1}"#, "kind"), (#"{"kind":"sft","max_seq":8}"#, "max_seq"),
         (#"{"kind":"sft","gguf_type":"q4"}"#, "gguf_type"), (#"{"kind":"sft","max_epochs":0}"#, "max_epochs"),
         (#"{"kind":"sft","validation_percent":60}"#, "validation_percent"),
+        (#"{"kind":"dpo","source_weights":{"ai_feedback":-1}}"#, "source_weights"),
+        (#"{"kind":"dpo","source_weights":{"ai_feedback":"half"}}"#, "ai_feedback"),
     ])
     func unworkableSettingsNameTheirKey(body: String, key: String) throws {
         do {

@@ -22,11 +22,13 @@ struct ServingHarness: Sendable {
     /// - Parameters:
     ///   - mode: the route's initial serving mode.
     ///   - configure: further changes to the configuration.
+    ///   - handler: the mock teacher's answers.
     init(mode: ServingMode = .student, percent: Double? = nil,
-         configure: @escaping (inout GatewayConfiguration) -> Void = { _ in }) throws {
+         configure: @escaping (inout GatewayConfiguration) -> Void = { _ in },
+         handler: @escaping @Sendable (MockRequest) -> MockReply = MockTeacher.defaultReply) throws {
         let model = try TinyModel.write()
         self.model = model
-        gateway = try GatewayHarness(configure: { configuration in
+        gateway = try GatewayHarness(handler: handler, configure: { configuration in
             configuration.routes[0].serving = RouteServingSettings(mode: mode, canaryPercent: percent,
                                                                    student: mode == .teacher ? nil : model)
             configuration.routes.append(RouteConfiguration(name: "student", backend: .student))

@@ -56,6 +56,30 @@ import Testing
         #expect(norms.difference / norms.numeric < 5e-3)
     }
 
+    /// A pair's weight (its provenance's, `source_weights`) scales its whole gradient, the
+    /// SFT term included; weight 0 removes it.
+    @Test func aPairsWeightScalesItsGradient() throws {
+        let model = TrainableLlama(config: ModelGradientTests.config, maxRows: 8)
+        model.initializeRandomly(seed: 61, scale: 0.5)
+        let schedule = try LearningRateSchedule(peak: 1e-3, warmupSteps: 0, totalSteps: 10)
+        let trainer = try DPOTrainer(model: model, schedule: schedule, settings: DPOSettings(beta: 0.5, sftWeight: 0.3))
+        var pair = Self.pair(prompt: [1, 2, 3], chosen: [4, 5, 10], rejected: [6, 10])
+        let references = [try trainer.referenceLogProbs(for: pair)]
+        model.initializeRandomly(seed: 62, scale: 0.5)
+        func gradient(weight: Float) -> [Float] {
+            pair.weight = weight
+            model.zeroGradients()
+            _ = trainer.accumulateGradients(batch: [pair], references: references)
+            return Array(UnsafeBufferPointer(start: model.trainable.gradients, count: model.layout.count))
+        }
+        let unit = gradient(weight: 1), scaled = gradient(weight: 2.5), none = gradient(weight: 0)
+        let norm = unit.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        #expect(norm > 1e-4)
+        let difference = zip(unit, scaled).reduce(Float(0)) { $0 + ($1.1 - 2.5 * $1.0) * ($1.1 - 2.5 * $1.0) }.squareRoot()
+        #expect(difference / (2.5 * norm) < 1e-5)
+        #expect(none.allSatisfy { $0 == 0 })
+    }
+
     @Test func rewardAccuracyRisesOnSyntheticPairs() throws {
         let config = LlamaConfig(channels: 16, layers: 2, heads: 4, kvHeads: 2, feedForward: 32,
                                  vocabularySize: 13, contextLength: 16)

@@ -61,7 +61,8 @@ enum ExportQuery {
         }
         let query = """
             SELECT p.id, p.source, p.prompt_hash, rb.request AS request, p.chosen_message, cb.response AS chosen_response,
-                   p.chosen_index, rb.response AS rejected_response, p.rejected_index, p.feedback_id, p.chosen_exchange_id,
+                   p.chosen_index, p.rejected_message, rb.response AS rejected_response, p.rejected_index, p.feedback_id,
+                   p.chosen_exchange_id,
                    p.rejected_exchange_id
             FROM preference_pairs p
             JOIN exchanges e ON e.id = p.rejected_exchange_id

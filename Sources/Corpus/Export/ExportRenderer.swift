@@ -27,10 +27,7 @@ enum ExportRenderer {
     /// A DPO line (`openai-dpo` or `trl-dpo`) for a preference pair.
     static func dpo(_ format: ExportFormat, _ row: PairRow) -> JSONValue? {
         guard let request = try? JSONValue.parse(row.request), let prompt = promptMessages(request),
-              let rejected = row.rejectedResponse.flatMap({ assistant(inResponse: $0, index: row.rejectedIndex) }),
-              let chosen = row.chosenMessage.flatMap(demonstrationMessage)
-                ?? row.chosenResponse.flatMap({ assistant(inResponse: $0, index: row.chosenIndex) }),
-              chosen != rejected else { return nil }
+              let rejected = row.rejected, let chosen = row.chosen, chosen != rejected else { return nil }
         if format == .trlDPO {
             return .object([("prompt", .array(prompt)), ("chosen", .array([chosen])), ("rejected", .array([rejected]))])
         }

@@ -1,3 +1,5 @@
+import ChatAPI
+
 /// One exchange as an export reads it.
 struct ExportRow {
     let id: String
@@ -35,6 +37,7 @@ struct PairRow {
     let chosenMessage: String?
     let chosenResponse: String?
     let chosenIndex: Int
+    let rejectedMessage: String?
     let rejectedResponse: String?
     let rejectedIndex: Int
     /// Provenance: the feedback row that produced the pair and the exchanges of each side.
@@ -51,10 +54,27 @@ struct PairRow {
         chosenMessage = try row.optionalText("chosen_message")
         chosenResponse = try row.optionalText("chosen_response")
         chosenIndex = try row.int("chosen_index")
+        rejectedMessage = try row.optionalText("rejected_message")
         rejectedResponse = try row.optionalText("rejected_response")
         rejectedIndex = try row.int("rejected_index")
         feedbackID = try row.text("feedback_id")
         chosenExchangeID = try row.text("chosen_exchange_id")
         rejectedExchangeID = try row.text("rejected_exchange_id")
+    }
+}
+
+extension PairRow {
+    /// The preferred answer: the stored message (a demonstration, a judged student answer),
+    /// else the chosen exchange's choice.
+    var chosen: JSONValue? {
+        chosenMessage.flatMap(ExportRenderer.demonstrationMessage)
+            ?? chosenResponse.flatMap { ExportRenderer.assistant(inResponse: $0, index: chosenIndex) }
+    }
+
+    /// The dispreferred answer: the stored message (a judged student answer), else the
+    /// rejected exchange's choice.
+    var rejected: JSONValue? {
+        rejectedMessage.flatMap(ExportRenderer.demonstrationMessage)
+            ?? rejectedResponse.flatMap { ExportRenderer.assistant(inResponse: $0, index: rejectedIndex) }
     }
 }

@@ -57,6 +57,10 @@ public enum Migrations {
         ALTER TABLE exchange_bodies ADD COLUMN raw_request TEXT;   -- the body as the client sent it (other surfaces)
         ALTER TABLE exchange_bodies ADD COLUMN raw_response TEXT;  -- the answer in the client's surface
         """,
+        // 7: a preference pair's rejected side may be a message no exchange answered (a judged student answer).
+        """
+        ALTER TABLE preference_pairs ADD COLUMN rejected_message TEXT;  -- JSON assistant message; else the exchange's choice
+        """,
     ]
 
     /// The schema version this build writes.

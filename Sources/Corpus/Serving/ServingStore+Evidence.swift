@@ -28,6 +28,25 @@ extension ServingStore {
         }
     }
 
+    /// Keeps the teacher's verdict on a student answer to exchange `exchangeID` as a
+    /// preference pair with provenance `ai_feedback`: on a loss the exchange's answer is
+    /// chosen and `studentMessage` rejected, on a win the reverse. The pair's feedback id is
+    /// `ai_feedback:` + the exchange id: one exchange gives at most one such pair.
+    /// - Returns: whether a pair was added (false when the exchange is gone or the pair exists).
+    @discardableResult
+    public func recordJudgedPair(exchangeID: String, studentMessage: String, studentWon: Bool, at time: Double) throws -> Bool {
+        try reader.withDatabase { db in
+            try db.prepare("""
+                INSERT OR IGNORE INTO preference_pairs (created_at, source, prompt_hash, chosen_exchange_id, chosen_index,
+                  chosen_message, rejected_exchange_id, rejected_index, rejected_message, feedback_id)
+                SELECT ?1, 'ai_feedback', prompt_hash, id, 0, CASE WHEN ?3 THEN ?2 END, id, 0, CASE WHEN ?3 THEN NULL ELSE ?2 END,
+                       'ai_feedback:' || id
+                FROM exchanges WHERE id = ?4 AND status = 200
+                """).run([time, studentMessage, studentWon, exchangeID])
+            return db.changes > 0
+        }
+    }
+
     /// Unserved student answers of `route`, newest first.
     public func studentAnswers(route: String, kind: String? = nil, limit: Int = 100) throws -> [StoredStudentAnswer] {
         try reader.withDatabase { db in

@@ -23,6 +23,11 @@ public protocol ServingStorage: Sendable {
     /// Keeps a student answer that was not served; a second answer of the same kind for the
     /// same exchange replaces the first.
     func recordStudentAnswer(_ answer: StoredStudentAnswer) throws
+    /// Keeps the teacher's pairwise verdict on a student answer to exchange `exchangeID` as
+    /// an `ai_feedback` preference pair (loss: the teacher's answer chosen; win: the
+    /// student's); returns whether a pair was added.
+    @discardableResult
+    func recordJudgedPair(exchangeID: String, studentMessage: String, studentWon: Bool, at time: Double) throws -> Bool
     /// Unserved student answers of `route` (of `kind` only when given), newest first.
     func studentAnswers(route: String, kind: String?, limit: Int) throws -> [StoredStudentAnswer]
     /// Shadow judgments of `version` on `route` since `time` (inclusive): counts of `win`, `tie`, `loss`.

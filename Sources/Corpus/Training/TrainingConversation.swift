@@ -41,7 +41,8 @@ public struct TrainingConversation: Sendable, Equatable {
 public struct TrainingPreference: Sendable, Equatable {
     /// The `preference_pairs` row id.
     public var pairID: Int
-    /// Where it came from: `pairwise`, `choices`, `demonstration`, `rating`.
+    /// Where it came from: `pairwise`, `choices`, `demonstration`, `rating` (people), or
+    /// `ai_feedback` (the teacher judging a student answer against its own).
     public var source: String
     /// The feedback row that produced it.
     public var feedbackID: String

@@ -92,11 +92,8 @@ public struct TrainingDataReader: Sendable {
     /// The text preference of a pair row, or nil.
     static func preference(_ row: PairRow) -> TrainingPreference? {
         guard let request = try? JSONValue.parse(row.request), let prompt = ExportRenderer.promptMessages(request),
-              let rejected = row.rejectedResponse.flatMap({ ExportRenderer.assistant(inResponse: $0, index: row.rejectedIndex) })
-                .flatMap(TrainingConversation.text(of:)),
-              let chosen = (row.chosenMessage.flatMap(ExportRenderer.demonstrationMessage)
-                ?? row.chosenResponse.flatMap({ ExportRenderer.assistant(inResponse: $0, index: row.chosenIndex) }))
-                .flatMap(TrainingConversation.text(of:)),
+              let rejected = row.rejected.flatMap(TrainingConversation.text(of:)),
+              let chosen = row.chosen.flatMap(TrainingConversation.text(of:)),
               chosen.content != rejected.content else { return nil }
         let messages = prompt.compactMap(TrainingConversation.text(of:))
         guard messages.count == prompt.count else { return nil }

@@ -9,6 +9,7 @@ import Serving
 /// | `backend` | `teacher` or `student` | `teacher` |
 /// | `serving` | ``RouteServingSettings`` | mode `teacher`: the initial serving mode when the corpus holds no state for the route |
 /// | `answer_match` | `auto`, `exact` or `token_f1` | `auto`: when a student answer counts as the teacher's (``AnswerMatch``) |
+/// | `ai_feedback` | ``AIFeedbackSettings`` | off: whether the teacher judges the route's student answers into preference pairs |
 public struct RouteConfiguration: Sendable, Decodable, Equatable {
     /// Who answers a route.
     public enum Backend: String, Sendable, Decodable {
@@ -29,19 +30,24 @@ public struct RouteConfiguration: Sendable, Decodable, Equatable {
     /// When a student answer counts as good as the teacher's, for the router's labels and
     /// the shadow and exploration judgments.
     public var answerMatch: AnswerMatch
+    /// Whether (and how often) the teacher judges the route's student answers into
+    /// preference pairs.
+    public var aiFeedback: AIFeedbackSettings
 
     /// Creates a route; the teacher model defaults to the route's name.
     public init(name: RouteName, teacherModel: String? = nil, backend: Backend = .teacher,
-                serving: RouteServingSettings = RouteServingSettings(), answerMatch: AnswerMatch = .auto) {
+                serving: RouteServingSettings = RouteServingSettings(), answerMatch: AnswerMatch = .auto,
+                aiFeedback: AIFeedbackSettings = AIFeedbackSettings()) {
         self.name = name
         self.teacherModel = teacherModel ?? name.rawValue
         self.backend = backend
         self.serving = serving
         self.answerMatch = answerMatch
+        self.aiFeedback = aiFeedback
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, teacherModel = "teacher_model", backend, serving, answerMatch = "answer_match"
+        case name, teacherModel = "teacher_model", backend, serving, answerMatch = "answer_match", aiFeedback = "ai_feedback"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -51,5 +57,6 @@ public struct RouteConfiguration: Sendable, Decodable, Equatable {
         backend = try c.decodeIfPresent(Backend.self, forKey: .backend) ?? .teacher
         serving = try c.decodeIfPresent(RouteServingSettings.self, forKey: .serving) ?? RouteServingSettings()
         answerMatch = try c.decodeIfPresent(AnswerMatch.self, forKey: .answerMatch) ?? .auto
+        aiFeedback = try c.decodeIfPresent(AIFeedbackSettings.self, forKey: .aiFeedback) ?? AIFeedbackSettings()
     }
 }

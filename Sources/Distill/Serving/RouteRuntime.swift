@@ -12,6 +12,10 @@ public final class RouteRuntime: Sendable {
     public let name: RouteName
     /// How its student answers are judged against the teacher's.
     public let answerMatch: AnswerMatch
+    /// The model name the teacher is asked for (also as the pairwise judge).
+    public let teacherModel: String
+    /// Whether the teacher judges its student answers into preference pairs.
+    public let aiFeedback: AIFeedbackSettings
     private let record: Mutex<Record>
 
     /// The mutable part, read and changed as a whole under the lock.
@@ -26,12 +30,16 @@ public final class RouteRuntime: Sendable {
         var ratingCursor: Double?
         /// Who served the route's requests since start.
         var tally = ServingTally()
+        /// When each pairwise-judge call of the last hour started (the `ai_feedback` budget).
+        var judgeCalls: [Double] = []
     }
 
-    /// The runtime of `name`, in `state`, with a fresh rollback monitor.
-    init(name: RouteName, state: RouteServingState, rollback: RollbackConfiguration, answerMatch: AnswerMatch) {
-        self.name = name
-        self.answerMatch = answerMatch
+    /// The runtime of `route`, in `state`, with a fresh rollback monitor.
+    init(route: RouteConfiguration, state: RouteServingState, rollback: RollbackConfiguration) {
+        name = route.name
+        answerMatch = route.answerMatch
+        teacherModel = route.teacherModel
+        aiFeedback = route.aiFeedback
         record = Mutex(Record(state: state, monitor: RollbackMonitor(configuration: rollback)))
     }
 

@@ -27,6 +27,8 @@ public final class ServingRuntime: Sendable {
     let routerConfiguration: RouterConfiguration
     let check: AnswerCheck
     let judge: AgreementJudge
+    /// The teacher as pairwise judge for routes with `ai_feedback` (nil: no teacher to ask).
+    let feedbackJudge: (any PairwiseJudging)?
     let pool: StudentPool
     let metrics: any MetricsRecorder
     let errors: OperatorErrors
@@ -37,14 +39,17 @@ public final class ServingRuntime: Sendable {
     /// - Parameters:
     ///   - routes: the configured routes (the teacher routes get a runtime each)
     ///   - preloaded: the configured student model, whose queue every version shares
+    ///   - feedbackJudge: the pairwise judge of routes with `ai_feedback` (nil: those routes get no pairs)
     public init(routes: [RouteConfiguration], serving: ServingSettings, student: StudentSettings, store: any ServingStorage,
-                preloaded: StudentBackend?, metrics: any MetricsRecorder, clock: any WallClock = SystemWallClock()) {
+                preloaded: StudentBackend?, metrics: any MetricsRecorder, clock: any WallClock = SystemWallClock(),
+                feedbackJudge: (any PairwiseJudging)? = nil) {
         book = ServingStateBook(store: store, routes: routes)
         settings = serving
         studentSettings = student
         routerConfiguration = (try? serving.routerConfiguration()) ?? ServingRuntime.defaultRouter
         check = AnswerCheck(configuration: (try? serving.answerCheckConfiguration()) ?? ServingRuntime.defaultCheck)
         judge = (try? serving.agreementJudge()) ?? ServingRuntime.defaultJudge
+        self.feedbackJudge = feedbackJudge
         let queue = preloaded?.queue ?? StudentQueue(capacity: student.maxQueue)
         pool = StudentPool(settings: student, store: store, queue: queue, preloaded: preloaded)
         self.metrics = metrics
@@ -53,8 +58,8 @@ public final class ServingRuntime: Sendable {
         generator = Mutex(SplitMix64(seed: UInt64.random(in: .min ... .max)))
         var runtimes: [RouteName: RouteRuntime] = [:]
         for route in routes where route.backend == .teacher {
-            runtimes[route.name] = RouteRuntime(name: route.name, state: RouteServingState(route: route.name),
-                                                rollback: serving.rollback, answerMatch: route.answerMatch)
+            runtimes[route.name] = RouteRuntime(route: route, state: RouteServingState(route: route.name),
+                                                rollback: serving.rollback)
         }
         self.routes = runtimes
         refresh()
@@ -156,5 +161,10 @@ public final class ServingRuntime: Sendable {
     /// Two uniform draws for one routing decision.
     func draws() -> RoutingDraws {
         generator.withLock { RoutingDraws(using: &$0) }
+    }
+
+    /// One uniform draw in [0, 1).
+    func uniformDraw() -> Double {
+        generator.withLock { $0.nextUnit() }
     }
 }

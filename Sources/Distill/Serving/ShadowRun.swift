@@ -9,7 +9,8 @@ import Serving
 /// change the response. When the student's queue is full the run is dropped and counted.
 /// Its answer is judged against the teacher's (``AgreementJudge``, by the route's
 /// ``AnswerMatch``, as the router's labels are) and kept in
-/// `student_answers` with kind `shadow`.
+/// `student_answers` with kind `shadow`. On a route with `ai_feedback`, the teacher is then
+/// asked to judge the two answers (``AIFeedbackSettings``).
 public struct ShadowRun: Sendable {
     /// Settings, metrics and the store.
     let runtime: ServingRuntime
@@ -72,6 +73,8 @@ public struct ShadowRun: Sendable {
                                                    match: runtime.routes[route]?.answerMatch ?? .auto)
                 answer.judgment = judgment.rawValue
                 if kind == .shadow { runtime.recordJudgment(route: route, student: version, judgment: judgment) }
+                runtime.seekTeacherFeedback(route: route, chat: chat, exchangeID: exchange.id,
+                                            student: generation.result.text, teacher: teacherText)
             }
         }
         runtime.errors.attempt("student_answer", "keeping the shadow answer of exchange \(exchange.id)") {

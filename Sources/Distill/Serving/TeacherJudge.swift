@@ -8,7 +8,7 @@ import Teacher
 ///
 /// - Warning: the teacher judging its own answers favours them (distillation.md §12); a
 ///   tie-or-better rate from this judge is a floor, not proof of parity.
-public final class TeacherJudge: @unchecked Sendable {
+public final class TeacherJudge: PairwiseJudging, @unchecked Sendable {
     // @unchecked: `generator` is guarded by `lock`.
     private let lock = NSLock()
     private var generator: SplitMix64
@@ -23,15 +23,16 @@ public final class TeacherJudge: @unchecked Sendable {
     }
 
 
-    /// The student's judgment against the teacher on `request`; nil when the judge gave no
-    /// usable verdict (the row then counts for the other scores only).
-    public func judge(_ request: ChatRequest, student: String, teacher: String) async -> Judgment? {
+    /// The student's judgment against the teacher on `request`, asking `model` (the judge's
+    /// own when nil); nil when the judge gave no usable verdict (the row then counts for the
+    /// other scores only).
+    public func judge(_ request: ChatRequest, student: String, teacher: String, model: String? = nil) async -> Judgment? {
         let studentFirst = lock.withLock { generator.nextUnit() < 0.5 }
         let conversation = request.messages.map { "\($0.role): \($0.content)" }.joined(separator: "\n")
         let prompt = PairwiseJudgePrompt(conversation: conversation, student: student, teacher: teacher, studentFirst: studentFirst)
         if let shortcut = prompt.shortcut { return shortcut }
         let body: JSONValue = .object([
-            ("model", .string(model)), ("temperature", .int(0)), ("max_tokens", .int(4)),
+            ("model", .string(model ?? self.model)), ("temperature", .int(0)), ("max_tokens", .int(4)),
             ("messages", .array([
                 .object([("role", .string("system")), ("content", .string(PairwiseJudgePrompt.system))]),
                 .object([("role", .string("user")), ("content", .string(prompt.userMessage))]),

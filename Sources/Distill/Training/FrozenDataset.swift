@@ -32,9 +32,13 @@ struct FrozenDataset: Codable {
         var rejected: Sequence
         /// log π_ref of both answers, once computed.
         var reference: ReferenceLogProbs?
+        /// The pair's weight by its provenance (nil in datasets frozen before weights: 1).
+        var weight: Float?
 
         /// As the DPO trainer takes it.
-        var preference: PreferencePair { PreferencePair(chosen: chosen.training, rejected: rejected.training) }
+        var preference: PreferencePair {
+            PreferencePair(chosen: chosen.training, rejected: rejected.training, weight: weight ?? 1)
+        }
     }
 
     /// SFT sequences trained on (empty for DPO).
@@ -54,25 +58,33 @@ struct FrozenDataset: Codable {
     /// Reads the corpus's train split and encodes it with the student's template; with a
     /// `validationPercent`, that share of the SFT sequences (by a stable hash of the prompt)
     /// is held back for validation, if it leaves at least four on each side.
-    static func build(kind: TrainingSettings.Kind, reader: SQLiteCorpus, encoder: SequenceEncoder,
-                      validationPercent: Double? = nil) throws -> FrozenDataset {
+    /// A DPO pair weighs `settings.weight(ofSource:)` of its provenance; a source of weight 0
+    /// is left out. The snapshot counts the pairs used by source (`pair_sources`).
+    static func build(settings: TrainingSettings, reader: SQLiteCorpus, encoder: SequenceEncoder) throws -> FrozenDataset {
+        let kind = settings.kind, validationPercent = settings.validatesEpochs ? settings.validationPercent : nil
         let data = TrainingDataReader(reader: reader)
         let heldOut = try data.heldOutVersion()
         let eligible = try data.eligibleCounts()
         var dataset = FrozenDataset(snapshot: "")
         var available = 0, skipped: [SkipReason: Int] = [:], curationRemoved: [String: Int] = [:]
+        var pairSources: [String: Int] = [:]
         if kind == .dpo {
             let pairs = try data.preferencePairs()
             available = pairs.count
-            let examples = pairs.map { pair in
+            let weighted = pairs.filter { settings.weight(ofSource: $0.source) > 0 }
+            let sources = Dictionary(weighted.map { (String($0.pairID), $0.source) }, uniquingKeysWith: { first, _ in first })
+            let examples = weighted.map { pair in
                 PreferenceExample(id: String(pair.pairID), messages: pair.conversation.chatMessages,
                                   chosen: pair.conversation.completion, rejected: pair.rejected)
             }
             let encoded = encoder.encodeAll(examples)
             skipped = encoded.skipped
             dataset.pairs = encoded.pairs.map {
-                Pair(id: $0.id, chosen: Sequence(id: $0.id, tokens: $0.chosen.tokens, targets: $0.chosen.targets),
-                     rejected: Sequence(id: $0.id, tokens: $0.rejected.tokens, targets: $0.rejected.targets))
+                let source = sources[$0.id] ?? ""
+                pairSources[source, default: 0] += 1
+                return Pair(id: $0.id, chosen: Sequence(id: $0.id, tokens: $0.chosen.tokens, targets: $0.chosen.targets),
+                            rejected: Sequence(id: $0.id, tokens: $0.rejected.tokens, targets: $0.rejected.targets),
+                            weight: settings.weight(ofSource: source))
             }
         } else {
             let (conversations, removed) = try data.curatedSFTExamples()
@@ -92,12 +104,17 @@ struct FrozenDataset: Codable {
             : (dataset.sequences + (dataset.validation ?? [])).map(\.id)
         dataset.snapshot = TrainingDataSnapshot(heldOutVersion: heldOut.version, available: available, usedIDs: ids,
                                                 eligibleExchanges: eligible.exchanges, eligiblePairs: eligible.pairs)
-            .json.setting("skipped", to: .object(skipped.sorted { $0.key.rawValue < $1.key.rawValue }
-                .map { ($0.key.rawValue, JSONValue.int($0.value)) }))
+            .json.setting("skipped", to: counts(Dictionary(uniqueKeysWithValues: skipped.map { ($0.key.rawValue, $0.value) })))
             .setting("validation_examples", to: dataset.validation.map { .int($0.count) } ?? .null)
-            .setting("curation_removed", to: .object(curationRemoved.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) }))
+            .setting("curation_removed", to: counts(curationRemoved))
+            .setting("pair_sources", to: kind == .dpo ? counts(pairSources) : .null)
             .jsonString
         return dataset
+    }
+
+    /// A JSON object of counts, keys sorted.
+    private static func counts(_ counts: [String: Int]) -> JSONValue {
+        .object(counts.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.int($0.value)) })
     }
 
     /// Moves `percent` of the sequences to `validation` (none when either side would keep

@@ -109,8 +109,7 @@ public final class TrainingJob {
     /// The run's frozen dataset: read back when resuming, else built from the corpus now.
     private func loadOrBuildDataset(encoder: SequenceEncoder) throws -> FrozenDataset {
         if FileManager.default.fileExists(atPath: workspace.dataset) { return try FrozenDataset.read(workspace.dataset) }
-        let dataset = try FrozenDataset.build(kind: settings.kind, reader: reader, encoder: encoder,
-                                              validationPercent: settings.validatesEpochs ? settings.validationPercent : nil)
+        let dataset = try FrozenDataset.build(settings: settings, reader: reader, encoder: encoder)
         guard !dataset.lengths.isEmpty else {
             let snapshot = try? JSONValue.parse(dataset.snapshot)
             let available = snapshot?["available"]?.intValue ?? 0, skipped = snapshot?["skipped"]?.jsonString ?? "{}"

@@ -19,6 +19,7 @@ import Foundation
 /// | `batch_tokens` | int | 2048 tokens per optimizer step |
 /// | `checkpoint_every` | int | 25 steps |
 /// | `beta` | float | 0.1 (DPO) |
+/// | `source_weights` | object of float ≥ 0 | every source 1 (DPO): a pair's weight by provenance (`rating`, `pairwise`, `choices`, `demonstration`, `ai_feedback`); 0 leaves that source out |
 /// | `from` | string | none: the configured base model; else a student version |
 /// | `gguf_type` | `q8_0` or `f32` | `q8_0` |
 /// | `seed` | int | 0 (data order, adapter initialisation) |
@@ -61,6 +62,8 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
     public var checkpointEvery = 25
     /// DPO β.
     public var beta: Float = 0.1
+    /// DPO: the weight of each pair by its provenance (absent sources weigh 1).
+    public var sourceWeights: [String: Float] = [:]
     /// The student version to start from; nil for the base model.
     public var from: String?
     /// `q8_0` or `f32` matrices in the exported GGUF.
@@ -76,6 +79,7 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         case maxEpochs = "max_epochs", validationPercent = "validation_percent"
         case maxSteps = "max_steps", learningRate = "learning_rate", warmupSteps = "warmup_steps", maxSeq = "max_seq"
         case batchTokens = "batch_tokens", checkpointEvery = "checkpoint_every", ggufType = "gguf_type"
+        case sourceWeights = "source_weights"
     }
 
     /// Decodes stored settings; missing keys take their defaults.
@@ -95,6 +99,7 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         s.batchTokens = try c.decodeIfPresent(Int.self, forKey: .batchTokens) ?? s.batchTokens
         s.checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? s.checkpointEvery
         s.beta = try c.decodeIfPresent(Float.self, forKey: .beta) ?? s.beta
+        s.sourceWeights = try c.decodeIfPresent([String: Float].self, forKey: .sourceWeights) ?? s.sourceWeights
         s.from = try c.decodeIfPresent(String.self, forKey: .from)
         s.ggufType = try c.decodeIfPresent(String.self, forKey: .ggufType) ?? s.ggufType
         s.seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? s.seed
@@ -108,6 +113,9 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
 
     /// The passes the run plans for: `epochs`, else `max_epochs` when validating, else 2 (DPO).
     public var plannedEpochs: Int { epochs ?? (validatesEpochs ? maxEpochs : 2) }
+
+    /// The weight of a preference pair from `source` (1 unless `source_weights` says otherwise).
+    public func weight(ofSource source: String) -> Float { sourceWeights[source] ?? 1 }
 
     /// The peak learning rate: the given one, else the default for the kind and mode.
     public var peakLearningRate: Float {
@@ -136,6 +144,7 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         try check(batchTokens >= maxSeq, .batchTokens, "must be at least max_seq (\(maxSeq))")
         try check(checkpointEvery > 0, .checkpointEvery, "must be positive")
         try check(beta > 0, .beta, "must be positive")
+        try check(sourceWeights.values.allSatisfy { $0 >= 0 && $0.isFinite }, .sourceWeights, "must map sources to weights ≥ 0")
         try check(peakLearningRate > 0, .learningRate, "must be positive")
         try check(ggufType == "q8_0" || ggufType == "f32", .ggufType, "must be q8_0 or f32")
     }

@@ -35,7 +35,8 @@ public struct GatewayServices: Sendable {
         self.student = student
         self.metrics = metrics
         serving = ServingRuntime(routes: configuration.routes, serving: configuration.serving, student: configuration.student,
-                                 store: ServingStore(reader: reader), preloaded: student, metrics: metrics, clock: clock)
+                                 store: ServingStore(reader: reader), preloaded: student, metrics: metrics, clock: clock,
+                                 feedbackJudge: teacher.map { TeacherJudge(client: $0, model: "") })  // each route passes its model
     }
 
     /// Opens the corpus and creates the teacher client described by `configuration`.

@@ -86,10 +86,12 @@ public final class DPOTrainer: @unchecked Sendable {
             metrics.add(outcome, chosen: chosen, rejected: rejected)
             metrics.tokens += pair.chosen.tokens.count + pair.rejected.tokens.count
             guard backward else { continue }
-            // d(objective)/d(Σ token losses) = −dL/d(log-prob) / pairs (+ the SFT term's share).
-            let sftScale = settings.sftWeight / Float(max(chosenTokens, 1))
-            model.backward(lossScale: -outcome.chosenGradient / pairs + sftScale)
-            model.backward(lossScale: -outcome.rejectedGradient / pairs, slot: rejectedSlot)
+            // d(objective)/d(Σ token losses) = −w·dL/d(log-prob) / pairs (+ the SFT term's share),
+            // for the objective Σ w·L / pairs: a pair of weight w counts w times.
+            let w = pair.weight
+            let sftScale = w * settings.sftWeight / Float(max(chosenTokens, 1))
+            model.backward(lossScale: -w * outcome.chosenGradient / pairs + sftScale)
+            model.backward(lossScale: -w * outcome.rejectedGradient / pairs, slot: rejectedSlot)
         }
         metrics.finish(chosenTargetTokens: chosenTokens, sftWeight: settings.sftWeight)
         return metrics

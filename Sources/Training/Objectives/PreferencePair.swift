@@ -6,11 +6,14 @@ public struct PreferencePair: Sendable, Equatable {
     public var chosen: TrainingSequence
     /// The dispreferred answer y_l.
     public var rejected: TrainingSequence
+    /// How much the pair counts in the batch objective (by its provenance; 1 by default).
+    public var weight: Float
 
     /// A pair; both sequences should start with the same prompt tokens.
-    public init(chosen: TrainingSequence, rejected: TrainingSequence) {
+    public init(chosen: TrainingSequence, rejected: TrainingSequence, weight: Float = 1) {
         self.chosen = chosen
         self.rejected = rejected
+        self.weight = weight
     }
 }
 

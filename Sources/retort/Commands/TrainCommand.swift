@@ -114,10 +114,20 @@ struct TrainDPOCommand: AsyncParsableCommand {
     @OptionGroup var corpus: TrainingCorpusOptions
     @OptionGroup var hyper: TrainingHyperparameters
     @Option(help: "DPO beta.") var beta: Float = 0.1
+    @Option(name: .customLong("source-weight"),
+            help: "SOURCE=WEIGHT: how much pairs of one provenance count (rating, pairwise, choices, demonstration, ai_feedback; default 1 each, 0 leaves them out). Repeatable.")
+    var sourceWeights: [String] = []
 
     func run() async throws {
         let (database, reader, configuration) = try corpus.open()
-        let settings = try hyper.settings(kind: .dpo, beta: beta)
+        var settings = try hyper.settings(kind: .dpo, beta: beta)
+        for entry in sourceWeights {
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let weight = Float(parts[1]), weight >= 0, weight.isFinite else {
+                throw ValidationError("--source-weight takes SOURCE=WEIGHT with a weight ≥ 0, got \(entry)")
+            }
+            settings.sourceWeights[parts[0]] = weight
+        }
         try await execute({ try TrainingJob.start(settings: settings, runID: hyper.runID, reader: reader, database: database,
                                                   baseModelPath: configuration.student.model) },
                           reader: reader, configuration: configuration)
