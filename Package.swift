@@ -70,7 +70,7 @@ let package = Package(
         // Pure decision logic for progressive serving: no I/O, injected clock and randomness.
         // ChatAPI (wire types, no I/O either) for its one JSON grammar.
         .target(name: "Serving", dependencies: ["ChatAPI"]),
-        .target(name: "Training", dependencies: ["Engine"], swiftSettings: optimized),
+        .target(name: "Training", dependencies: ["Engine", "ChatAPI"], swiftSettings: optimized),
         // The loop around the student: per-route serving runtime, student pool, evaluation,
         // the training job and its scheduler. Knows no HTTP.
         .target(

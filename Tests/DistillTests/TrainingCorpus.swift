@@ -21,8 +21,9 @@ final class TrainingCorpus {
         try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
     }
 
-    /// Logs a teacher exchange on `route` asking `prompt`, answered with `answer`.
-    func add(prompt: String, answer: String, route: String = "default") {
+    /// Logs a teacher exchange on `route` asking `prompt`, answered with `answer` (and the
+    /// teacher's token log-probabilities of it, when given).
+    func add(prompt: String, answer: String, route: String = "default", logprobs: TokenLogprobs? = nil) {
         clock += 1
         let messages: JSONValue = .array([.object([("role", .string("user")), ("content", .string(prompt))])])
         let request: JSONValue = .object([("model", .string(route)), ("messages", messages)])
@@ -30,6 +31,7 @@ final class TrainingCorpus {
                                     servedBy: "teacher", status: 200, stream: false,
                                     promptHash: SHA256.hex(messages.serialized()), requestJSON: request.jsonString)
         record.finishReason = "stop"
+        record.teacherLogprobs = logprobs
         let choice: JSONValue = .object([("index", .int(0)), ("finish_reason", .string("stop")),
                                          ("message", .object([("role", .string("assistant")), ("content", .string(answer))]))])
         record.responseJSON = JSONValue.object([("object", .string("chat.completion")), ("choices", .array([choice]))]).jsonString

@@ -68,6 +68,41 @@ import Testing
         #expect(throws: (any Error).self) { try none.execute() }
     }
 
+    /// Exchanges logged with the teacher's log-probabilities train with the KL term on their
+    /// answers; the run says how many examples and positions were distilled.
+    @Test func anSFTRunDistilsTheCapturedLogprobs() throws {
+        let corpus = try TrainingCorpus()
+        for index in 0..<16 {
+            let answer = #"{"city":"Town\#(index)"}"#
+            let tokens = answer.map { character in
+                TokenLogprobs.Token(bytes: Array(String(character).utf8), logprob: -0.1,
+                                    top: [.init(bytes: Array(String(character).utf8), logprob: -0.1), .init(bytes: [0x23], logprob: -2.5)])
+            }
+            corpus.add(prompt: "Extract the city: I live in Town\(index).", answer: answer, logprobs: TokenLogprobs(tokens: tokens))
+        }
+        corpus.add(prompt: "Extract the city: I live in Nowhere.", answer: #"{"city":"Nowhere"}"#)
+        let base = try TinyModel.write()
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        let job = try TrainingJob.start(settings: settings(), runID: nil, reader: corpus.reader, database: corpus.path,
+                                        baseModelPath: base)
+        _ = try job.execute()
+        let run = try #require(try TrainingStore(reader: corpus.reader).run(id: job.runID))
+        let distilled = try #require(run.dataSnapshot?["logprob_distillation"])
+        let used = try #require(run.dataSnapshot?["used"]?.intValue)
+        let examples = try #require(distilled["examples"]?.intValue), positions = try #require(distilled["positions"]?.intValue)
+        #expect(run.status == .succeeded && examples >= used - 1 && examples <= used && examples > 10)
+        // Every answer byte is a position (the tiny model's tokens are bytes); the end token is not.
+        #expect(positions == (distilled["answer_tokens"]?.intValue ?? 0) - examples)
+
+        var textOnly = settings()
+        textOnly.kdWeight = 0
+        let plain = try TrainingJob.start(settings: textOnly, runID: nil, reader: corpus.reader, database: corpus.path,
+                                          baseModelPath: base)
+        _ = try plain.execute()
+        let plainRun = try #require(try TrainingStore(reader: corpus.reader).run(id: plain.runID))
+        #expect(plainRun.dataSnapshot?["logprob_distillation"]?["examples"]?.intValue == 0)
+    }
+
     @Test func anSFTRunWithoutEpochsValidatesEachEpochAndReportsTheOneItKept() throws {
         let corpus = try TrainingCorpus()
         corpus.addTask(count: 60)

@@ -4,7 +4,8 @@ enum ExportQuery {
     static let exchangeColumns = """
         e.id, e.prompt_hash, b.request, b.response, e.route, e.served_by, e.status, e.tags,
         (SELECT f.demonstration FROM feedback f WHERE f.exchange_id = e.id AND f.demonstration IS NOT NULL
-         ORDER BY f.created_at DESC LIMIT 1) AS demonstration
+         ORDER BY f.created_at DESC LIMIT 1) AS demonstration,
+        (SELECT l.data FROM exchange_logprobs l WHERE l.exchange_id = e.id) AS teacher_logprobs
         """
 
     /// `WHERE` conditions of the curated selection, with de-duplication.

@@ -12,6 +12,8 @@ struct ExportRow {
     let tags: String?
     /// The latest demonstration for the exchange, which replaces its answer as the label.
     let demonstration: String?
+    /// The teacher's token log-probabilities of the answer (``TokenLogprobs/encoded``), if captured.
+    let teacherLogprobs: [UInt8]?
 
     /// Reads the current row of a statement built by ``ExportQuery/exchanges(_:split:heldOut:)``.
     init(row: SQLiteRow) throws(SQLiteError) {
@@ -24,6 +26,7 @@ struct ExportRow {
         status = try row.int("status")
         tags = try row.optionalText("tags")
         demonstration = try row.optionalText("demonstration")
+        teacherLogprobs = try row.optionalBlob("teacher_logprobs")
     }
 }
 

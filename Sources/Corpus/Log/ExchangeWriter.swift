@@ -8,6 +8,7 @@ final class ExchangeWriter: @unchecked Sendable {
     let database: SQLiteDatabase
     let insertExchange: SQLiteStatement
     let insertBody: SQLiteStatement
+    let insertLogprobs: SQLiteStatement
 
     init(database: SQLiteDatabase) throws(SQLiteError) {
         self.database = database
@@ -19,6 +20,7 @@ final class ExchangeWriter: @unchecked Sendable {
             """)
         insertBody = try database.prepare(
             "INSERT OR REPLACE INTO exchange_bodies (exchange_id, request, response, raw_request, raw_response) VALUES (?,?,?,?,?)")
+        insertLogprobs = try database.prepare("INSERT OR REPLACE INTO exchange_logprobs (exchange_id, tokens, data) VALUES (?,?,?)")
     }
 
     /// Writes `batch` in one transaction.
@@ -27,6 +29,9 @@ final class ExchangeWriter: @unchecked Sendable {
             for record in batch {
                 try insertExchange.run(ExchangeWriter.columns(of: record))
                 try insertBody.run([record.id, record.requestJSON, record.responseJSON, record.rawRequestJSON, record.rawResponseJSON])
+                if let logprobs = record.teacherLogprobs {
+                    try insertLogprobs.run([record.id, logprobs.tokens.count, SQLiteValue.blob(logprobs.encoded)])
+                }
             }
         }
     }

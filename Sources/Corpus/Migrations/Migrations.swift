@@ -61,6 +61,14 @@ public enum Migrations {
         """
         ALTER TABLE preference_pairs ADD COLUMN rejected_message TEXT;  -- JSON assistant message; else the exchange's choice
         """,
+        // 8: the teacher's token log-probabilities of an answer (teacher.capture_logprobs), for logprob distillation.
+        """
+        CREATE TABLE exchange_logprobs (
+            exchange_id TEXT PRIMARY KEY REFERENCES exchanges(id) ON DELETE CASCADE,
+            tokens      INTEGER NOT NULL,   -- answer tokens covered
+            data        BLOB NOT NULL       -- TokenLogprobs.encoded: per token its bytes, f16 logprob and top alternatives
+        );
+        """,
     ]
 
     /// The schema version this build writes.

@@ -1,3 +1,5 @@
+import ChatAPI
+
 /// One logged exchange: a request, who answered it, and what the client got.
 public struct ExchangeRecord: Sendable, Equatable {
     /// UUIDv7 string.
@@ -55,6 +57,9 @@ public struct ExchangeRecord: Sendable, Equatable {
     public var rawRequestJSON: String?
     /// The answer in the client's surface (a stream's final object), when it is not `chat`.
     public var rawResponseJSON: String?
+    /// The teacher's token log-probabilities of the first choice (``TokenLogprobs``), when
+    /// `teacher.capture_logprobs` asked for them.
+    public var teacherLogprobs: TokenLogprobs?
 
     /// Creates a record; the optional fields default to nil.
     public init(id: String, createdAt: Double, route: String, servedBy: String = "teacher",

@@ -9,16 +9,22 @@ public struct TrainingConversation: Sendable, Equatable {
     public var messages: [(role: String, content: String)]
     /// The answer text.
     public var completion: String
+    /// The teacher's token log-probabilities of exactly `completion`, when they were captured
+    /// and the answer is the teacher's (not a demonstration): the targets of logprob distillation.
+    public var teacherLogprobs: TokenLogprobs?
 
     /// A conversation.
-    public init(exchangeID: String, messages: [(role: String, content: String)], completion: String) {
+    public init(exchangeID: String, messages: [(role: String, content: String)], completion: String,
+                teacherLogprobs: TokenLogprobs? = nil) {
         self.exchangeID = exchangeID
         self.messages = messages
         self.completion = completion
+        self.teacherLogprobs = teacherLogprobs
     }
 
     public static func == (a: Self, b: Self) -> Bool {
-        a.exchangeID == b.exchangeID && a.completion == b.completion && a.messages.count == b.messages.count
+        a.exchangeID == b.exchangeID && a.completion == b.completion && a.teacherLogprobs == b.teacherLogprobs
+            && a.messages.count == b.messages.count
             && zip(a.messages, b.messages).allSatisfy { $0.role == $1.role && $0.content == $1.content }
     }
 

@@ -86,7 +86,10 @@ public struct TrainingDataReader: Sendable {
         else { return nil }
         let messages = prompt.compactMap(TrainingConversation.text(of:))
         guard messages.count == prompt.count else { return nil }
-        return TrainingConversation(exchangeID: row.id, messages: messages, completion: answer.content)
+        // The teacher's log-probabilities count only for the teacher's own text, byte for byte.
+        let logprobs = row.demonstration == nil ? row.teacherLogprobs.flatMap(TokenLogprobs.init(encoded:)) : nil
+        return TrainingConversation(exchangeID: row.id, messages: messages, completion: answer.content,
+                                    teacherLogprobs: logprobs?.text == Array(answer.content.utf8) ? logprobs : nil)
     }
 
     /// The text preference of a pair row, or nil.

@@ -17,9 +17,11 @@ struct FrozenDataset: Codable {
         var tokens: [Int32]
         /// (T) next-token targets, `CrossEntropy.ignored` on the prompt.
         var targets: [Int32]
+        /// The teacher's distributions at aligned answer positions (logprob distillation).
+        var teacher: [SparseTeacherTarget]?
 
         /// As the trainer takes it.
-        var training: TrainingSequence { TrainingSequence(tokens: tokens, targets: targets) }
+        var training: TrainingSequence { TrainingSequence(tokens: tokens, targets: targets, teacher: teacher ?? []) }
     }
 
     /// One preference pair; `reference` holds the cached reference log-probs once computed.
@@ -67,7 +69,7 @@ struct FrozenDataset: Codable {
         let eligible = try data.eligibleCounts()
         var dataset = FrozenDataset(snapshot: "")
         var available = 0, skipped: [SkipReason: Int] = [:], curationRemoved: [String: Int] = [:]
-        var pairSources: [String: Int] = [:]
+        var pairSources: [String: Int] = [:], distillation = JSONValue.null
         if kind == .dpo {
             let pairs = try data.preferencePairs()
             available = pairs.count
@@ -91,13 +93,20 @@ struct FrozenDataset: Codable {
             curationRemoved = removed
             available = conversations.count
             let examples = conversations.map {
-                SFTExample(id: $0.exchangeID, messages: $0.chatMessages, completion: $0.completion)
+                SFTExample(id: $0.exchangeID, messages: $0.chatMessages, completion: $0.completion,
+                           teacherLogprobs: settings.kdWeight > 0 ? $0.teacherLogprobs : nil)
             }
             let encoded = encoder.encodeAll(examples)
             skipped = encoded.skipped
             dataset.sequences = encoded.examples.map {
-                Sequence(id: $0.id, tokens: $0.sequence.tokens, targets: $0.sequence.targets)
+                Sequence(id: $0.id, tokens: $0.sequence.tokens, targets: $0.sequence.targets,
+                         teacher: $0.sequence.teacher.isEmpty ? nil : $0.sequence.teacher)
             }
+            let distilled = dataset.sequences.compactMap(\.teacher)
+            distillation = .object([("examples", .int(distilled.count)),
+                                    ("positions", .int(distilled.reduce(0) { $0 + $1.count })),
+                                    ("answer_tokens", .int(dataset.sequences.filter { $0.teacher != nil }
+                                        .reduce(0) { $0 + CrossEntropy.maskedInCount($1.targets) }))])
             if let validationPercent { dataset.holdBackValidation(percent: validationPercent) }
         }
         let ids = dataset.sequences.isEmpty ? dataset.pairs.map(\.id)
@@ -108,6 +117,7 @@ struct FrozenDataset: Codable {
             .setting("validation_examples", to: dataset.validation.map { .int($0.count) } ?? .null)
             .setting("curation_removed", to: counts(curationRemoved))
             .setting("pair_sources", to: kind == .dpo ? counts(pairSources) : .null)
+            .setting("logprob_distillation", to: distillation)
             .jsonString
         return dataset
     }

@@ -83,6 +83,8 @@ public final class TrainingJob {
             try cacheReferences(&dataset, trainer: trainer)
             objective = DPOObjective(trainer: trainer, dataset: dataset)
         } else {
+            model.distillationWeights = SparseDistillation.Weights(crossEntropy: 1 - settings.kdWeight,
+                                                                   divergence: settings.kdWeight)
             let trainer = try Trainer(model: model, schedule: schedule)
             if let slice = dataset.validation {
                 validation = try EpochValidation(sequences: slice.map(\.training), trainer: trainer, workspace: workspace)

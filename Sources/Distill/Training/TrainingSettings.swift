@@ -19,6 +19,7 @@ import Foundation
 /// | `batch_tokens` | int | 2048 tokens per optimizer step |
 /// | `checkpoint_every` | int | 25 steps |
 /// | `beta` | float | 0.1 (DPO) |
+/// | `kd_weight` | float 0…1 | 0.5 (SFT): λ_KD at answer positions with the teacher's captured log-probabilities (loss `(1 − λ)·CE + λ·KL`, facts/distillation.md §11.3); 0 trains on the text alone |
 /// | `source_weights` | object of float ≥ 0 | every source 1 (DPO): a pair's weight by provenance (`rating`, `pairwise`, `choices`, `demonstration`, `ai_feedback`); 0 leaves that source out |
 /// | `from` | string | none: the configured base model; else a student version |
 /// | `gguf_type` | `q8_0` or `f32` | `q8_0` |
@@ -62,6 +63,8 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
     public var checkpointEvery = 25
     /// DPO β.
     public var beta: Float = 0.1
+    /// SFT: the weight of the KL to the teacher's captured log-probabilities (λ_KD; λ_CE = 1 − λ_KD).
+    public var kdWeight: Float = 0.5
     /// DPO: the weight of each pair by its provenance (absent sources weigh 1).
     public var sourceWeights: [String: Float] = [:]
     /// The student version to start from; nil for the base model.
@@ -79,7 +82,7 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         case maxEpochs = "max_epochs", validationPercent = "validation_percent"
         case maxSteps = "max_steps", learningRate = "learning_rate", warmupSteps = "warmup_steps", maxSeq = "max_seq"
         case batchTokens = "batch_tokens", checkpointEvery = "checkpoint_every", ggufType = "gguf_type"
-        case sourceWeights = "source_weights"
+        case sourceWeights = "source_weights", kdWeight = "kd_weight"
     }
 
     /// Decodes stored settings; missing keys take their defaults.
@@ -100,6 +103,7 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         s.checkpointEvery = try c.decodeIfPresent(Int.self, forKey: .checkpointEvery) ?? s.checkpointEvery
         s.beta = try c.decodeIfPresent(Float.self, forKey: .beta) ?? s.beta
         s.sourceWeights = try c.decodeIfPresent([String: Float].self, forKey: .sourceWeights) ?? s.sourceWeights
+        s.kdWeight = try c.decodeIfPresent(Float.self, forKey: .kdWeight) ?? s.kdWeight
         s.from = try c.decodeIfPresent(String.self, forKey: .from)
         s.ggufType = try c.decodeIfPresent(String.self, forKey: .ggufType) ?? s.ggufType
         s.seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? s.seed
@@ -144,6 +148,7 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         try check(batchTokens >= maxSeq, .batchTokens, "must be at least max_seq (\(maxSeq))")
         try check(checkpointEvery > 0, .checkpointEvery, "must be positive")
         try check(beta > 0, .beta, "must be positive")
+        try check((0...1).contains(kdWeight), .kdWeight, "must lie between 0 and 1")
         try check(sourceWeights.values.allSatisfy { $0 >= 0 && $0.isFinite }, .sourceWeights, "must map sources to weights ≥ 0")
         try check(peakLearningRate > 0, .learningRate, "must be positive")
         try check(ggufType == "q8_0" || ggufType == "f32", .ggufType, "must be q8_0 or f32")

@@ -158,6 +158,15 @@ extension BPETokenizer {
         }
     }
 
+    /// The merges of raw `bytes` taken as one piece (no pre-splitting): a single id when the
+    /// bytes are one token of the vocabulary; used to map another tokenizer's token (a
+    /// teacher's log-probability alternative) onto this vocabulary.
+    public func encode(bytes: [UInt8]) -> [Int32] {
+        var symbols = bytes.map { byteTokens[Int($0)] }
+        mergePairs(&symbols)
+        return symbols.filter { $0 >= 0 }
+    }
+
     /// Repeatedly merges the adjacent pair of lowest rank, leftmost first.
     private func mergePairs(_ symbols: inout [Int32]) {
         while symbols.count > 1 {

@@ -14,6 +14,7 @@ import ChatAPI
 /// | `retry_max_delay_ms` | int | 8000 |
 /// | `inject_stream_usage` | bool | true: ask streams for the usage chunk so the log has token counts |
 /// | `max_concurrent_transfers` | int | 512: teacher requests in flight at once; more get a 503 `overloaded` |
+/// | `capture_logprobs` | int 0…20 or false | false: with N > 0, a chat teacher is asked for `logprobs` and N `top_logprobs` on every request; they are stored with the exchange for logprob distillation and stripped from the answer when the client did not ask for them (`true` means 20) |
 /// | `api` | string | `chat`: the API the teacher speaks: `chat` (OpenAI-compatible chat completions), `responses` (OpenAI Responses) or `anthropic` (Messages; key sent as `x-api-key`) |
 public struct TeacherSettings: Sendable, Decodable {
     /// Base URL, e.g. `https://api.openai.com/v1`.
@@ -31,6 +32,8 @@ public struct TeacherSettings: Sendable, Decodable {
     public var injectStreamUsage = true
     /// Most teacher requests in flight at once.
     public var maxConcurrentTransfers = 512
+    /// Alternatives per token to capture from a chat teacher (`top_logprobs`); 0: capture nothing.
+    public var captureLogprobs = 0
     /// The API the teacher speaks; requests of the same surface are forwarded as they
     /// are, the others translated through chat completions.
     public var api = APISurface.chat
@@ -44,6 +47,7 @@ public struct TeacherSettings: Sendable, Decodable {
         case idleTimeoutMs = "idle_timeout_ms", totalTimeoutMs = "total_timeout_ms", maxAttempts = "max_attempts"
         case retryBaseDelayMs = "retry_base_delay_ms", retryMaxDelayMs = "retry_max_delay_ms"
         case injectStreamUsage = "inject_stream_usage", maxConcurrentTransfers = "max_concurrent_transfers", api
+        case captureLogprobs = "capture_logprobs"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -64,6 +68,15 @@ public struct TeacherSettings: Sendable, Decodable {
                 throw DecodingError.dataCorruptedError(forKey: .api, in: c, debugDescription: "'\(name)' is not one of chat, responses, anthropic")
             }
             api = surface
+        }
+        if let on = try? c.decodeIfPresent(Bool.self, forKey: .captureLogprobs) {
+            captureLogprobs = on ? 20 : 0
+        } else {
+            captureLogprobs = try c.decodeIfPresent(Int.self, forKey: .captureLogprobs) ?? d.captureLogprobs
+        }
+        guard (0...20).contains(captureLogprobs) else {
+            throw DecodingError.dataCorruptedError(forKey: .captureLogprobs, in: c,
+                                                   debugDescription: "must be true, false or 0…20 alternatives, got \(captureLogprobs)")
         }
         guard maxConcurrentTransfers > 0 else {
             throw DecodingError.dataCorruptedError(forKey: .maxConcurrentTransfers, in: c, debugDescription: "must be positive")

@@ -17,6 +17,8 @@ extension ChatCompletionsController {
         guard let teacher = services.teacher else { return await client.adapt(fail(exchange, .internalError("no teacher"))) }
         let api = services.configuration.teacher.api
         let passthrough = api == ingress.surface
+        let capture = LogprobCapture(alternatives: services.configuration.teacher.captureLogprobs, teacherAPI: api,
+                                     clientAsked: ingress.chat.logprobs)
         let upstream = TeacherRequest(path: api.path,
                                       headers: teacherHeaders(api: api, stream: ingress.chat.stream, client: headers),
                                       body: upstreamBody(ingress, api: api, route: route))
@@ -35,10 +37,11 @@ extension ChatCompletionsController {
             let relay = StreamRelay(exchange: exchange, upstream: response, connection: connection,
                                     maxBytes: services.configuration.maxStreamBytes, maxEventBytes: services.configuration.maxSSEEventBytes,
                                     decoder: Self.streamDecoder(api, created: client.createdAt), forwardDecoded: !passthrough && api != .chat,
-                                    clientSurface: passthrough ? api : .chat)
+                                    clientSurface: passthrough ? api : .chat, logprobs: capture)
             answer = relay.response(headers: forwardedHeaders(response, exchange: exchange))
         } else {
-            answer = await relayWhole(response, api: api, passthrough: passthrough, exchange: exchange, client: client)
+            answer = await relayWhole(response, api: api, passthrough: passthrough, exchange: exchange, client: client,
+                                      capture: capture)
         }
         return passthrough ? answer : await client.adapt(answer)
     }
@@ -81,7 +84,7 @@ extension ChatCompletionsController {
     /// caller writes it in the client's surface). The gateway's own errors are in the
     /// client's surface either way.
     func relayWhole(_ response: TeacherResponse, api: APISurface, passthrough: Bool, exchange: PendingExchange,
-                    client: ClientSurface) async -> Response {
+                    client: ClientSurface, capture: LogprobCapture? = nil) async -> Response {
         func failure(_ answer: Response) async -> Response { passthrough ? await client.adapt(answer) : answer }
         let bytes: [UInt8]
         do {
@@ -92,12 +95,14 @@ extension ChatCompletionsController {
         exchange.endUpstream()
         exchange.markFirstByte()
         let json = try? JSONValue.parse(bytes)
-        var chatBody = bytes
+        var chatBody = bytes, forwarded = bytes
         if let json {
             let completion: JSONValue
             switch api {
             case _ where response.status >= 400: completion = OpenAIError(status: response.status, body: json).json
-            case .chat: completion = json
+            case .chat:
+                completion = capture?.take(json, into: exchange) ?? json
+                if capture?.strip == true { (chatBody, forwarded) = (completion.serialized(), completion.serialized()) }
             case .responses: completion = ResponsesObject.parts(json).completionJSON
             case .messages:
                 var parts = MessagesObject.parts(json)
@@ -118,6 +123,6 @@ extension ChatCompletionsController {
         var headers = forwardedHeaders(response, exchange: exchange)
         if !passthrough { headers[.contentType] = "application/json" }
         return Response(status: .init(code: response.status, reasonPhrase: ""), headers: headers,
-                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: passthrough ? bytes : chatBody)))
+                        body: ResponseBody(byteBuffer: ByteBuffer(bytes: passthrough ? forwarded : chatBody)))
     }
 }

@@ -134,6 +134,11 @@ extension ChatCompletionsController {
             json = json.setting("model", to: .string(route.teacherModel))
             changed = true
         }
+        let alternatives = services.configuration.teacher.captureLogprobs
+        if alternatives > 0 && !chat.logprobs {
+            json = json.setting("logprobs", to: .bool(true)).setting("top_logprobs", to: .int(alternatives))
+            changed = true
+        }
         if chat.stream && !chat.includeUsage && services.configuration.teacher.injectStreamUsage {
             let options = (json["stream_options"]?.objectValue != nil ? json["stream_options"]! : .object([]))
             json = json.setting("stream_options", to: options.setting("include_usage", to: .bool(true)))

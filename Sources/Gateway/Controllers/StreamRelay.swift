@@ -31,6 +31,9 @@ struct StreamRelay: Sendable {
     var forwardDecoded = false
     /// The surface of the bytes the client gets, for error events in its shape.
     var clientSurface = APISurface.chat
+    /// The teacher's log-probabilities to keep (a chat stream; nil: none asked for). When the
+    /// client did not ask for them, each chunk is forwarded re-encoded without them.
+    var logprobs: LogprobCapture? = nil
 
     func response(headers: HTTPFields) -> Response {
         Response(status: .ok, headers: headers, body: ResponseBody { writer in
@@ -50,7 +53,7 @@ struct StreamRelay: Sendable {
             for try await chunk in upstream.body {
                 exchange.markFirstByte()
                 received += chunk.count
-                let decoded = Self.read(parser.feed(chunk), decoder: &decoder, into: &accumulator, forwardDecoded: forwardDecoded)
+                let decoded = read(parser.feed(chunk), decoder: &decoder, into: &accumulator)
                 if let limit = exceededLimit(received: received, parser: parser) {
                     upstream.body.cancel()
                     let failure = OpenAIError.upstreamUnavailable(limit)
@@ -58,7 +61,7 @@ struct StreamRelay: Sendable {
                     await sendErrorEvent(failure, to: &writer)
                     break
                 }
-                let forward = terminal.feed(forwardDecoded ? decoded : chunk)
+                let forward = terminal.feed(forwardsDecoded ? decoded : chunk)
                 guard !forward.isEmpty else { continue }
                 do {
                     try await connection.write(ByteBuffer(bytes: forward), to: &writer)
@@ -76,7 +79,7 @@ struct StreamRelay: Sendable {
         exchange.endUpstream()
         if let last = parser.finish() {
             // A last event without its blank line: a translated stream still forwards it.
-            let decoded = Self.read([last], decoder: &decoder, into: &accumulator, forwardDecoded: forwardDecoded)
+            let decoded = read([last], decoder: &decoder, into: &accumulator)
             let forward = terminal.feed(decoded)
             if outcome.status == 200, !forward.isEmpty { try? await connection.write(ByteBuffer(bytes: forward), to: &writer) }
         }
@@ -90,13 +93,21 @@ struct StreamRelay: Sendable {
         try? await writer.finish(nil)
     }
 
+    /// Whether the client gets bytes re-encoded from the parsed events (a translated stream,
+    /// or a chat stream whose log-probabilities are stripped) rather than the teacher's own.
+    private var forwardsDecoded: Bool { forwardDecoded || logprobs?.strip == true }
+
     /// Feeds `events` to the log's accumulator (through `decoder` when the teacher's stream
-    /// is not in chat form) and returns the chat bytes to forward when `forwardDecoded`.
-    private static func read(_ events: [SSEEvent], decoder: inout (any SurfaceStreamDecoder)?, into accumulator: inout StreamAccumulator,
-                             forwardDecoded: Bool) -> [UInt8] {
+    /// is not in chat form) and returns the chat bytes to forward when ``forwardsDecoded``.
+    private func read(_ events: [SSEEvent], decoder: inout (any SurfaceStreamDecoder)?,
+                      into accumulator: inout StreamAccumulator) -> [UInt8] {
         var decoded: [UInt8] = []
         for event in events {
-            guard decoder != nil else { accumulator.consume(event); continue }
+            guard decoder != nil else {
+                accumulator.consume(event)
+                if let logprobs, logprobs.strip { decoded += logprobs.clientEvent(event) }
+                continue
+            }
             for item in decoder!.decode(event) {
                 accumulator.consume(item)
                 if forwardDecoded { decoded += item.sseBytes }
@@ -119,7 +130,8 @@ struct StreamRelay: Sendable {
     }
 
     func finish(_ accumulator: StreamAccumulator, outcome: (status: Int, error: String?)) async -> Bool {
-        let completion = accumulator.completion()
+        var completion = accumulator.completion()
+        if let logprobs { completion = logprobs.take(completion, into: exchange) }
         var error = outcome.error
         if let streamError = accumulator.streamError, error == nil {
             error = streamError["message"]?.stringValue ?? "error event in stream"

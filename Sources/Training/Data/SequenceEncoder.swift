@@ -59,7 +59,10 @@ public struct SequenceEncoder: Sendable {
             completion.removeLast(completion.count - room)
             truncated = true
         }
-        let sequence = Self.sequence(prompt: prompt, completion: completion)
+        var sequence = Self.sequence(prompt: prompt, completion: completion)
+        if let logprobs = example.teacherLogprobs {
+            sequence.teacher = teacherTargets(logprobs, completion: completion, firstTarget: prompt.count - 1)
+        }
         return .success(EncodedExample(id: example.id, sequence: sequence, promptTokens: prompt.count,
                                        completionTokens: completion.count, truncated: truncated))
     }

@@ -1,3 +1,4 @@
+import struct ChatAPI.TokenLogprobs
 import Engine
 
 /// One supervised example: a conversation up to the teacher's turn and the teacher's
@@ -10,12 +11,16 @@ public struct SFTExample: Sendable, Equatable {
     public var messages: [ChatMessage]
     /// The answer to learn (the teacher's, or a human demonstration).
     public var completion: String
+    /// The teacher's token log-probabilities of exactly `completion`, when captured: the
+    /// positions they align with are distilled (``SparseDistillation``).
+    public var teacherLogprobs: TokenLogprobs?
 
     /// An example.
-    public init(id: String, messages: [ChatMessage], completion: String) {
+    public init(id: String, messages: [ChatMessage], completion: String, teacherLogprobs: TokenLogprobs? = nil) {
         self.id = id
         self.messages = messages
         self.completion = completion
+        self.teacherLogprobs = teacherLogprobs
     }
 }
 

@@ -71,6 +71,9 @@ public final class ActivationBuffers: @unchecked Sendable {
     public internal(set) var tokens: [Int32] = []
     /// Loss normalizer of the last forward pass.
     public internal(set) var normalizer: Float = 1
+    /// The distilled rows of the last forward pass: compact row, the teacher's target, and
+    /// what the backward pass needs of it.
+    var distilled: [(row: Int, teacher: SparseTeacherTarget, values: SparseDistillation.Row)] = []
     private let arena: UnsafeMutablePointer<Float>
     private let logitsArena: UnsafeMutablePointer<Float>
     private let indices: UnsafeMutablePointer<Int32>

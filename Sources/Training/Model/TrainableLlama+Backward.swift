@@ -34,6 +34,10 @@ extension TrainableLlama {
         guard count > 0 else { return }
         CrossEntropy.backward(logits: a.logits, logSumExp: a.logSumExp, targets: a.targetIds, rows: count,
                               vocabulary: V, scale: lossScale / a.normalizer, threads: threads)
+        for (row, teacher, distilled) in a.distilled {
+            SparseDistillation.backward(a.logits + row * V, vocabulary: V, target: a.targetIds[row], row: distilled,
+                                        teacher: teacher, weights: distillationWeights, scale: lossScale / a.normalizer)
+        }
         // dHeadInput (N, C) into attentionGradient as scratch, then scattered to the target rows.
         Linear.backward(inputGradient: d.attentionGradient, weightGradient: weightGradients?.embedding,
                         outGradient: a.logits, input: a.headInput, weight: weights.embedding,

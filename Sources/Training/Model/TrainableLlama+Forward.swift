@@ -8,9 +8,11 @@ extension TrainableLlama {
     ///   - targets: (T) the next-token ids, `CrossEntropy.ignored` where masked out
     ///   - normalizer: masked-in tokens over the whole accumulated batch (default: this sequence's)
     ///   - slot: where the activations go (default `activations`)
+    ///   - teacher: the teacher's distributions at some target positions: those positions'
+    ///     loss is `distillationWeights`' mix of cross-entropy and KL (``SparseDistillation``)
     @discardableResult
     public func forward(tokens: [Int32], targets: [Int32], normalizer: Float? = nil,
-                        slot: ActivationBuffers? = nil) -> Float {
+                        slot: ActivationBuffers? = nil, teacher: [SparseTeacherTarget] = []) -> Float {
         let c = config, a = slot ?? activations, T = tokens.count
         precondition(T > 0 && T <= a.rows && targets.count == T, "sequence empty or longer than its activation slot")
         precondition(tokens.allSatisfy { $0 >= 0 && Int($0) < c.vocabularySize }, "token id outside the vocabulary")
@@ -25,11 +27,11 @@ extension TrainableLlama {
         RMSNorm.forward(out: a.finalNormed, inverseRMS: a.finalInverseRMS, x: a.residuals[c.layers],
                         weight: weights.finalNorm, rows: T, channels: c.channels, epsilon: c.rmsEpsilon,
                         threads: threads)
-        return headForward(targets: targets, a) / a.normalizer
+        return headForward(targets: targets, teacher: teacher, a) / a.normalizer
     }
 
     /// The tied LM head and the loss at the target positions only; returns Σ token losses.
-    private func headForward(targets: [Int32], _ a: ActivationBuffers) -> Float {
+    private func headForward(targets: [Int32], teacher: [SparseTeacherTarget], _ a: ActivationBuffers) -> Float {
         let (C, V) = (config.channels, config.vocabularySize)
         var count = 0
         for (t, target) in targets.enumerated() where target != CrossEntropy.ignored {
@@ -42,8 +44,23 @@ extension TrainableLlama {
         a.targetCount = count
         guard count > 0 else { return 0 }
         Linear.forward(out: a.logits, input: a.headInput, weight: weights.embedding, rows: count, inputs: C, outputs: V)
-        return Float(CrossEntropy.forward(losses: a.losses, logSumExp: a.logSumExp, logits: a.logits,
-                                          targets: a.targetIds, rows: count, vocabulary: V, threads: threads))
+        var total = CrossEntropy.forward(losses: a.losses, logSumExp: a.logSumExp, logits: a.logits,
+                                         targets: a.targetIds, rows: count, vocabulary: V, threads: threads)
+        a.distilled = []
+        guard !teacher.isEmpty else { return Float(total) }
+        // Compact rows are in position order: walk both lists together.
+        var row = 0
+        let (ce, kd) = (Double(distillationWeights.crossEntropy), Double(distillationWeights.divergence))
+        for target in teacher {
+            while row < count && a.targetPositions[row] < target.position { row += 1 }
+            guard row < count, a.targetPositions[row] == target.position else { continue }
+            let distilled = SparseDistillation.row(a.logits + row * V, logSumExp: a.logSumExp[row], target: target)
+            let loss = ce * Double(a.losses[row]) + kd * distilled.divergence
+            total += loss - Double(a.losses[row])
+            a.losses[row] = Float(loss)
+            a.distilled.append((row, target, distilled))
+        }
+        return Float(total)
     }
 
     /// `h = x + Wo·attn(rope(Wq·n), rope(Wk·n), Wv·n)`, n = RMSNorm(x), into `afterAttention`.

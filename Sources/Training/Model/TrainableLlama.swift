@@ -42,6 +42,8 @@ public final class TrainableLlama: @unchecked Sendable {
     public var adaptersEnabled = true
     /// Activations of the default sequence slot, for up to `activations.rows` tokens.
     public let activations: ActivationBuffers
+    /// The loss mix at positions with a teacher distribution (logprob distillation).
+    public var distillationWeights = SparseDistillation.Weights()
     /// Threads for the non-GEMM kernels (softmax over the vocabulary, the optimizer);
     /// default 2, like the engine's OpenBLAS setting.
     public var threads = 2

@@ -5,12 +5,19 @@ public struct TrainingSequence: Sendable, Equatable {
     public var tokens: [Int32]
     /// (T) target ids or `CrossEntropy.ignored`.
     public var targets: [Int32]
+    /// The teacher's distributions at some answer positions (logprob distillation), by
+    /// ascending position; empty for plain SFT.
+    public var teacher: [SparseTeacherTarget]
 
-    /// A sequence; `tokens` and `targets` must have the same length.
-    public init(tokens: [Int32], targets: [Int32]) {
+    /// A sequence; `tokens` and `targets` must have the same length, and every teacher
+    /// target must sit on a masked-in position.
+    public init(tokens: [Int32], targets: [Int32], teacher: [SparseTeacherTarget] = []) {
         precondition(tokens.count == targets.count, "tokens and targets differ in length")
+        precondition(teacher.allSatisfy { Int($0.position) < targets.count && targets[Int($0.position)] != CrossEntropy.ignored },
+                     "a teacher target on a masked-out position")
         self.tokens = tokens
         self.targets = targets
+        self.teacher = teacher
     }
 }
 
@@ -66,7 +73,8 @@ public final class Trainer: @unchecked Sendable {
         model.zeroGradients()
         var loss: Float = 0
         for sequence in batch {
-            loss += model.forward(tokens: sequence.tokens, targets: sequence.targets, normalizer: Float(targetTokens))
+            loss += model.forward(tokens: sequence.tokens, targets: sequence.targets, normalizer: Float(targetTokens),
+                                  teacher: sequence.teacher)
             model.backward()
         }
         let norm = optimizer.clippedStep(model, learningRate: rate, maxNorm: maxGradientNorm)
@@ -81,7 +89,7 @@ extension Trainer {
         let targetTokens = sequences.reduce(0) { $0 + CrossEntropy.maskedInCount($1.targets) }
         guard targetTokens > 0 else { return 0 }
         return sequences.reduce(Float(0)) {
-            $0 + model.forward(tokens: $1.tokens, targets: $1.targets, normalizer: Float(targetTokens))
+            $0 + model.forward(tokens: $1.tokens, targets: $1.targets, normalizer: Float(targetTokens), teacher: $1.teacher)
         }
     }
 }

@@ -96,10 +96,15 @@ struct TrainSFTCommand: AsyncParsableCommand {
 
     @OptionGroup var corpus: TrainingCorpusOptions
     @OptionGroup var hyper: TrainingHyperparameters
+    @Option(name: .customLong("kd-weight"),
+            help: "λ of the KL to the teacher's captured log-probabilities where an answer has them (loss (1−λ)·CE + λ·KL); 0: text only.")
+    var kdWeight: Float = 0.5
 
     func run() async throws {
         let (database, reader, configuration) = try corpus.open()
-        let settings = try hyper.settings(kind: .sft)
+        var settings = try hyper.settings(kind: .sft)
+        settings.kdWeight = kdWeight
+        do { try settings.validate() } catch { throw ValidationError("\(error)") }
         try await execute({ try TrainingJob.start(settings: settings, runID: hyper.runID, reader: reader, database: database,
                                                   baseModelPath: configuration.student.model) },
                           reader: reader, configuration: configuration)
