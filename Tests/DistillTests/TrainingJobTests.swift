@@ -1,6 +1,7 @@
 import ChatAPI
 import Corpus
 import Distill
+import Engine
 import Foundation
 import Serving
 import TestSupport
@@ -101,6 +102,36 @@ import Testing
         _ = try plain.execute()
         let plainRun = try #require(try TrainingStore(reader: corpus.reader).run(id: plain.runID))
         #expect(plainRun.dataSnapshot?["logprob_distillation"]?["examples"]?.intValue == 0)
+    }
+
+    /// `kd`: a student of one block distilled from the two-block tiny model is registered
+    /// and loads with one block.
+    @Test func aKDRunRegistersACompressedStudent() throws {
+        let corpus = try TrainingCorpus()
+        corpus.addTask(count: 16)
+        let teacher = try TinyModel.write()
+        defer { try? FileManager.default.removeItem(atPath: teacher) }
+        var kd = settings()
+        (kd.kind, kd.teacher, kd.layers) = (.kd, teacher, 1)
+        let job = try TrainingJob.start(settings: kd, runID: nil, reader: corpus.reader, database: corpus.path, baseModelPath: teacher)
+        let version = try job.execute()
+        let run = try #require(try TrainingStore(reader: corpus.reader).run(id: job.runID))
+        #expect(run.status == .succeeded && run.kind == "kd")
+        let losses = try TrainingStore(reader: corpus.reader).metrics(runID: job.runID).compactMap { $0.values["loss"]?.doubleValue }
+        #expect(losses.count == 3 && losses.allSatisfy { $0 > 0 && $0.isFinite })
+        let gguf = try #require(version.path(of: "gguf"))
+        #expect(try LlamaConfig(file: GGUFFile(path: gguf)).layers == 1)
+        var student = StudentSettings()
+        student.model = gguf
+        #expect(StudentBackend(settings: student).loadError == nil)
+
+        kd.layers = 2  // not a compression of a two-block teacher
+        let same = try TrainingJob.start(settings: kd, runID: nil, reader: corpus.reader, database: corpus.path, baseModelPath: teacher)
+        #expect(throws: (any Error).self) { try same.execute() }
+        kd.teacher = "s-9999"
+        #expect(throws: (any Error).self) {
+            try TrainingJob.start(settings: kd, runID: nil, reader: corpus.reader, database: corpus.path, baseModelPath: teacher).execute()
+        }
     }
 
     @Test func anSFTRunWithoutEpochsValidatesEachEpochAndReportsTheOneItKept() throws {

@@ -27,6 +27,8 @@ import Testing
         (#"{"kind":"sft","gguf_type":"q4"}"#, "gguf_type"), (#"{"kind":"sft","max_epochs":0}"#, "max_epochs"),
         (#"{"kind":"sft","validation_percent":60}"#, "validation_percent"),
         (#"{"kind":"dpo","source_weights":{"ai_feedback":-1}}"#, "source_weights"),
+        (#"{"kind":"kd","layers":15}"#, "teacher"), (#"{"kind":"kd","teacher":"t.gguf"}"#, "layers"),
+        (#"{"kind":"sft","kd_weight":1.5}"#, "kd_weight"),
         (#"{"kind":"dpo","source_weights":{"ai_feedback":"half"}}"#, "ai_feedback"),
     ])
     func unworkableSettingsNameTheirKey(body: String, key: String) throws {

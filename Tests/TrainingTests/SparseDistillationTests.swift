@@ -94,6 +94,74 @@ import Testing
     }
 }
 
+/// Distilling a local teacher's full distribution (`retort train kd`) into a student made of
+/// some of its blocks.
+@Suite struct FullDistillationTests {
+    static let tokens = SparseDistillationTests.tokens, targets = SparseDistillationTests.targets
+
+    /// A teacher and a student of the same shape but different weights.
+    static func pair() throws -> (student: TrainableLlama, trainer: Trainer) {
+        let teacher = TrainableLlama(config: SparseDistillationTests.config, maxRows: 8)
+        teacher.initializeRandomly(seed: 31, scale: 0.8)
+        let student = TrainableLlama(config: SparseDistillationTests.config, maxRows: 8)
+        student.initializeRandomly(seed: 32, scale: 0.5)
+        student.distillationWeights = .init(crossEntropy: 0.25, divergence: 0.75)
+        let schedule = try LearningRateSchedule(peak: 1e-3, warmupSteps: 0, totalSteps: 10)
+        return (student, try Trainer(model: student, schedule: schedule, teacher: teacher))
+    }
+
+    @Test func theLossMixesCrossEntropyAndTheKLOverTheWholeVocabulary() throws {
+        let (student, trainer) = try Self.pair()
+        let teacher = try #require(trainer.teacher)
+        let loss = Double(trainer.forward(TrainingSequence(tokens: Self.tokens, targets: Self.targets), normalizer: 1))
+        let V = SparseDistillationTests.config.vocabularySize
+        _ = teacher.forward(tokens: Self.tokens, targets: Self.targets)
+        let logP = (0..<4).map { SparseDistillationTests.logSoftmax(Array(UnsafeBufferPointer(start: teacher.activations.logits + $0 * V, count: V))) }
+        _ = student.forward(tokens: Self.tokens, targets: Self.targets)
+        var expected = 0.0
+        for (row, position) in [2, 3, 4, 5].enumerated() {
+            let logQ = SparseDistillationTests.logSoftmax(Array(UnsafeBufferPointer(start: student.activations.logits + row * V, count: V)))
+            let kl = (0..<V).reduce(0.0) { $0 + exp(logP[row][$1]) * (logP[row][$1] - logQ[$1]) }
+            #expect(kl > 0)
+            expected += 0.25 * -logQ[Int(Self.targets[position])] + 0.75 * kl
+        }
+        #expect(abs(loss - expected) < 1e-4 * expected)
+    }
+
+    @Test func theGradientMatchesFiniteDifferences() throws {
+        let (student, trainer) = try Self.pair()
+        let sequence = TrainingSequence(tokens: Self.tokens, targets: Self.targets)
+        _ = trainer.forward(sequence, normalizer: 3)
+        student.zeroGradients()
+        student.backward()
+        let analytic = Array(UnsafeBufferPointer(start: student.trainable.gradients, count: student.layout.count))
+        var generator = SeededGenerator(seed: 33)
+        let indices = student.layout.entries.flatMap { entry in
+            (0..<4).map { _ in entry.offset + Int.random(in: 0..<entry.count, using: &generator) }
+        }
+        let norms = finiteDifferences(of: { Double(trainer.forward(sequence, normalizer: 3)) }, parameters: student.parameters,
+                                      analytic: analytic, indices: indices)
+        #expect(norms.numeric > 1e-4)
+        #expect(norms.difference / norms.numeric < 5e-3)
+    }
+
+    @Test func aStudentKeepsEvenlySpacedBlocksOfItsTeacher() throws {
+        #expect(TrainableLlama.evenlySpacedLayers(15, of: 30) == [0, 2, 4, 6, 8, 10, 12, 15, 17, 19, 21, 23, 25, 27, 29])
+        #expect(TrainableLlama.evenlySpacedLayers(1, of: 2) == [1])
+        let path = try TinyModel.write()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let file = try GGUFFile(path: path)
+        let teacher = try TrainableLlama(file: file, maxRows: 8)
+        let student = try TrainableLlama(file: file, maxRows: 8, keeping: [1])
+        #expect(student.config.layers == 1)
+        let size = student.config.channels * student.config.channels
+        #expect(Array(UnsafeBufferPointer(start: student.weights.blocks[0].query, count: size))
+                == Array(UnsafeBufferPointer(start: teacher.weights.blocks[1].query, count: size)))
+        #expect(throws: TrainingError.self) { try TrainableLlama(file: file, maxRows: 8, keeping: [2]) }
+        #expect(throws: TrainingError.self) { try TrainableLlama(file: file, maxRows: 8, keeping: [1, 0]) }
+    }
+}
+
 /// Aligning a teacher's tokens with the student's by byte offset.
 @Suite struct TeacherAlignmentTests {
     static func encoder() throws -> SequenceEncoder {

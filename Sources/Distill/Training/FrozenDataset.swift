@@ -94,7 +94,7 @@ struct FrozenDataset: Codable {
             available = conversations.count
             let examples = conversations.map {
                 SFTExample(id: $0.exchangeID, messages: $0.chatMessages, completion: $0.completion,
-                           teacherLogprobs: settings.kdWeight > 0 ? $0.teacherLogprobs : nil)
+                           teacherLogprobs: kind == .sft && settings.kdWeight > 0 ? $0.teacherLogprobs : nil)
             }
             let encoded = encoder.encodeAll(examples)
             skipped = encoded.skipped

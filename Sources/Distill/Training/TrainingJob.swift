@@ -68,9 +68,8 @@ public final class TrainingJob {
         try workspace.create()
         var dataset = try loadOrBuildDataset(encoder: encoder)
         try store.startRun(id: run.id, pid: Int(getpid()), dataSnapshot: (try? JSONValue.parse(dataset.snapshot)) ?? .null)
-        let lora = settings.lora ? LoRAConfiguration(rank: settings.rank, alpha: settings.alpha, seed: settings.seed) : nil
-        let model = try TrainableLlama(file: base.file, maxRows: settings.maxSeq, lora: lora)
-        if let merged = base.merged { try ModelImport.load(model, fromSafetensors: merged) }
+        let lora = settings.trainsAdapters ? LoRAConfiguration(rank: settings.rank, alpha: settings.alpha, seed: settings.seed) : nil
+        let (model, teacher) = try makeModels(base: base, lora: lora)
         let plan = try BatchPlan(lengths: dataset.lengths, batchTokens: settings.batchTokens, seed: settings.seed)
         let total = min(settings.maxSteps ?? .max, plan.steps(epochs: settings.plannedEpochs))
         let warmup = settings.warmupSteps ?? min(10, total / 10)
@@ -85,7 +84,7 @@ public final class TrainingJob {
         } else {
             model.distillationWeights = SparseDistillation.Weights(crossEntropy: 1 - settings.kdWeight,
                                                                    divergence: settings.kdWeight)
-            let trainer = try Trainer(model: model, schedule: schedule)
+            let trainer = try Trainer(model: model, schedule: schedule, teacher: teacher)
             if let slice = dataset.validation {
                 validation = try EpochValidation(sequences: slice.map(\.training), trainer: trainer, workspace: workspace)
             }
@@ -99,8 +98,36 @@ public final class TrainingJob {
         return try publish(model: model, base: base, lora: lora, metrics: summary.merging(dataset: dataset))
     }
 
-    /// The GGUF to start from (and its merged f32 weights when starting from a version).
+    /// The model to train and, for KD, the local teacher it learns from (its blocks taken
+    /// evenly from the teacher's).
+    private func makeModels(base: (file: GGUFFile, merged: String?, parent: String?),
+                            lora: LoRAConfiguration?) throws -> (model: TrainableLlama, teacher: TrainableLlama?) {
+        guard settings.kind == .kd else {
+            let model = try TrainableLlama(file: base.file, maxRows: settings.maxSeq, lora: lora)
+            if let merged = base.merged { try ModelImport.load(model, fromSafetensors: merged) }
+            return (model, nil)
+        }
+        let teacher = try TrainableLlama(file: base.file, maxRows: settings.maxSeq)
+        let layers = settings.layers ?? 0
+        guard layers < teacher.config.layers else {
+            throw TrainingRunError("kd needs fewer layers than the teacher's \(teacher.config.layers), got \(layers)")
+        }
+        let kept = TrainableLlama.evenlySpacedLayers(layers, of: teacher.config.layers)
+        return (try TrainableLlama(file: base.file, maxRows: settings.maxSeq, keeping: kept), teacher)
+    }
+
+    /// The GGUF to start from (and its merged f32 weights when starting from a version); for
+    /// KD, the teacher's GGUF (a student version's or a path).
     private func loadBase() throws -> (file: GGUFFile, merged: String?, parent: String?) {
+        if settings.kind == .kd, let teacher = settings.teacher {
+            if let version = try store.student(version: teacher), let gguf = version.path(of: "gguf") {
+                return (try GGUFFile(path: gguf), nil, nil)
+            }
+            guard FileManager.default.fileExists(atPath: teacher) else {
+                throw TrainingRunError("no teacher \(teacher): neither a student version nor a GGUF file")
+            }
+            return (try GGUFFile(path: teacher), nil, nil)
+        }
         guard let from = settings.from else { return (try GGUFFile(path: baseModelPath), nil, nil) }
         guard let version = try store.student(version: from), let gguf = version.path(of: "gguf") else {
             throw TrainingRunError("no student version \(from) to train from")

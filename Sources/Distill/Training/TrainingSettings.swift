@@ -6,7 +6,9 @@ import Foundation
 ///
 /// | key | type | default |
 /// |---|---|---|
-/// | `kind` | `sft` or `dpo` | required |
+/// | `kind` | `sft`, `dpo` or `kd` | required |
+/// | `teacher` | string | `kd`: required: the local teacher, a GGUF path or a student version (`s-0003`) |
+/// | `layers` | int | `kd`: required: blocks of the compressed student, taken evenly from the teacher's (first and last kept) |
 /// | `lora` | bool | true (LoRA; false: full fine-tuning) |
 /// | `rank`, `alpha` | int, float | 16, 32 (facts/engine.md §5.3) |
 /// | `epochs` | int | SFT: none, chosen by validation loss; DPO: 2 |
@@ -31,6 +33,9 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         case sft
         /// Direct preference optimisation on preference pairs.
         case dpo
+        /// Distillation from a local teacher's full distribution into a student made of some
+        /// of its blocks (compression), with cross-entropy on the logged answers.
+        case kd
     }
 
     /// What the run trains.
@@ -65,6 +70,10 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
     public var beta: Float = 0.1
     /// SFT: the weight of the KL to the teacher's captured log-probabilities (λ_KD; λ_CE = 1 − λ_KD).
     public var kdWeight: Float = 0.5
+    /// KD: the local teacher (a GGUF path or a student version).
+    public var teacher: String?
+    /// KD: the compressed student's blocks.
+    public var layers: Int?
     /// DPO: the weight of each pair by its provenance (absent sources weigh 1).
     public var sourceWeights: [String: Float] = [:]
     /// The student version to start from; nil for the base model.
@@ -82,7 +91,7 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         case maxEpochs = "max_epochs", validationPercent = "validation_percent"
         case maxSteps = "max_steps", learningRate = "learning_rate", warmupSteps = "warmup_steps", maxSeq = "max_seq"
         case batchTokens = "batch_tokens", checkpointEvery = "checkpoint_every", ggufType = "gguf_type"
-        case sourceWeights = "source_weights", kdWeight = "kd_weight"
+        case sourceWeights = "source_weights", kdWeight = "kd_weight", teacher, layers
     }
 
     /// Decodes stored settings; missing keys take their defaults.
@@ -104,6 +113,8 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         s.beta = try c.decodeIfPresent(Float.self, forKey: .beta) ?? s.beta
         s.sourceWeights = try c.decodeIfPresent([String: Float].self, forKey: .sourceWeights) ?? s.sourceWeights
         s.kdWeight = try c.decodeIfPresent(Float.self, forKey: .kdWeight) ?? s.kdWeight
+        s.teacher = try c.decodeIfPresent(String.self, forKey: .teacher)
+        s.layers = try c.decodeIfPresent(Int.self, forKey: .layers)
         s.from = try c.decodeIfPresent(String.self, forKey: .from)
         s.ggufType = try c.decodeIfPresent(String.self, forKey: .ggufType) ?? s.ggufType
         s.seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? s.seed
@@ -113,7 +124,10 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
     /// Whether the run chooses its epoch count by validation loss: an SFT run with no
     /// `epochs` trains up to `max_epochs`, keeps the epoch with the lowest loss on a
     /// validation slice of the train split and stops once an epoch does not improve it.
-    public var validatesEpochs: Bool { kind == .sft && epochs == nil }
+    public var validatesEpochs: Bool { kind != .dpo && epochs == nil }
+
+    /// Whether the run trains LoRA adapters (a KD student trains every weight).
+    public var trainsAdapters: Bool { lora && kind != .kd }
 
     /// The passes the run plans for: `epochs`, else `max_epochs` when validating, else 2 (DPO).
     public var plannedEpochs: Int { epochs ?? (validatesEpochs ? maxEpochs : 2) }
@@ -129,6 +143,7 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         case (.dpo, false): return 1e-6
         case (.sft, true): return 2e-4
         case (.sft, false): return 2e-5
+        case (.kd, _): return 1e-4  // a model missing half its blocks has more to repair than a fine-tune
         }
     }
 
@@ -149,6 +164,8 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
         try check(checkpointEvery > 0, .checkpointEvery, "must be positive")
         try check(beta > 0, .beta, "must be positive")
         try check((0...1).contains(kdWeight), .kdWeight, "must lie between 0 and 1")
+        try check(kind != .kd || !(teacher ?? "").isEmpty, .teacher, "is required for kd: a GGUF path or a student version")
+        try check(kind != .kd || (layers ?? 0) >= 1, .layers, "is required for kd and must be at least 1")
         try check(sourceWeights.values.allSatisfy { $0 >= 0 && $0.isFinite }, .sourceWeights, "must map sources to weights ≥ 0")
         try check(peakLearningRate > 0, .learningRate, "must be positive")
         try check(ggufType == "q8_0" || ggufType == "f32", .ggufType, "must be q8_0 or f32")
@@ -202,7 +219,7 @@ public struct TrainingSettings: Codable, Sendable, Equatable {
             return "`\(key.stringValue)` is required"
         case .dataCorrupted(let context), .valueNotFound(_, let context):
             let key = context.codingPath.map(\.stringValue).joined(separator: ".")
-            return key == "kind" ? "`kind` must be \"sft\" or \"dpo\"" : "`\(key)`: \(context.debugDescription)"
+            return key == "kind" ? "`kind` must be \"sft\", \"dpo\" or \"kd\"" : "`\(key)`: \(context.debugDescription)"
         @unknown default:
             return "\(error)"
         }

@@ -47,6 +47,9 @@ public enum ModelExport {
             if let value = base.metadata[key] { writer.set(key, value) }
         }
         writer.set("general.file_type", .uint32(type.fileType))
+        // A compressed model keeps fewer blocks than its base.
+        let architecture = base.metadata["general.architecture"]?.stringValue ?? "llama"
+        writer.set("\(architecture).block_count", .uint32(UInt32(model.config.layers)))
         if let name { writer.set("general.name", .string(name)) }
         for entry in model.layout.entries {
             guard let ggufName = TrainableLlama.ggufName(of: entry.name) else {

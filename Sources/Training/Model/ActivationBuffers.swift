@@ -74,6 +74,9 @@ public final class ActivationBuffers: @unchecked Sendable {
     /// The distilled rows of the last forward pass: compact row, the teacher's target, and
     /// what the backward pass needs of it.
     var distilled: [(row: Int, teacher: SparseTeacherTarget, values: SparseDistillation.Row)] = []
+    /// (targetCount, V) a local teacher's log-probabilities at the target rows of the last
+    /// forward pass (full-vocabulary distillation), or nil.
+    var fullTeacher: UnsafePointer<Float>?
     private let arena: UnsafeMutablePointer<Float>
     private let logitsArena: UnsafeMutablePointer<Float>
     private let indices: UnsafeMutablePointer<Int32>

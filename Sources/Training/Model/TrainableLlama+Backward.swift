@@ -34,6 +34,16 @@ extension TrainableLlama {
         guard count > 0 else { return }
         CrossEntropy.backward(logits: a.logits, logSumExp: a.logSumExp, targets: a.targetIds, rows: count,
                               vocabulary: V, scale: lossScale / a.normalizer, threads: threads)
+        if let full = a.fullTeacher {
+            let (rows, ids, teacherRows) = (Disjoint(a.logits), Disjoint(a.targetIds), Disjoint(full))
+            let (weights, scale) = (distillationWeights, lossScale / a.normalizer)
+            Parallel.forEach(count, threads: threads) { range in
+                for r in range {
+                    FullDistillation.backward(rows.value + r * V, vocabulary: V, target: ids.value[r], teacher: teacherRows.value + r * V,
+                                              weights: weights, scale: scale)
+                }
+            }
+        }
         for (row, teacher, distilled) in a.distilled {
             SparseDistillation.backward(a.logits + row * V, vocabulary: V, target: a.targetIds[row], row: distilled,
                                         teacher: teacher, weights: distillationWeights, scale: lossScale / a.normalizer)

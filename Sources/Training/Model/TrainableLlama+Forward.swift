@@ -10,9 +10,13 @@ extension TrainableLlama {
     ///   - slot: where the activations go (default `activations`)
     ///   - teacher: the teacher's distributions at some target positions: those positions'
     ///     loss is `distillationWeights`' mix of cross-entropy and KL (``SparseDistillation``)
+    ///   - teacherLogProbabilities: (targetCount, V) a local teacher's log-probabilities at
+    ///     every target position (``targetLogProbabilities(tokens:targets:)``): each
+    ///     position's loss mixes cross-entropy and the full-vocabulary KL
     @discardableResult
     public func forward(tokens: [Int32], targets: [Int32], normalizer: Float? = nil,
-                        slot: ActivationBuffers? = nil, teacher: [SparseTeacherTarget] = []) -> Float {
+                        slot: ActivationBuffers? = nil, teacher: [SparseTeacherTarget] = [],
+                        teacherLogProbabilities: UnsafePointer<Float>? = nil) -> Float {
         let c = config, a = slot ?? activations, T = tokens.count
         precondition(T > 0 && T <= a.rows && targets.count == T, "sequence empty or longer than its activation slot")
         precondition(tokens.allSatisfy { $0 >= 0 && Int($0) < c.vocabularySize }, "token id outside the vocabulary")
@@ -27,7 +31,24 @@ extension TrainableLlama {
         RMSNorm.forward(out: a.finalNormed, inverseRMS: a.finalInverseRMS, x: a.residuals[c.layers],
                         weight: weights.finalNorm, rows: T, channels: c.channels, epsilon: c.rmsEpsilon,
                         threads: threads)
+        a.fullTeacher = teacherLogProbabilities
         return headForward(targets: targets, teacher: teacher, a) / a.normalizer
+    }
+
+    /// Runs the model over `tokens` (no gradient) and returns its log-probabilities at the
+    /// target positions: (targetCount, V) in the default slot's logits buffer, valid until
+    /// its next forward pass. A local teacher's targets for ``forward(tokens:targets:normalizer:slot:teacher:teacherLogProbabilities:)``.
+    public func targetLogProbabilities(tokens: [Int32], targets: [Int32]) -> UnsafePointer<Float> {
+        forward(tokens: tokens, targets: targets)
+        let a = activations, V = config.vocabularySize
+        let (rows, shifts) = (Disjoint(a.logits), Disjoint(a.logSumExp))
+        Parallel.forEach(a.targetCount, threads: threads) { range in
+            for r in range {
+                let row = rows.value + r * V, shift = shifts.value[r]
+                for v in 0..<V { row[v] -= shift }
+            }
+        }
+        return UnsafePointer(a.logits)
     }
 
     /// The tied LM head and the loss at the target positions only; returns Σ token losses.
@@ -47,6 +68,18 @@ extension TrainableLlama {
         var total = CrossEntropy.forward(losses: a.losses, logSumExp: a.logSumExp, logits: a.logits,
                                          targets: a.targetIds, rows: count, vocabulary: V, threads: threads)
         a.distilled = []
+        if let full = a.fullTeacher {
+            let (ce, kd) = (distillationWeights.crossEntropy, distillationWeights.divergence)
+            let (losses, logits, shifts, teacherRows) = (Disjoint(a.losses), Disjoint(a.logits), Disjoint(a.logSumExp), Disjoint(full))
+            Parallel.forEach(count, threads: threads) { range in
+                for r in range {
+                    let divergence = FullDistillation.divergence(logits.value + r * V, logSumExp: shifts.value[r],
+                                                                 teacher: teacherRows.value + r * V, vocabulary: V)
+                    losses.value[r] = ce * losses.value[r] + kd * Float(divergence)
+                }
+            }
+            total = (0..<count).reduce(0.0) { $0 + Double(a.losses[$1]) }
+        }
         guard !teacher.isEmpty else { return Float(total) }
         // Compact rows are in position order: walk both lists together.
         var row = 0

@@ -16,6 +16,26 @@ extension TrainableLlama {
         try loadWeights(from: file)
     }
 
+    /// A smaller model made of some of `file`'s blocks (the survey's compression role): block
+    /// i is the file's block `keeping[i]`; the embedding and final norm are the file's.
+    /// - Throws: when `keeping` is empty, out of range or not increasing.
+    public convenience init(file: GGUFFile, maxRows: Int, keeping layers: [Int]) throws {
+        var config = try LlamaConfig(file: file)
+        guard !layers.isEmpty, zip(layers, layers.dropFirst()).allSatisfy({ $0 < $1 }),
+              layers.allSatisfy({ (0..<config.layers).contains($0) }) else {
+            throw TrainingError.invalidConfiguration("layers to keep must increase within 0..<\(config.layers), got \(layers)")
+        }
+        config.layers = layers.count
+        try self.init(config: config, maxRows: maxRows, lora: nil)
+        try loadWeights(from: file, layers: layers)
+    }
+
+    /// `count` block indices of an `of`-block model spread evenly from the first to the last.
+    public static func evenlySpacedLayers(_ count: Int, of total: Int) -> [Int] {
+        guard count > 1 else { return count == 1 ? [total - 1] : [] }
+        return (0..<count).map { Int((Double($0) * Double(total - 1) / Double(count - 1)).rounded()) }
+    }
+
     /// The GGUF name of each layout entry (`blk.0.attn_q.weight` for
     /// `model.layers.0.self_attn.q_proj.weight`).
     public static func ggufName(of name: String) -> String? {
@@ -32,14 +52,16 @@ extension TrainableLlama {
     }
 
     /// Overwrites every parameter with the dequantized tensors of `file` (same sizes),
-    /// tensors converted in parallel.
-    public func loadWeights(from file: GGUFFile) throws {
+    /// tensors converted in parallel; block i is read from the file's block `layers[i]`
+    /// when `layers` is given.
+    public func loadWeights(from file: GGUFFile, layers: [Int]? = nil) throws {
         if file.tensorInfo("output.weight") != nil {
             throw TrainingError.unsupportedModel(tensor: "output.weight", reason: "untied LM head; only tied models train")
         }
         var sources: [(GGUFTensorInfo, ParameterLayout.Entry)] = []
         for entry in layout.entries {
-            guard let name = Self.ggufName(of: entry.name), let info = file.tensorInfo(name) else {
+            guard let name = Self.ggufName(of: entry.name).map({ Self.renumbered($0, layers: layers) }),
+                  let info = file.tensorInfo(name) else {
                 throw TrainingError.unsupportedModel(tensor: entry.name, reason: "missing from the file")
             }
             let rows = entry.shape[0], columns = entry.shape[1]
@@ -60,5 +82,13 @@ extension TrainableLlama {
                                   into: UnsafeMutableBufferPointer(start: self.parameters + tensor.offset, count: tensor.count))
             }
         }
+    }
+
+    /// `blk.i.…` as `blk.layers[i].…`; other names unchanged.
+    private static func renumbered(_ name: String, layers: [Int]?) -> String {
+        guard let layers else { return name }
+        let parts = name.split(separator: ".", maxSplits: 2)
+        guard parts.count == 3, parts[0] == "blk", let index = Int(parts[1]), index < layers.count else { return name }
+        return "blk.\(layers[index]).\(parts[2])"
     }
 }

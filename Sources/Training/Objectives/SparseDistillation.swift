@@ -94,3 +94,28 @@ public enum SparseDistillation {
         }
     }
 }
+
+/// Distillation from a local teacher with its full distribution (`retort train kd`): the
+/// token loss is `λ_CE · CE + λ_KD · KL(p ‖ q)` over the whole vocabulary, with gradient
+/// `λ_CE (q − onehot y) + λ_KD (q − p)` with respect to the student's logits.
+enum FullDistillation {
+    /// KL(p ‖ q) of one row: `teacher` holds log p, `z` the student's logits with `logSumExp`.
+    static func divergence(_ z: UnsafePointer<Float>, logSumExp: Float, teacher: UnsafePointer<Float>, vocabulary: Int) -> Double {
+        var sum = 0.0
+        for v in 0..<vocabulary {
+            let logP = teacher[v]
+            guard logP > -80 else { continue }  // p below 1e-35 adds nothing a float can hold
+            sum += Double(exp(logP) * (logP - (z[v] - logSumExp)))
+        }
+        return sum
+    }
+
+    /// Turns a row that holds `s·(q − onehot(y))` into the gradient of `s·(λ_CE·CE + λ_KD·KL)`.
+    static func backward(_ gradient: UnsafeMutablePointer<Float>, vocabulary: Int, target: Int32,
+                         teacher: UnsafePointer<Float>, weights: SparseDistillation.Weights, scale: Float) {
+        let (a, b) = (weights.crossEntropy, weights.divergence)
+        let sb = scale * b
+        for v in 0..<vocabulary { gradient[v] = (a + b) * gradient[v] - sb * exp(teacher[v]) }
+        gradient[Int(target)] += sb
+    }
+}

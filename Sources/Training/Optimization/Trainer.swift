@@ -47,12 +47,20 @@ public final class Trainer: @unchecked Sendable {
     public let maxGradientNorm: Float
     /// Optimizer steps taken.
     public private(set) var step = 0
+    /// A local teacher whose full distribution every answer position is distilled from
+    /// (`retort train kd`), or nil.
+    public let teacher: TrainableLlama?
 
     /// A trainer of `model`'s trainable parameters (every weight, or the LoRA adapters),
-    /// with weight decay on matrices only (not the RMSNorm weights).
+    /// with weight decay on matrices only (not the RMSNorm weights); with `teacher` (same
+    /// vocabulary), each answer position also learns its distribution.
     public init(model: TrainableLlama, schedule: LearningRateSchedule, settings: AdamW.Settings = .init(),
-                maxGradientNorm: Float = 1) throws {
+                maxGradientNorm: Float = 1, teacher: TrainableLlama? = nil) throws {
         guard maxGradientNorm > 0 else { throw TrainingError.invalidConfiguration("maxGradientNorm must be > 0") }
+        guard teacher.map({ $0.config.vocabularySize == model.config.vocabularySize && $0.activations.rows >= model.activations.rows }) ?? true else {
+            throw TrainingError.invalidConfiguration("the teacher must share the student's vocabulary and sequence length")
+        }
+        self.teacher = teacher
         self.model = model
         self.schedule = schedule
         self.maxGradientNorm = maxGradientNorm
@@ -73,8 +81,7 @@ public final class Trainer: @unchecked Sendable {
         model.zeroGradients()
         var loss: Float = 0
         for sequence in batch {
-            loss += model.forward(tokens: sequence.tokens, targets: sequence.targets, normalizer: Float(targetTokens),
-                                  teacher: sequence.teacher)
+            loss += forward(sequence, normalizer: Float(targetTokens))
             model.backward()
         }
         let norm = optimizer.clippedStep(model, learningRate: rate, maxNorm: maxGradientNorm)
@@ -89,8 +96,18 @@ extension Trainer {
         let targetTokens = sequences.reduce(0) { $0 + CrossEntropy.maskedInCount($1.targets) }
         guard targetTokens > 0 else { return 0 }
         return sequences.reduce(Float(0)) {
-            $0 + model.forward(tokens: $1.tokens, targets: $1.targets, normalizer: Float(targetTokens), teacher: $1.teacher)
+            $0 + forward($1, normalizer: Float(targetTokens))
         }
+    }
+}
+
+extension Trainer {
+    /// The model's loss on `sequence`, distilled from the local teacher's distribution when
+    /// there is one, else from the sequence's sparse teacher targets, if any.
+    func forward(_ sequence: TrainingSequence, normalizer: Float) -> Float {
+        let full = teacher?.targetLogProbabilities(tokens: sequence.tokens, targets: sequence.targets)
+        return model.forward(tokens: sequence.tokens, targets: sequence.targets, normalizer: normalizer,
+                             teacher: full == nil ? sequence.teacher : [], teacherLogProbabilities: full)
     }
 }
 

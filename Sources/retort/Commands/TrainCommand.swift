@@ -10,7 +10,7 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a student version on the corpus (SFT on teacher answers, DPO on preferences).",
-        subcommands: [TrainSFTCommand.self, TrainDPOCommand.self, TrainResumeCommand.self, TrainStatusCommand.self]
+        subcommands: [TrainSFTCommand.self, TrainDPOCommand.self, TrainKDCommand.self, TrainResumeCommand.self, TrainStatusCommand.self]
     )
 }
 
@@ -53,12 +53,14 @@ struct TrainingHyperparameters: ParsableArguments {
     }
 
     /// The settings of a `kind` run, checked as the admin API checks them.
-    func settings(kind: TrainingSettings.Kind, beta: Float = 0.1) throws -> TrainingSettings {
+    func settings(kind: TrainingSettings.Kind, beta: Float = 0.1, validated: Bool = true) throws -> TrainingSettings {
         var s = TrainingSettings(kind: kind)
         (s.lora, s.rank, s.alpha, s.epochs, s.maxEpochs, s.maxSteps) = (!full, rank, alpha, epochs, maxEpochs, maxSteps)
         (s.learningRate, s.maxSeq, s.batchTokens, s.checkpointEvery) = (learningRate, maxSeq, batchTokens, checkpointEvery)
         (s.from, s.ggufType, s.seed, s.beta) = (from, ggufType, seed, beta)
-        do { try s.validate() } catch { throw ValidationError("\(error)") }
+        if validated {
+            do { try s.validate() } catch { throw ValidationError("\(error)") }
+        }
         return s
     }
 }
@@ -132,6 +134,38 @@ struct TrainDPOCommand: AsyncParsableCommand {
                 throw ValidationError("--source-weight takes SOURCE=WEIGHT with a weight ≥ 0, got \(entry)")
             }
             settings.sourceWeights[parts[0]] = weight
+        }
+        try await execute({ try TrainingJob.start(settings: settings, runID: hyper.runID, reader: reader, database: database,
+                                                  baseModelPath: configuration.student.model) },
+                          reader: reader, configuration: configuration)
+    }
+}
+
+/// `retort train kd --teacher FILE --layers L`: a compressed student distilled from a local teacher.
+struct TrainKDCommand: AsyncParsableCommand {
+    /// The command's name and help.
+    static let configuration = CommandConfiguration(
+        commandName: "kd",
+        abstract: "Distil a local teacher's full distribution into a student made of L of its blocks.",
+        discussion: """
+            The student starts from the teacher's embedding, final norm and L of its blocks (spread evenly, \
+            first and last kept), trains every weight on the logged prompts and answers with \
+            (1 − λ)·CE + λ·KL(teacher ‖ student) over the whole vocabulary, and is registered as a version \
+            like any other (its GGUF has L blocks).
+            """)
+
+    @OptionGroup var corpus: TrainingCorpusOptions
+    @OptionGroup var hyper: TrainingHyperparameters
+    @Option(help: "The teacher: a Llama-family GGUF file or a student version (s-0003).") var teacher: String?
+    @Option(help: "Blocks of the compressed student.") var layers: Int?
+    @Option(name: .customLong("kd-weight"), help: "λ of the KL to the teacher (loss (1−λ)·CE + λ·KL).") var kdWeight: Float = 0.5
+
+    func run() async throws {
+        let (database, reader, configuration) = try corpus.open()
+        var settings = try hyper.settings(kind: .kd, validated: false)
+        (settings.teacher, settings.layers, settings.kdWeight) = (teacher, layers, kdWeight)
+        if hyper.runID == nil {
+            do { try settings.validate() } catch { throw ValidationError("\(error)") }
         }
         try await execute({ try TrainingJob.start(settings: settings, runID: hyper.runID, reader: reader, database: database,
                                                   baseModelPath: configuration.student.model) },
