@@ -8,7 +8,7 @@ struct Retort: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retort",
         abstract: "An OpenAI-compatible gateway that logs every exchange and distills a local student model.",
-        subcommands: [Serve.self, CorpusCommand.self, TrainCommand.self, AugmentCommand.self, StudentsCommand.self, ServingCommand.self, EvalCommand.self, Bench.self]
+        subcommands: [Serve.self, CorpusCommand.self, TrainCommand.self, AugmentCommand.self, CheckConsistencyCommand.self, StudentsCommand.self, ServingCommand.self, EvalCommand.self, Bench.self]
     )
 
     /// Sets up the kernels from the environment before any thread starts (quiets OpenBLAS's

@@ -24,6 +24,10 @@ public struct CurationFilter: Sendable, Equatable {
     /// broken answer the client's parser would refuse. Checked on each row when training
     /// data is read (`TrainingDataReader`), which counts what it removed.
     public var requireValidJSON = true
+    /// Leave out exchanges whose self-consistency check failed (`retort check-consistency`:
+    /// the teacher, asked again at temperature > 0, gave a different answer). Exchanges
+    /// never checked stay. Counted like ``requireValidJSON``.
+    public var requireConsistency = true
     /// Leave out exchanges with more prompt tokens than this.
     public var maxPromptTokens: Int?
     /// Leave out exchanges with more completion tokens than this.
@@ -41,6 +45,7 @@ public struct CurationFilter: Sendable, Equatable {
         filter.excludeRatedDown = false
         filter.deduplicate = false
         filter.requireValidJSON = false
+        filter.requireConsistency = false
         return filter
     }
 
@@ -74,7 +79,7 @@ public struct CurationFilter: Sendable, Equatable {
             ("routes", .array(routes.map(JSONValue.string))), ("served_by", servedBy.map(JSONValue.string) ?? .null),
             ("require_success", .bool(requireSuccess)), ("require_stop", .bool(requireStop)),
             ("exclude_rated_down", .bool(excludeRatedDown)), ("deduplicate", .bool(deduplicate)),
-            ("require_valid_json", .bool(requireValidJSON)),
+            ("require_valid_json", .bool(requireValidJSON)), ("require_consistency", .bool(requireConsistency)),
             ("max_prompt_tokens", maxPromptTokens.map(JSONValue.int) ?? .null),
             ("max_completion_tokens", maxCompletionTokens.map(JSONValue.int) ?? .null),
         ])

@@ -5,7 +5,8 @@ enum ExportQuery {
         e.id, e.prompt_hash, b.request, b.response, e.route, e.served_by, e.status, e.tags,
         (SELECT f.demonstration FROM feedback f WHERE f.exchange_id = e.id AND f.demonstration IS NOT NULL
          ORDER BY f.created_at DESC LIMIT 1) AS demonstration,
-        (SELECT l.data FROM exchange_logprobs l WHERE l.exchange_id = e.id) AS teacher_logprobs
+        (SELECT l.data FROM exchange_logprobs l WHERE l.exchange_id = e.id) AS teacher_logprobs,
+        (SELECT c.agreed FROM consistency_checks c WHERE c.exchange_id = e.id) AS consistent
         """
 
     /// `WHERE` conditions of the curated selection, with de-duplication.

@@ -14,6 +14,8 @@ struct ExportRow {
     let demonstration: String?
     /// The teacher's token log-probabilities of the answer (``TokenLogprobs/encoded``), if captured.
     let teacherLogprobs: [UInt8]?
+    /// The self-consistency check's verdict (nil: never checked).
+    let consistent: Bool?
 
     /// Reads the current row of a statement built by ``ExportQuery/exchanges(_:split:heldOut:)``.
     init(row: SQLiteRow) throws(SQLiteError) {
@@ -27,6 +29,7 @@ struct ExportRow {
         tags = try row.optionalText("tags")
         demonstration = try row.optionalText("demonstration")
         teacherLogprobs = try row.optionalBlob("teacher_logprobs")
+        consistent = try row.optionalInt("consistent").map { $0 != 0 }
     }
 }
 

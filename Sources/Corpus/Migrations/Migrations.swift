@@ -69,6 +69,16 @@ public enum Migrations {
             data        BLOB NOT NULL       -- TokenLogprobs.encoded: per token its bytes, f16 logprob and top alternatives
         );
         """,
+        // 9: self-consistency checks: the teacher asked again, and whether it gave the same answer.
+        """
+        CREATE TABLE consistency_checks (
+            exchange_id TEXT PRIMARY KEY REFERENCES exchanges(id) ON DELETE CASCADE,
+            checked_at  REAL NOT NULL,
+            temperature REAL NOT NULL,
+            agreed      INTEGER NOT NULL,   -- 1: the second answer matched the logged one
+            answer      TEXT                -- the second answer's text
+        );
+        """,
     ]
 
     /// The schema version this build writes.

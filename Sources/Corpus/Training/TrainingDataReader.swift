@@ -31,10 +31,11 @@ public struct TrainingDataReader: Sendable {
     }
 
     /// ``sftExamples()``, and how many rows each check made on the rows themselves removed
-    /// (`invalid_json`: JSON was asked for and the answer is not JSON).
+    /// (`invalid_json`: JSON was asked for and the answer is not JSON; `inconsistent`: the
+    /// teacher asked again answered differently).
     public func curatedSFTExamples() throws -> (examples: [TrainingConversation], removed: [String: Int]) {
         let heldOut = try heldOutVersion()
-        var invalidJSON = 0
+        var invalidJSON = 0, inconsistent = 0
         let query = ExportQuery.exchanges(curation, split: .train, heldOut: heldOut.version)
         let examples: [TrainingConversation] = try trainRows(query, heldOut) { row -> (promptHash: String, value: TrainingConversation?) in
             let exchange = try ExportRow(row: row)
@@ -44,9 +45,13 @@ public struct TrainingDataReader: Sendable {
                 invalidJSON += 1
                 return (exchange.promptHash, nil)
             }
+            if curation.requireConsistency && exchange.consistent == false {
+                inconsistent += 1
+                return (exchange.promptHash, nil)
+            }
             return (exchange.promptHash, conversation)
         }
-        return (examples, invalidJSON > 0 ? ["invalid_json": invalidJSON] : [:])
+        return (examples, ["invalid_json": invalidJSON, "inconsistent": inconsistent].filter { $0.value > 0 })
     }
 
     /// Every train-split preference pair with text on both sides, oldest first.
@@ -58,7 +63,8 @@ public struct TrainingDataReader: Sendable {
         }
     }
 
-    /// The rows of `query` outside the held-out split that `decode` turns into values.
+    /// The rows of `query` outside the held-out split that `decode` turns into values (a
+    /// held-out row is skipped before `decode` sees it, so what `decode` counts is the train split's).
     private func trainRows<Value>(
         _ query: (sql: String, arguments: [any SQLiteBindable]), _ heldOut: HeldOutVersion,
         _ decode: (SQLiteRow) throws -> (promptHash: String, value: Value?)
@@ -68,9 +74,9 @@ public struct TrainingDataReader: Sendable {
             try statement.bind(query.arguments)
             var values: [Value] = []
             while try statement.step() {
-                let (promptHash, value) = try decode(statement.currentRow)
-                guard !HeldOutVersion.isHeldOut(promptHash: promptHash, testPercent: heldOut.testPercent),
-                      let value else { continue }
+                let row = statement.currentRow
+                guard !HeldOutVersion.isHeldOut(promptHash: try row.text("prompt_hash"), testPercent: heldOut.testPercent),
+                      let value = try decode(row).value else { continue }
                 values.append(value)
             }
             return values
