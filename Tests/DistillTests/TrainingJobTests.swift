@@ -34,6 +34,10 @@ import Testing
         #expect((run.dataSnapshot?["used"]?.intValue ?? 0) > 0)
         #expect(try store.metrics(runID: job.runID).count == 3)
         #expect(version.version == "s-0001" && version.runID == job.runID)
+        // The exported GGUF keeps what training learned (its loss beside the trained weights').
+        let check = try #require(version.metrics?["export_check"])
+        let trained = try #require(check["trained_loss"]?.doubleValue), exported = try #require(check["gguf_loss"]?.doubleValue)
+        #expect(trained > 0 && abs(exported - trained) < 0.05 * trained + 0.01)
         #expect(try store.students().map(\.version) == ["s-0001"])
         let gguf = try #require(version.path(of: "gguf"))
         var student = StudentSettings()

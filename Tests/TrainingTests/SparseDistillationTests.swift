@@ -152,13 +152,16 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let file = try GGUFFile(path: path)
         let teacher = try TrainableLlama(file: file, maxRows: 8)
-        let student = try TrainableLlama(file: file, maxRows: 8, keeping: [1])
+        let student = try TrainableLlama(keeping: [1], of: teacher, maxRows: 8)
         #expect(student.config.layers == 1)
         let size = student.config.channels * student.config.channels
         #expect(Array(UnsafeBufferPointer(start: student.weights.blocks[0].query, count: size))
                 == Array(UnsafeBufferPointer(start: teacher.weights.blocks[1].query, count: size)))
-        #expect(throws: TrainingError.self) { try TrainableLlama(file: file, maxRows: 8, keeping: [2]) }
-        #expect(throws: TrainingError.self) { try TrainableLlama(file: file, maxRows: 8, keeping: [1, 0]) }
+        #expect(throws: TrainingError.self) { try TrainableLlama(keeping: [2], of: teacher, maxRows: 8) }
+        #expect(throws: TrainingError.self) { try TrainableLlama(keeping: [1, 0], of: teacher, maxRows: 8) }
+        let norm = student.config.channels
+        #expect(Array(UnsafeBufferPointer(start: student.weights.finalNorm, count: norm))
+                == Array(UnsafeBufferPointer(start: teacher.weights.finalNorm, count: norm)))
     }
 }
 

@@ -21,6 +21,8 @@ struct RunSummary {
     var examples = 0
     /// The epoch choice of a run that validates its epochs (``EpochValidation/json``).
     var validation: JSONValue?
+    /// The exported GGUF's loss beside the trained weights' (``TrainingJob/exportCheck``).
+    var exportCheck: JSONValue?
 
     /// These figures plus the dataset's size.
     func merging(dataset: FrozenDataset) -> RunSummary {
@@ -34,7 +36,8 @@ struct RunSummary {
         let extra = last.filter { !["loss", "learning_rate", "gradient_norm", "target_tokens"].contains($0.key) }
         return .object([("final_loss", .double(finalLoss)), ("steps", .int(steps)), ("tokens", .int(tokens)),
                         ("tokens_per_second", .double(tokensPerSecond)), ("wall_seconds", .double(wallSeconds)),
-                        ("examples", .int(examples))] + extra + (validation?.objectValue ?? []))
+                        ("examples", .int(examples))] + extra + (validation?.objectValue ?? [])
+                       + (exportCheck.map { [("export_check", $0)] } ?? []))
     }
 }
 

@@ -95,7 +95,9 @@ public final class TrainingJob {
             try validation.restoreBest()
             summary.validation = validation.json
         }
-        return try publish(model: model, base: base, lora: lora, metrics: summary.merging(dataset: dataset))
+        let sample = (dataset.sequences.isEmpty ? dataset.pairs.map(\.chosen) : dataset.sequences).prefix(8)
+            .map { TrainingSequence(tokens: $0.tokens, targets: $0.targets) }
+        return try publish(model: model, base: base, lora: lora, metrics: summary.merging(dataset: dataset), sample: sample)
     }
 
     /// The model to train and, for KD, the local teacher it learns from (its blocks taken
@@ -108,12 +110,13 @@ public final class TrainingJob {
             return (model, nil)
         }
         let teacher = try TrainableLlama(file: base.file, maxRows: settings.maxSeq)
+        if let merged = base.merged { try ModelImport.load(teacher, fromSafetensors: merged) }
         let layers = settings.layers ?? 0
         guard layers < teacher.config.layers else {
             throw TrainingRunError("kd needs fewer layers than the teacher's \(teacher.config.layers), got \(layers)")
         }
         let kept = TrainableLlama.evenlySpacedLayers(layers, of: teacher.config.layers)
-        return (try TrainableLlama(file: base.file, maxRows: settings.maxSeq, keeping: kept), teacher)
+        return (try TrainableLlama(keeping: kept, of: teacher, maxRows: settings.maxSeq), teacher)
     }
 
     /// The GGUF to start from (and its merged f32 weights when starting from a version); for
@@ -121,7 +124,9 @@ public final class TrainingJob {
     private func loadBase() throws -> (file: GGUFFile, merged: String?, parent: String?) {
         if settings.kind == .kd, let teacher = settings.teacher {
             if let version = try store.student(version: teacher), let gguf = version.path(of: "gguf") {
-                return (try GGUFFile(path: gguf), nil, nil)
+                // Its exact weights: a student copied from the GGUF's would sit on the q8_0 grid,
+                // and an export would round small trained changes back onto it.
+                return (try GGUFFile(path: gguf), version.path(of: "merged"), nil)
             }
             guard FileManager.default.fileExists(atPath: teacher) else {
                 throw TrainingRunError("no teacher \(teacher): neither a student version nor a GGUF file")

@@ -16,18 +16,28 @@ extension TrainableLlama {
         try loadWeights(from: file)
     }
 
-    /// A smaller model made of some of `file`'s blocks (the survey's compression role): block
-    /// i is the file's block `keeping[i]`; the embedding and final norm are the file's.
+    /// A smaller model made of some of `teacher`'s blocks (the survey's compression role):
+    /// block i is a copy of the teacher's block `keeping[i]`; the embedding and final norm
+    /// are the teacher's. Copied from the teacher in memory, so a teacher loaded with exact
+    /// f32 weights gives a student that is not on its file's quantization grid.
     /// - Throws: when `keeping` is empty, out of range or not increasing.
-    public convenience init(file: GGUFFile, maxRows: Int, keeping layers: [Int]) throws {
-        var config = try LlamaConfig(file: file)
+    public convenience init(keeping layers: [Int], of teacher: TrainableLlama, maxRows: Int) throws {
+        var config = teacher.config
         guard !layers.isEmpty, zip(layers, layers.dropFirst()).allSatisfy({ $0 < $1 }),
               layers.allSatisfy({ (0..<config.layers).contains($0) }) else {
             throw TrainingError.invalidConfiguration("layers to keep must increase within 0..<\(config.layers), got \(layers)")
         }
         config.layers = layers.count
         try self.init(config: config, maxRows: maxRows, lora: nil)
-        try loadWeights(from: file, layers: layers)
+        let source = Dictionary(uniqueKeysWithValues: teacher.layout.entries.map { ($0.name, $0) })
+        for entry in layout.entries {
+            var parts = entry.name.split(separator: ".").map(String.init)
+            if parts.count > 2, parts[1] == "layers", let index = Int(parts[2]) { parts[2] = String(layers[index]) }
+            guard let from = source[parts.joined(separator: ".")], from.count == entry.count else {
+                throw TrainingError.invalidConfiguration("no teacher tensor for \(entry.name)")
+            }
+            (parameters + entry.offset).update(from: teacher.parameters + from.offset, count: entry.count)
+        }
     }
 
     /// `count` block indices of an `of`-block model spread evenly from the first to the last.
@@ -52,16 +62,14 @@ extension TrainableLlama {
     }
 
     /// Overwrites every parameter with the dequantized tensors of `file` (same sizes),
-    /// tensors converted in parallel; block i is read from the file's block `layers[i]`
-    /// when `layers` is given.
-    public func loadWeights(from file: GGUFFile, layers: [Int]? = nil) throws {
+    /// tensors converted in parallel.
+    public func loadWeights(from file: GGUFFile) throws {
         if file.tensorInfo("output.weight") != nil {
             throw TrainingError.unsupportedModel(tensor: "output.weight", reason: "untied LM head; only tied models train")
         }
         var sources: [(GGUFTensorInfo, ParameterLayout.Entry)] = []
         for entry in layout.entries {
-            guard let name = Self.ggufName(of: entry.name).map({ Self.renumbered($0, layers: layers) }),
-                  let info = file.tensorInfo(name) else {
+            guard let name = Self.ggufName(of: entry.name), let info = file.tensorInfo(name) else {
                 throw TrainingError.unsupportedModel(tensor: entry.name, reason: "missing from the file")
             }
             let rows = entry.shape[0], columns = entry.shape[1]
@@ -82,13 +90,5 @@ extension TrainableLlama {
                                   into: UnsafeMutableBufferPointer(start: self.parameters + tensor.offset, count: tensor.count))
             }
         }
-    }
-
-    /// `blk.i.…` as `blk.layers[i].…`; other names unchanged.
-    private static func renumbered(_ name: String, layers: [Int]?) -> String {
-        guard let layers else { return name }
-        let parts = name.split(separator: ".", maxSplits: 2)
-        guard parts.count == 3, parts[0] == "blk", let index = Int(parts[1]), index < layers.count else { return name }
-        return "blk.\(layers[index]).\(parts[2])"
     }
 }
