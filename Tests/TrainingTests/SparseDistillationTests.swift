@@ -25,6 +25,24 @@ import Testing
         return row.map { Double($0) - lse }
     }
 
+    /// Runs `loss` (a forward pass), back-propagates, and checks the analytic gradient of
+    /// four random entries of every tensor against central differences of `loss`; returns it.
+    @discardableResult
+    static func checkGradient(_ model: TrainableLlama, seed: UInt64, loss: () -> Double) -> [Float] {
+        _ = loss()
+        model.zeroGradients()
+        model.backward()
+        let analytic = Array(UnsafeBufferPointer(start: model.trainable.gradients, count: model.layout.count))
+        var generator = SeededGenerator(seed: seed)
+        let indices = model.layout.entries.flatMap { entry in
+            (0..<4).map { _ in entry.offset + Int.random(in: 0..<entry.count, using: &generator) }
+        }
+        let norms = finiteDifferences(of: loss, parameters: model.parameters, analytic: analytic, indices: indices)
+        #expect(norms.numeric > 1e-4)
+        #expect(norms.difference / norms.numeric < 5e-3)
+        return analytic
+    }
+
     @Test func theLossIsTheMixOfCrossEntropyAndTheTailBucketKL() {
         let model = TrainableLlama(config: Self.config, maxRows: 8)
         model.initializeRandomly(seed: 21, scale: 0.5)
@@ -54,18 +72,9 @@ import Testing
         let model = TrainableLlama(config: Self.config, maxRows: 8)
         model.initializeRandomly(seed: 22, scale: 0.5)
         model.distillationWeights = .init(crossEntropy: 0.4, divergence: 0.6)
-        _ = model.forward(tokens: Self.tokens, targets: Self.targets, teacher: Self.teacher)
-        model.zeroGradients()
-        model.backward()
-        let analytic = Array(UnsafeBufferPointer(start: model.trainable.gradients, count: model.layout.count))
-        var generator = SeededGenerator(seed: 23)
-        let indices = model.layout.entries.flatMap { entry in
-            (0..<4).map { _ in entry.offset + Int.random(in: 0..<entry.count, using: &generator) }
+        let analytic = Self.checkGradient(model, seed: 23) {
+            Double(model.forward(tokens: Self.tokens, targets: Self.targets, teacher: Self.teacher))
         }
-        let norms = finiteDifferences(of: { Double(model.forward(tokens: Self.tokens, targets: Self.targets, teacher: Self.teacher)) },
-                                      parameters: model.parameters, analytic: analytic, indices: indices)
-        #expect(norms.numeric > 1e-4)
-        #expect(norms.difference / norms.numeric < 5e-3)
         // Without the teacher the gradient differs: the KL term is really there.
         _ = model.forward(tokens: Self.tokens, targets: Self.targets)
         model.zeroGradients()
@@ -131,18 +140,7 @@ import Testing
     @Test func theGradientMatchesFiniteDifferences() throws {
         let (student, trainer) = try Self.pair()
         let sequence = TrainingSequence(tokens: Self.tokens, targets: Self.targets)
-        _ = trainer.forward(sequence, normalizer: 3)
-        student.zeroGradients()
-        student.backward()
-        let analytic = Array(UnsafeBufferPointer(start: student.trainable.gradients, count: student.layout.count))
-        var generator = SeededGenerator(seed: 33)
-        let indices = student.layout.entries.flatMap { entry in
-            (0..<4).map { _ in entry.offset + Int.random(in: 0..<entry.count, using: &generator) }
-        }
-        let norms = finiteDifferences(of: { Double(trainer.forward(sequence, normalizer: 3)) }, parameters: student.parameters,
-                                      analytic: analytic, indices: indices)
-        #expect(norms.numeric > 1e-4)
-        #expect(norms.difference / norms.numeric < 5e-3)
+        _ = SparseDistillationTests.checkGradient(student, seed: 33) { Double(trainer.forward(sequence, normalizer: 3)) }
     }
 
     @Test func aStudentKeepsEvenlySpacedBlocksOfItsTeacher() throws {
