@@ -38,6 +38,7 @@ config["routes"][0]["serving"] = {"mode": "shadow", "student": sys.argv[3]}
 config["routes"][0]["ai_feedback"] = {"enabled": True, "max_judgments_per_hour": 10000}
 config["serving"]["shadow_sample_rate"] = 1
 config["serving"]["shadow_queue_limit"] = 10000
+config["student"]["max_queue"] = 10000  # every shadow run waits its turn instead of being dropped
 json.dump(config, open(sys.argv[2], "w"), indent=2)
 PY
 start_gateway "$SFT_GGUF" --config "$WORK/shadow.json"
@@ -51,7 +52,12 @@ for prompt, _ in dataset.records(start + count, seed=1)[start:]:
     request = urllib.request.Request(f"http://127.0.0.1:{port}/v1/chat/completions", json.dumps(body).encode(),
                                      {"content-type": "application/json"})
     urllib.request.urlopen(request).read()
-# Shadow runs and judgments finish in the background: wait until the counters stop moving.
+# Shadow runs and judgments finish in the background: wait until every shadow answer is
+# stored and the feedback counters stop moving.
+import os, sqlite3
+db = sqlite3.connect(os.environ["RETORT_DB"])
+while db.execute("SELECT count(*) FROM student_answers WHERE kind = 'shadow'").fetchone()[0] < count:
+    time.sleep(2)
 def metrics():
     text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics").read().decode()
     return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
@@ -59,7 +65,7 @@ def metrics():
 last = None
 while (now := metrics()) != last:
     last = now
-    time.sleep(5)
+    time.sleep(3)
 for key, value in sorted(now.items()):
     print(f"  {key} {value:g}")
 PY
