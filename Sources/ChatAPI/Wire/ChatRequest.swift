@@ -42,7 +42,7 @@ public struct ChatRequest: Sendable {
     public let topLogprobs: Int?
 
     /// Whether the request asks for a JSON answer (`response_format` `json_object` or `json_schema`).
-    public var wantsJSON: Bool { responseFormat == "json_object" || responseFormat == "json_schema" }
+    public var wantsJSON: Bool { ResponseFormat.asksForJSON(responseFormat) }
 
     /// SHA-256 (hex) of the compact `messages` JSON: equal prompts, equal hashes.
     public var promptHash: String { SHA256.hex(json["messages"]?.serialized() ?? []) }

@@ -6,6 +6,9 @@ public enum ResponseFormat {
     /// Known JSON Schema type names.
     static let typeNames: Set<String> = ["object", "array", "string", "number", "integer", "boolean", "null"]
 
+    /// Whether a `response_format.type` of `type` asks for a JSON answer (`json_object` or `json_schema`).
+    public static func asksForJSON(_ type: String?) -> Bool { type == "json_object" || type == "json_schema" }
+
     /// Validates `format` (the `response_format` object).
     /// - Throws: ``OpenAIError`` 400 naming the parameter.
     public static func validate(_ format: JSONValue) throws(OpenAIError) {

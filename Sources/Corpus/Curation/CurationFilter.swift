@@ -51,8 +51,7 @@ public struct CurationFilter: Sendable, Equatable {
 
     /// Whether `answer` fails ``requireValidJSON`` for `request` (the logged request body).
     public func failsJSONCheck(request: JSONValue, answer: String) -> Bool {
-        guard requireValidJSON, let type = request["response_format"]?["type"]?.stringValue,
-              type == "json_object" || type == "json_schema" else { return false }
+        guard requireValidJSON, ResponseFormat.asksForJSON(request["response_format"]?["type"]?.stringValue) else { return false }
         return (try? JSONValue.parse(answer)) == nil
     }
 

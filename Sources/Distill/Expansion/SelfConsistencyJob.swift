@@ -78,7 +78,7 @@ public struct SelfConsistencyJob: Sendable {
                 continue
             }
             report.teacherTokens += completion["usage"]?["total_tokens"]?.intValue ?? 0
-            let wantsJSON = ["json_object", "json_schema"].contains(logged["response_format"]?["type"]?.stringValue ?? "")
+            let wantsJSON = ResponseFormat.asksForJSON(logged["response_format"]?["type"]?.stringValue)
             let agreed = agreement.agrees(student: answer, teacher: example.completion, wantsJSON: wantsJSON, match: settings.match)
             try reader.recordConsistencyCheck(exchangeID: example.exchangeID, temperature: settings.temperature,
                                               agreed: agreed, answer: answer, at: Date().timeIntervalSince1970)
