@@ -1,5 +1,6 @@
 import ChatAPI
 import Corpus
+import Distill
 import Foundation
 import Gateway
 import HTTPTypes
@@ -45,5 +46,31 @@ import Testing
         filter.tag = "source:expansion"
         let tagged = try harness.services.reader.list(filter).items
         #expect(tagged.count == 3 && tagged.allSatisfy { $0.promptPreview?.hasPrefix("Summarise:") == true })
+    }
+
+    @Test func aRouteWithExpansionEnabledIsGrownByTheGatewaysSchedule() async throws {
+        let harness = try GatewayHarness(handler: Self.teacher) { configuration in
+            var expansion = ExpansionScheduleSettings(enabled: true, count: 3, everyHours: 24)
+            expansion.minLogged = 20
+            configuration.routes[0].expansion = expansion
+        }
+        let scheduler = harness.services.expansionScheduler
+        let (before, after, state) = try await harness.run { client, _ in
+            for index in 0..<30 {
+                _ = try await SurfacesTests.post(client, "/v1/chat/completions", chatBody(text: "Summarise: story number \(index) of the week."))
+            }
+            let started = try scheduler.check()
+            var state = JSONValue.null
+            for _ in 0..<300 {
+                state = try await client.execute(uri: "/admin/augment", method: .get) { try JSONValue.parse(Array($0.body.readableBytesView)) }
+                if state["status"]?.stringValue != "running" { break }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            return (started, try scheduler.check(), state)
+        }
+        #expect(before?.count == 3 && before?.route == "default")
+        #expect(after == nil)  // one job a day
+        #expect(state["trigger"]?.stringValue == "schedule" && state["report"]?["logged"]?.intValue == 3, "\(state.jsonString)")
+        #expect(try harness.services.reader.taggedSummary(route: "default", tag: "source:expansion").count == 3)
     }
 }

@@ -12,3 +12,17 @@ extension SQLiteCorpus {
         }
     }
 }
+
+extension SQLiteCorpus {
+    /// How many exchanges of `route` carry `tag`, and when the latest was received (unix
+    /// seconds; nil when none): how far expansion on a schedule has grown the route.
+    public func taggedSummary(route: String, tag: String) throws -> (count: Int, latest: Double?) {
+        try withDatabase { db in
+            try db.fetchOne("""
+                SELECT count(*) AS n, max(e.created_at) AS latest FROM exchanges e
+                WHERE e.route = ? AND EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(e.tags) THEN e.tags ELSE '[]' END)
+                                              WHERE value = ?)
+                """, [route, tag]) { (try $0.int("n"), try $0.optionalDouble("latest")) } ?? (0, nil)
+        }
+    }
+}

@@ -10,6 +10,7 @@ import Serving
 /// | `serving` | ``RouteServingSettings`` | mode `teacher`: the initial serving mode when the corpus holds no state for the route |
 /// | `answer_match` | `auto`, `exact` or `token_f1` | `auto`: when a student answer counts as the teacher's (``AnswerMatch``) |
 /// | `ai_feedback` | ``AIFeedbackSettings`` | off: whether the teacher judges the route's student answers into preference pairs |
+/// | `expansion` | ``ExpansionScheduleSettings`` | off: whether `retort serve` grows the route's data with expansion jobs on a schedule |
 public struct RouteConfiguration: Sendable, Decodable, Equatable {
     /// Who answers a route.
     public enum Backend: String, Sendable, Decodable {
@@ -33,21 +34,25 @@ public struct RouteConfiguration: Sendable, Decodable, Equatable {
     /// Whether (and how often) the teacher judges the route's student answers into
     /// preference pairs.
     public var aiFeedback: AIFeedbackSettings
+    /// Whether (and how much) the gateway grows the route's data with expansion jobs.
+    public var expansion: ExpansionScheduleSettings
 
     /// Creates a route; the teacher model defaults to the route's name.
     public init(name: RouteName, teacherModel: String? = nil, backend: Backend = .teacher,
                 serving: RouteServingSettings = RouteServingSettings(), answerMatch: AnswerMatch = .auto,
-                aiFeedback: AIFeedbackSettings = AIFeedbackSettings()) {
+                aiFeedback: AIFeedbackSettings = AIFeedbackSettings(),
+                expansion: ExpansionScheduleSettings = ExpansionScheduleSettings()) {
         self.name = name
         self.teacherModel = teacherModel ?? name.rawValue
         self.backend = backend
         self.serving = serving
         self.answerMatch = answerMatch
         self.aiFeedback = aiFeedback
+        self.expansion = expansion
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, teacherModel = "teacher_model", backend, serving, answerMatch = "answer_match", aiFeedback = "ai_feedback"
+        case name, teacherModel = "teacher_model", backend, serving, answerMatch = "answer_match", aiFeedback = "ai_feedback", expansion
     }
 
     public init(from decoder: any Decoder) throws {
@@ -58,5 +63,6 @@ public struct RouteConfiguration: Sendable, Decodable, Equatable {
         serving = try c.decodeIfPresent(RouteServingSettings.self, forKey: .serving) ?? RouteServingSettings()
         answerMatch = try c.decodeIfPresent(AnswerMatch.self, forKey: .answerMatch) ?? .auto
         aiFeedback = try c.decodeIfPresent(AIFeedbackSettings.self, forKey: .aiFeedback) ?? AIFeedbackSettings()
+        expansion = try c.decodeIfPresent(ExpansionScheduleSettings.self, forKey: .expansion) ?? ExpansionScheduleSettings()
     }
 }

@@ -21,7 +21,7 @@ public struct GatewayServices: Sendable {
     public let student: StudentBackend?
     /// Progressive serving: the routes' modes, student versions, rollback and promotion.
     public let serving: ServingRuntime
-    /// The expansion job started over the admin API.
+    /// The expansion job, started over the admin API or by the schedule.
     public let expansions = ExpansionTracker()
 
     /// Assembles services from parts; the serving runtime shares the student's queue.
@@ -62,5 +62,19 @@ public struct GatewayServices: Sendable {
     public var trainingScheduler: TrainingScheduler {
         TrainingScheduler(settings: configuration.training, reader: reader, launcher: trainingLauncher,
                           metrics: metrics, clock: serving.clock)
+    }
+
+    /// An expansion job on the gateway's teacher and log; nil with no teacher configured.
+    public func expansionJob(_ settings: ExpansionJob.Settings) -> ExpansionJob? {
+        guard let teacher, let url = configuration.teacher.url else { return nil }
+        return ExpansionJob(reader: reader, log: log, teacher: TeacherChat(client: teacher, api: configuration.teacher.api),
+                            teacherURL: url, settings: settings)
+    }
+
+    /// Expansion on a schedule for the routes with `expansion.enabled`, checked as often as
+    /// the training schedule.
+    public var expansionScheduler: ExpansionScheduler {
+        ExpansionScheduler(routes: configuration.routes, reader: reader, tracker: expansions, metrics: metrics,
+                           clock: serving.clock, checkSeconds: Double(configuration.training.checkSeconds)) { self.expansionJob($0) }
     }
 }

@@ -23,13 +23,10 @@ struct AdminExpansionController {
         guard let body = try? JSONValue.parse(buffer.readableBytesView), body.objectValue != nil else {
             throw OpenAIError.invalidRequest("The body must be a JSON object with `route` and `count`.")
         }
-        guard let teacher = services.teacher, let url = services.configuration.teacher.url else {
+        let settings = try Self.settings(body, configuration: services.configuration)
+        guard let job = services.expansionJob(settings) else {
             throw OpenAIError.upstreamUnavailable("augment needs a teacher; set RETORT_TEACHER_URL")
         }
-        let settings = try Self.settings(body, configuration: services.configuration)
-        let job = ExpansionJob(reader: services.reader, log: services.log,
-                               teacher: TeacherChat(client: teacher, api: services.configuration.teacher.api),
-                               teacherURL: url, settings: settings)
         guard services.expansions.start(job) else {
             throw OpenAIError(status: 409, message: "An augment job is running; see GET /admin/augment.", type: "invalid_request_error",
                               code: "augment_running")

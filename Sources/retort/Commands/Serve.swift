@@ -36,14 +36,25 @@ struct Serve: AsyncParsableCommand {
         if training.auto {
             logger.info("automatic training: every \(training.checkSeconds) s, after \(training.minNewExchanges) new exchanges or \(training.minNewPairs) new pairs or \(training.intervalHours) h")
         }
-        // Resumes runs whose process died, then (with training.auto) starts runs when due.
+        for route in configuration.routes where route.expansion.enabled {
+            let e = route.expansion
+            if services.teacher == nil {
+                logger.warning("expansion of route \(route.name.rawValue) is enabled but no teacher is configured: no jobs will start")
+            } else {
+                logger.info("expansion of route \(route.name.rawValue): \(e.count) new exchanges every \(e.everyHours) h once it has \(e.minLogged) logged, up to \(e.maxPerLogged) per logged one and \(e.maxTotal) in all")
+            }
+        }
+        // Resumes runs whose process died, then (with training.auto) starts runs when due;
+        // expands the routes that ask for it when due.
         let scheduler = services.trainingScheduler.start()
+        let expansion = services.expansionScheduler.start()
         let app = buildApplication(services: services, logger: logger)
         // SIGTERM or SIGINT: stop taking connections and let requests in flight finish
         // (Hummingbird's graceful shutdown), then stop the training children (their runs
         // resume at the next start) and drain the exchange log to disk.
         try await app.runService()
         scheduler.cancel()
+        expansion?.cancel()
         TrainingLauncher.stopChildren()
         services.log.close()
         logger.info("stopped: \(services.log.writtenCount) exchanges written, \(services.log.heldCount) could not be")
