@@ -14,6 +14,10 @@ import Foundation
 /// log is failing. A record SQLite refuses on its own (too big, say) is held without
 /// stopping the others.
 ///
+/// The search index and the stats rollups are not part of the commit: the writer brings
+/// them up to date (``DerivedTables``) once ``deriveBatch`` records are behind, or when the
+/// queue is empty and ``deriveDelay`` has passed since the last time.
+///
 /// ``append(_:)`` queues without waiting (exchanges the client abandoned); when the queue
 /// is full it counts a drop, so memory stays bounded even when the disk stalls.
 /// ``flush()`` waits for everything queued before it, and ``close()`` drains the queue.
@@ -33,6 +37,8 @@ public final class ExchangeLog: @unchecked Sendable {
     private var closing = false
     private var finalRetryDone = false
     private var stopped = false
+    private var underived = 0
+    private var nextDerive = Date.distantPast
     private var thread: Thread?
 
     /// A queued record and the request waiting for its commit, if any.
@@ -49,6 +55,10 @@ public final class ExchangeLog: @unchecked Sendable {
     public let path: String
     /// How long held records wait before the next attempt.
     public let retryInterval: TimeInterval
+    /// Records behind the search index and rollups that make the writer catch them up at once.
+    public let deriveBatch = 1024
+    /// How long an idle writer lets the search index and rollups lag behind.
+    public let deriveDelay: TimeInterval = 0.25
 
     /// Opens (and migrates) the database and starts the writer thread. `prepare` runs on
     /// the writer's connection before the first write (tests use it to limit the file's size).
@@ -153,6 +163,7 @@ public final class ExchangeLog: @unchecked Sendable {
             switch work {
             case .batch(let batch): write(batch, with: writer)
             case .retry(let records): retry(records, with: writer)
+            case .derive: derive(with: writer)
             }
         }
         condition.withLock {
@@ -179,6 +190,7 @@ public final class ExchangeLog: @unchecked Sendable {
         condition.lock()
         finished += batch.count
         written += batch.count - failures.count
+        underived += batch.count - failures.count
         held.append(contentsOf: failures)
         if !failures.isEmpty { nextRetry = Date().addingTimeInterval(retryInterval) }
         note(storageError)
@@ -200,11 +212,22 @@ public final class ExchangeLog: @unchecked Sendable {
         }
         condition.lock()
         written += records.count - stillFailing.count
+        underived += records.count - stillFailing.count
         held = stillFailing  // only this thread changes `held`, so nothing was added meanwhile
         note(storageError)
         nextRetry = Date().addingTimeInterval(retryInterval)
         condition.broadcast()
         condition.unlock()
+    }
+
+    /// Brings the search index and rollups up to date. A failure leaves them behind (the
+    /// exchanges are safe); the next catch-up, or a reader's, covers them.
+    private func derive(with writer: ExchangeWriter) {
+        let caughtUp = (try? DerivedTables.catchUp(writer.database)) != nil
+        condition.withLock {
+            if caughtUp { underived = 0 }
+            nextDerive = Date().addingTimeInterval(caughtUp ? deriveDelay : retryInterval)
+        }
     }
 
     /// Records the outcome of the latest write (`error`: its worst failure, nil if none).
@@ -225,6 +248,7 @@ public final class ExchangeLog: @unchecked Sendable {
     private enum Work {
         case batch([Entry])
         case retry([ExchangeRecord])
+        case derive
     }
 
     /// Waits for records and takes up to `batchSize`, or the held records when their retry
@@ -232,18 +256,24 @@ public final class ExchangeLog: @unchecked Sendable {
     private func nextWork() -> Work? {
         condition.lock()
         defer { condition.unlock() }
+        if underived >= deriveBatch && Date() >= nextDerive { return .derive }
         while queue.count == head {
             if closing {
-                guard !held.isEmpty, !finalRetryDone else { return nil }
-                finalRetryDone = true
-                return .retry(held)
+                if !held.isEmpty, !finalRetryDone {
+                    finalRetryDone = true
+                    return .retry(held)
+                }
+                guard underived > 0, Date() >= nextDerive else { return nil }
+                return .derive
             }
-            if held.isEmpty {
-                condition.wait()
-            } else if Date() >= nextRetry {
-                return .retry(held)
+            let now = Date()
+            if !held.isEmpty, now >= nextRetry { return .retry(held) }
+            if underived > 0, now >= nextDerive { return .derive }
+            let deadlines = (held.isEmpty ? [] : [nextRetry]) + (underived > 0 ? [nextDerive] : [])
+            if let deadline = deadlines.min() {
+                _ = condition.wait(until: deadline)
             } else {
-                _ = condition.wait(until: nextRetry)
+                condition.wait()
             }
         }
         let end = min(queue.count, head + batchSize)

@@ -15,19 +15,22 @@ final class ExchangeWriter: @unchecked Sendable {
         insertExchange = try database.prepare("""
             INSERT OR REPLACE INTO exchanges (id, created_at, completed_at, route, served_by, served_reason,
               teacher_url, upstream_model, completion_id, status, error, latency_ms, ttft_ms, prompt_tokens,
-              completion_tokens, total_tokens, finish_reason, stream, attempts, user, tags, metadata, prompt_hash, surface)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+              completion_tokens, total_tokens, finish_reason, stream, attempts, user, tags, metadata, prompt_hash, surface, seq)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
             """)
         insertBody = try database.prepare(
             "INSERT OR REPLACE INTO exchange_bodies (exchange_id, request, response, raw_request, raw_response) VALUES (?,?,?,?,?)")
         insertLogprobs = try database.prepare("INSERT OR REPLACE INTO exchange_logprobs (exchange_id, tokens, data) VALUES (?,?,?)")
     }
 
-    /// Writes `batch` in one transaction.
+    /// Writes `batch` in one transaction, numbering the records' `seq` after the last one
+    /// (read under the write lock, so another connection's inserts are counted).
     func write(_ batch: [ExchangeRecord]) throws {
         try database.transaction {
+            var seq = try database.fetchOne("SELECT coalesce(max(seq), 0) AS last FROM exchanges") { try $0.int("last") } ?? 0
             for record in batch {
-                try insertExchange.run(ExchangeWriter.columns(of: record))
+                seq += 1
+                try insertExchange.run(ExchangeWriter.columns(of: record) + [seq])
                 try insertBody.run([record.id, record.requestJSON, record.responseJSON, record.rawRequestJSON, record.rawResponseJSON])
                 if let logprobs = record.teacherLogprobs {
                     try insertLogprobs.run([record.id, logprobs.tokens.count, SQLiteValue.blob(logprobs.encoded)])

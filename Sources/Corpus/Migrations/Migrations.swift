@@ -79,6 +79,8 @@ public enum Migrations {
             answer      TEXT                -- the second answer's text
         );
         """,
+        // 10: a lighter commit path (the acknowledged write of every request).
+        writePath,
     ]
 
     /// The schema version this build writes.

@@ -60,6 +60,7 @@ extension SQLiteCorpus {
     /// Counts by route, status, server and rating; tokens; latency percentiles.
     public func stats() throws -> CorpusStats {
         try withDatabase { db in
+            _ = try? DerivedTables.catchUp(db)  // the rollups up to the last committed exchange
             var stats = CorpusStats()
             try Self.addRollup(db, to: &stats)
             var ratings = ["up": 0, "down": 0]

@@ -15,6 +15,9 @@ extension SQLiteCorpus {
                 }
                 return seq
             }
+            // A search reads the index up to the last committed exchange (best effort: if the
+            // writer holds the lock, the writer's own catch-up is a quarter-second away).
+            if filter.searchText != nil { _ = try? DerivedTables.catchUp(db) }
             let (sql, arguments) = Self.listQuery(filter, beforeSeq: beforeSeq)
             let items: [ExchangeSummary]
             do {
@@ -40,18 +43,26 @@ extension SQLiteCorpus {
             arguments.append(beforeSeq)
         }
         if let route = filter.route { conditions.append("e.route = ?"); arguments.append(route) }
-        if let status = filter.status { conditions.append("e.status = ?"); arguments.append(status) }
-        if let servedBy = filter.servedBy { conditions.append("e.served_by = ?"); arguments.append(servedBy) }
+        // The status, server and rating indexes are partial (migration 10): each filter on a
+        // rare value also states the index's condition, so SQLite knows it may use it.
+        if let status = filter.status {
+            conditions.append(status == 200 ? "e.status = ?" : "e.status <> 200 AND e.status = ?")
+            arguments.append(status)
+        }
+        if let servedBy = filter.servedBy {
+            conditions.append(servedBy == "teacher" ? "e.served_by = ?" : "e.served_by <> 'teacher' AND e.served_by = ?")
+            arguments.append(servedBy)
+        }
         if let surface = filter.surface { conditions.append("e.surface = ?"); arguments.append(surface) }
         if let tag = filter.tag {
             conditions.append("EXISTS (SELECT 1 FROM json_each(CASE WHEN json_valid(e.tags) THEN e.tags ELSE '[]' END) WHERE value = ?)")
             arguments.append(tag)
         }
         switch filter.rating {
-        case .up?: conditions.append("e.rating = 1")
-        case .down?: conditions.append("e.rating = -1")
+        case .up?: conditions.append("e.rating IS NOT NULL AND e.rating = 1")
+        case .down?: conditions.append("e.rating IS NOT NULL AND e.rating = -1")
         case .unrated?: conditions.append("e.rating IS NULL")
-        case .rated?: conditions.append("e.rating IN (-1, 1)")  // IN, not IS NOT NULL, so the rating index is used
+        case .rated?: conditions.append("e.rating IS NOT NULL AND e.rating IN (-1, 1)")
         case nil: break
         }
         let source = filter.searchText == nil
