@@ -15,7 +15,7 @@ public func buildApplication(services: GatewayServices, logger: Logger? = nil) -
     let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount.milliseconds(Int64(configuration.idleTimeoutMs)))
     return Application(
         router: buildRouter(services: services),
-        server: HTTPServerBuilder { responder in EventLoopBoundChannel(base: HTTP1Channel(responder: responder, configuration: http1)) },
+        server: .http1(configuration: http1),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "retort"),
         logger: logger ?? Logger(label: "retort")
     )
