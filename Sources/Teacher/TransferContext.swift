@@ -60,14 +60,24 @@ final class TransferContext: @unchecked Sendable {
     /// Handles one header line from curl (status line, field, or the blank end line).
     func receiveHeader(_ bytes: UnsafeBufferPointer<UInt8>) {
         lastActivity = now()
-        let line = String(decoding: bytes, as: UTF8.self).trimmingWhitespace()
-        if line.hasPrefix("HTTP/") {
+        // Read as bytes: this runs for every header line of every transfer.
+        let line = Self.trimmed(bytes[...])
+        if line.starts(with: "HTTP/".utf8) {
             headers = []  // a new response: after `100 Continue`, say
-        } else if let colon = line.firstIndex(of: ":"), colon != line.startIndex {
-            let name = String(line[..<colon]).trimmingWhitespace()
-            let value = String(line[line.index(after: colon)...]).trimmingWhitespace()
+        } else if let colon = line.firstIndex(of: UInt8(ascii: ":")), colon != line.startIndex {
+            let name = String(decoding: Self.trimmed(line[..<colon]), as: UTF8.self)
+            let value = String(decoding: Self.trimmed(line[(colon + 1)...]), as: UTF8.self)
             headers.append((name: name, value: value))
         }
+    }
+
+    /// `bytes` without leading and trailing spaces, tabs and line ends.
+    static func trimmed(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Slice<UnsafeBufferPointer<UInt8>> {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        var line = bytes
+        while let first = line.first, isSpace(first) { line = line.dropFirst() }
+        while let last = line.last, isSpace(last) { line = line.dropLast() }
+        return line
     }
 
     /// Handles a body chunk; returns what the write callback answers curl: the chunk's

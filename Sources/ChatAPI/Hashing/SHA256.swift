@@ -38,8 +38,7 @@ public enum SHA256 {
 
     /// The digest as lowercase hex.
     public static func hex(_ message: some Collection<UInt8>) -> String {
-        let digits = Array("0123456789abcdef")
-        return String(digest(message).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xF)]] })
+        Hex.string(digest(message))
     }
 
     private static func compress(_ h: inout [UInt32], _ w: [UInt32]) {
@@ -58,4 +57,28 @@ public enum SHA256 {
     }
 
     private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
+}
+
+/// Lowercase hex text of bytes (hashes, ids), written straight into the string's storage.
+public enum Hex {
+    /// `bytes` as lowercase hex, with `separators` (byte offset → character) inserted
+    /// before the byte at each offset.
+    public static func string(_ bytes: [UInt8], separators: [Int: UInt8] = [:]) -> String {
+        let digits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: bytes.count * 2 + separators.count) { buffer in
+            digits.withUTF8Buffer { digits in
+                var at = 0
+                for (offset, byte) in bytes.enumerated() {
+                    if let separator = separators[offset] {
+                        buffer[at] = separator
+                        at += 1
+                    }
+                    buffer[at] = digits[Int(byte >> 4)]
+                    buffer[at + 1] = digits[Int(byte & 0xF)]
+                    at += 2
+                }
+                return at
+            }
+        }
+    }
 }

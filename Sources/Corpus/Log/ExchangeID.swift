@@ -1,3 +1,4 @@
+import ChatAPI
 import Foundation
 
 /// Exchange identifiers: UUIDv7 (RFC 9562), so ids sort by creation time and the
@@ -9,6 +10,9 @@ public enum ExchangeID {
         return make(milliseconds: UInt64(now.timeIntervalSince1970 * 1000), using: &rng)
     }
 
+    /// Where a UUID's text has its dashes: before these bytes.
+    private static let dashes: [Int: UInt8] = [4: UInt8(ascii: "-"), 6: UInt8(ascii: "-"), 8: UInt8(ascii: "-"), 10: UInt8(ascii: "-")]
+
     /// A UUIDv7 string for `milliseconds` since the epoch with random bits from `rng`.
     public static func make(milliseconds: UInt64, using rng: inout some RandomNumberGenerator) -> String {
         var bytes = [UInt8](repeating: 0, count: 16)
@@ -18,8 +22,7 @@ public enum ExchangeID {
         for i in 6..<16 { bytes[i] = UInt8(truncatingIfNeeded: (i < 11 ? random : random2) >> (8 * UInt64(i % 8))) }
         bytes[6] = 0x70 | (bytes[6] & 0x0F)  // version 7
         bytes[8] = 0x80 | (bytes[8] & 0x3F)  // variant 10
-        let hex = bytes.map { String($0, radix: 16).leftPadded(to: 2) }
-        return [hex[0..<4], hex[4..<6], hex[6..<8], hex[8..<10], hex[10..<16]].map { $0.joined() }.joined(separator: "-")
+        return Hex.string(bytes, separators: dashes)
     }
 
     /// The creation time encoded in a UUIDv7 string, or nil if it is not one.
@@ -28,11 +31,5 @@ public enum ExchangeID {
         guard hex.count == 32, hex[hex.index(hex.startIndex, offsetBy: 12)] == "7",
               let ms = UInt64(hex.prefix(12), radix: 16) else { return nil }
         return Date(timeIntervalSince1970: Double(ms) / 1000)
-    }
-}
-
-extension String {
-    func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: "0", count: width - count) + self
     }
 }

@@ -16,7 +16,8 @@ import Foundation
 ///
 /// The search index and the stats rollups are not part of the commit: the writer brings
 /// them up to date (``DerivedTables``) once ``deriveBatch`` records are behind, or when the
-/// queue is empty and ``deriveDelay`` has passed since the last time.
+/// queue is empty and ``deriveDelay`` has passed since the last time; it checkpoints the
+/// WAL at the same moments.
 ///
 /// ``append(_:)`` queues without waiting (exchanges the client abandoned); when the queue
 /// is full it counts a drop, so memory stays bounded even when the disk stalls.
@@ -71,6 +72,9 @@ public final class ExchangeLog: @unchecked Sendable {
         let database = try SQLiteDatabase(path: path)
         try Migrations.configure(database)
         try Migrations.migrate(database)
+        // The writer checkpoints the WAL itself, behind its commits (``derive(with:)``), so
+        // no acknowledged commit waits for a checkpoint's copy and sync.
+        try database.execute("PRAGMA wal_autocheckpoint=0")
         try prepare?(database)
         let writer = try ExchangeWriter(database: database)
         let thread = Thread { [self] in self.run(writer) }
@@ -220,10 +224,11 @@ public final class ExchangeLog: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Brings the search index and rollups up to date. A failure leaves them behind (the
+    /// Brings the search index and rollups up to date, then checkpoints. A failure leaves them behind (the
     /// exchanges are safe); the next catch-up, or a reader's, covers them.
     private func derive(with writer: ExchangeWriter) {
         let caughtUp = (try? DerivedTables.catchUp(writer.database)) != nil
+        try? writer.database.execute("PRAGMA wal_checkpoint(PASSIVE)")
         condition.withLock {
             if caughtUp { underived = 0 }
             nextDerive = Date().addingTimeInterval(caughtUp ? deriveDelay : retryInterval)

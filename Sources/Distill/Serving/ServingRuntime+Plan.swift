@@ -6,6 +6,11 @@ extension ServingRuntime {
     /// Decides who serves `chat` on `route` (a teacher route).
     public func plan(_ chat: ChatRequest, route: RouteName, tags: [String]) -> ServingPlan {
         let state = self.state(of: route) ?? RouteServingState(route: route)
+        // Teacher mode decides nothing from the request: skip reading its features (the
+        // common case before any student is admitted, on every request).
+        if state.mode == .teacher {
+            return ServingPlan(runtime: self, chat: chat, state: state, decision: .teacher(.modeTeacher), backend: nil, draws: draws())
+        }
         let backend = state.mode == .teacher ? nil : state.student.flatMap { pool.backend(for: $0) }
         let routingDraws = draws()
         // An unsampled shadow-mode request gets no shadow whatever its length: skip tokenizing its prompt.

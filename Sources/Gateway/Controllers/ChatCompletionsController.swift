@@ -151,10 +151,10 @@ extension ChatCompletionsController {
     func forwardedHeaders(_ response: TeacherResponse, exchange: PendingExchange) -> HTTPFields {
         var fields = HTTPFields()
         for (name, value) in response.headers {
-            let lower = name.lowercased()
+            guard let field = HTTPField.Name(name) else { continue }
+            let lower = field.canonicalName  // lowercased ASCII, without a Unicode-aware pass
             guard lower == "content-type" || lower == "retry-after" || lower == "x-request-id"
-                || lower.hasPrefix("x-ratelimit-") || lower.hasPrefix("openai-"),
-                let field = HTTPField.Name(lower) else { continue }
+                || lower.hasPrefix("x-ratelimit-") || lower.hasPrefix("openai-") else { continue }
             fields.append(HTTPField(name: field, value: value))
         }
         if fields[.contentType] == nil { fields[.contentType] = "application/json" }

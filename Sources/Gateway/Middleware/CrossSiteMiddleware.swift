@@ -128,17 +128,22 @@ struct CrossSitePolicy: Sendable {
 
     /// Whether `name` is an IPv4 or IPv6 address rather than a DNS name. A rebinding page
     /// can only reach the gateway under a name it controls, never under an address.
+    /// Read as bytes, without Foundation: this runs on every request.
     static func isIPLiteral(_ name: String) -> Bool {
-        if name.contains(":") { return name.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } }
-        let parts = name.split(separator: ".", omittingEmptySubsequences: false)
+        let bytes = name.utf8
+        func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+        if bytes.contains(UInt8(ascii: ":")) {
+            return bytes.allSatisfy { byte in
+                isDigit(byte) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains(byte | 0x20)
+                    || byte == UInt8(ascii: ":") || byte == UInt8(ascii: ".")
+            }
+        }
+        let parts = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         return parts.count == 4 && parts.allSatisfy { part in
-            !part.isEmpty && part.count <= 3 && part.allSatisfy(\.isASCIIDigit) && Int(part)! <= 255
+            !part.isEmpty && part.count <= 3 && part.allSatisfy(isDigit)
+                && part.reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) } <= 255
         }
     }
-}
-
-extension Character {
-    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
 }
 
 /// `byte` lowercased if it is an ASCII capital letter.
