@@ -16,8 +16,7 @@ import Foundation
 ///
 /// The search index and the stats rollups are not part of the commit: the writer brings
 /// them up to date (``DerivedTables``) once ``deriveBatch`` records are behind, or when the
-/// queue is empty and ``deriveDelay`` has passed since the last time; it checkpoints the
-/// WAL at the same moments.
+/// queue is empty and ``deriveDelay`` has passed since the last time.
 ///
 /// ``append(_:)`` queues without waiting (exchanges the client abandoned); when the queue
 /// is full it counts a drop, so memory stays bounded even when the disk stalls.
@@ -41,6 +40,7 @@ public final class ExchangeLog: @unchecked Sendable {
     private var underived = 0
     private var nextDerive = Date.distantPast
     private var thread: Thread?
+    private let checkpointer: WALCheckpointer
 
     /// A queued record and the request waiting for its commit, if any.
     private struct Entry {
@@ -72,9 +72,10 @@ public final class ExchangeLog: @unchecked Sendable {
         let database = try SQLiteDatabase(path: path)
         try Migrations.configure(database)
         try Migrations.migrate(database)
-        // The writer checkpoints the WAL itself, behind its commits (``derive(with:)``), so
-        // no acknowledged commit waits for a checkpoint's copy and sync.
+        // The WAL is checkpointed beside the writer (``WALCheckpointer``), so no
+        // acknowledged commit waits for a checkpoint's copy and sync.
         try database.execute("PRAGMA wal_autocheckpoint=0")
+        checkpointer = try WALCheckpointer(path: path)
         try prepare?(database)
         let writer = try ExchangeWriter(database: database)
         let thread = Thread { [self] in self.run(writer) }
@@ -169,7 +170,9 @@ public final class ExchangeLog: @unchecked Sendable {
             case .retry(let records): retry(records, with: writer)
             case .derive: derive(with: writer)
             }
+            checkpointer.noteCommit()
         }
+        checkpointer.close()
         condition.withLock {
             stopped = true
             condition.broadcast()
@@ -224,11 +227,10 @@ public final class ExchangeLog: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Brings the search index and rollups up to date, then checkpoints. A failure leaves them behind (the
+    /// Brings the search index and rollups up to date. A failure leaves them behind (the
     /// exchanges are safe); the next catch-up, or a reader's, covers them.
     private func derive(with writer: ExchangeWriter) {
         let caughtUp = (try? DerivedTables.catchUp(writer.database)) != nil
-        try? writer.database.execute("PRAGMA wal_checkpoint(PASSIVE)")
         condition.withLock {
             if caughtUp { underived = 0 }
             nextDerive = Date().addingTimeInterval(caughtUp ? deriveDelay : retryInterval)
