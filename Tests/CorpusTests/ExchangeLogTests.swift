@@ -33,6 +33,38 @@ import Testing
         #expect(log.droppedCount == 1)
     }
 
+    /// The search index and rollups are not in the commit: the writer catches them up
+    /// behind it, a reader before it searches or counts, and every exchange is counted
+    /// exactly once however the two interleave.
+    @Test func searchAndStatsCatchUpBehindTheCommitExactlyOnce() async throws {
+        let path = temporaryPath()
+        let log = try ExchangeLog(path: path, capacity: 10_000, batchSize: 7)
+        let reader = try SQLiteCorpus(path: path), other = try SQLiteCorpus(path: path)
+        func watermark() throws -> Int {
+            try reader.withDatabase { try $0.fetchOne("SELECT seq FROM derived_progress") { try $0.int("seq") } ?? -1 }
+        }
+        var written = 0
+        for round in 0..<20 {
+            for i in 0..<37 {
+                var r = record(written + i)
+                r.responseJSON = #"{"choices":[{"message":{"role":"assistant","content":"answer round\#(round)"}}]}"#
+                _ = await log.commit(r)
+            }
+            written += 37
+            // Readers on two connections catch up while the writer may be catching up too.
+            #expect(try (round % 2 == 0 ? reader : other).stats().exchanges == written)
+            var filter = ExchangeFilter(limit: 100)
+            filter.text = "round\(round)"
+            #expect(try other.list(filter).items.count == 37)
+        }
+        // With no reader asking, the writer's own catch-up reaches the last exchange.
+        for i in 0..<5 { _ = await log.commit(record(10_000 + i)) }
+        for _ in 0..<200 where try watermark() < written + 5 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(try watermark() == written + 5)
+        #expect(try reader.stats().exchanges == written + 5)
+        log.close()
+    }
+
     @Test func fullQueueDropsAndCounts() throws {
         let log = try ExchangeLog(path: temporaryPath(), capacity: 1, batchSize: 1)
         var accepted = 0
