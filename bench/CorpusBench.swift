@@ -55,7 +55,7 @@ struct CorpusBench: AsyncParsableCommand {
             FileHandle.standardError.write(Data("\rgenerated \(done)".utf8))
         }
         let seconds = (ContinuousClock.now - started).milliseconds / 1000
-        print(String(format: "\ngenerated %d exchanges in %.1f s (%.0f rows/s through the writer, triggers and FTS)", rows, seconds, Double(rows) / seconds))
+        print(String(format: "\ngenerated %d exchanges in %.1f s (%.0f rows/s through the writer; the search index and rollups catch up behind it)", rows, seconds, Double(rows) / seconds))
         let reader = try SQLiteCorpus(path: path)
         let store = FeedbackStore(reader: reader)
         let sample = try reader.withDatabase { db in
