@@ -13,21 +13,14 @@ source ./lib.sh
 N=${N:-20}; SHADOW=${SHADOW:-150}; TEST=${TEST:-50}; EPOCHS=${EPOCHS:-3}
 DPO_ARGS=${DPO_ARGS:-"--epochs 4 --learning-rate 1e-4 --batch-tokens 1024"}
 BASE_MODEL=${BASE_MODEL:-$ROOT/models/SmolLM2-135M-Instruct.Q4_1.gguf}
-WORK=$(mktemp -d /tmp/retort-ai-feedback.XXXXXX)
-TEACHER_PORT=${TEACHER_PORT:-18441}; GATEWAY_PORT=${GATEWAY_PORT:-18442}
-export RETORT_DB="$WORK/data/retort.sqlite" RETORT_PORT=$GATEWAY_PORT
-export RETORT_TEACHER_URL="http://127.0.0.1:$TEACHER_PORT/v1"
-python3 mock_teacher.py "$TEACHER_PORT" & TEACHER=$!
-cleanup() { kill $TEACHER ${GATEWAY:-} 2>/dev/null || true; }
-trap cleanup EXIT
-newest() { "$RETORT" students --json | python3 -c 'import json,sys; v=json.load(sys.stdin)[0]; print(v["version"], v["directory"] + "/" + v["files"]["gguf"])'; }
+start_mock_teacher ai-feedback 18441 18442
 score() { start_gateway "$1"; python3 client.py eval "$GATEWAY_PORT" "$TEST" | tail -1; stop_gateway; }
 
 start_gateway "$BASE_MODEL"
 python3 client.py log "$GATEWAY_PORT" "$N" >/dev/null
 stop_gateway
 RETORT_STUDENT_MODEL="$BASE_MODEL" "$RETORT" train sft --epochs "$EPOCHS" >"$WORK/train-sft.log" 2>&1
-read -r SFT SFT_GGUF <<<"$(newest)"
+read -r SFT SFT_GGUF <<<"$(newest_student)"
 echo "SFT $SFT on $N exchanges: $(score "$SFT_GGUF")"
 
 python3 - "$ROOT/config/retort.json" "$WORK/shadow.json" "$SFT_GGUF" <<'PY'
@@ -72,7 +65,7 @@ PY
 stop_gateway
 RETORT_STUDENT_MODEL="$BASE_MODEL" "$RETORT" train dpo --from "$SFT" $DPO_ARGS >"$WORK/train-dpo.log" 2>&1
 "$RETORT" train status > "$WORK/status.txt"
-read -r DPO DPO_GGUF <<<"$(newest)"
+read -r DPO DPO_GGUF <<<"$(newest_student)"
 python3 -c '
 import json, sqlite3, sys
 row = sqlite3.connect(sys.argv[1]).execute("SELECT data_snapshot FROM training_runs ORDER BY created_at DESC LIMIT 1").fetchone()

@@ -10,13 +10,7 @@ cd "$(dirname "$0")"
 source ./lib.sh
 N=${N:-40}; AUG=${AUG:-260}; TEST=${TEST:-50}
 BASE_MODEL=${BASE_MODEL:-$ROOT/models/SmolLM2-135M-Instruct.Q4_1.gguf}
-WORK=$(mktemp -d /tmp/retort-augment.XXXXXX)
-TEACHER_PORT=${TEACHER_PORT:-18431}; GATEWAY_PORT=${GATEWAY_PORT:-18432}
-export RETORT_DB="$WORK/data/retort.sqlite" RETORT_PORT=$GATEWAY_PORT
-export RETORT_TEACHER_URL="http://127.0.0.1:$TEACHER_PORT/v1"
-python3 mock_teacher.py "$TEACHER_PORT" & TEACHER=$!
-cleanup() { kill $TEACHER ${GATEWAY:-} 2>/dev/null || true; }
-trap cleanup EXIT
+start_mock_teacher augment 18431 18432
 
 train_and_eval() {  # $1: label
   t0=$(date +%s)

@@ -18,14 +18,7 @@ N=${N:-300}; TEST=${TEST:-50}; EPOCHS=${EPOCHS:-2}; LAYERS=${LAYERS:-15}; KD_EPO
 RETORT_BENCH=${RETORT_BENCH:-$(dirname "$RETORT")/retort-bench}
 [ -x "$RETORT_BENCH" ] || (cd "$ROOT" && swift build -c release --product retort-bench >/dev/null)
 BASE_MODEL=${BASE_MODEL:-$ROOT/models/SmolLM2-135M-Instruct.Q4_1.gguf}
-WORK=$(mktemp -d /tmp/retort-compress.XXXXXX)
-TEACHER_PORT=${TEACHER_PORT:-18421}; GATEWAY_PORT=${GATEWAY_PORT:-18422}
-export RETORT_DB="$WORK/data/retort.sqlite" RETORT_PORT=$GATEWAY_PORT
-export RETORT_TEACHER_URL="http://127.0.0.1:$TEACHER_PORT/v1"
-python3 mock_teacher.py "$TEACHER_PORT" & TEACHER=$!
-cleanup() { kill $TEACHER ${GATEWAY:-} 2>/dev/null || true; }
-trap cleanup EXIT
-newest() { "$RETORT" students --json | python3 -c 'import json,sys; v=json.load(sys.stdin)[0]; print(v["version"], v["directory"] + "/" + v["files"]["gguf"])'; }
+start_mock_teacher compress 18421 18422
 
 start_gateway "$BASE_MODEL"
 python3 client.py log "$GATEWAY_PORT" "$N"
@@ -35,7 +28,7 @@ echo "== retort train sft --epochs $EPOCHS"
 t0=$(date +%s)
 RETORT_STUDENT_MODEL="$BASE_MODEL" "$RETORT" train sft --epochs "$EPOCHS" >"$WORK/train-sft.log" 2>&1
 echo "   took $(( $(date +%s) - t0 )) s"
-read -r SFT SFT_GGUF <<<"$(newest)"
+read -r SFT SFT_GGUF <<<"$(newest_student)"
 
 echo "== retort train kd --teacher $SFT --layers $LAYERS --epochs $KD_EPOCHS ${KD_ARGS:-}"
 t0=$(date +%s)
@@ -43,7 +36,7 @@ RETORT_STUDENT_MODEL="$BASE_MODEL" "$RETORT" train kd --teacher "$SFT" --layers 
   >"$WORK/train-kd.log" 2>&1
 echo "   took $(( $(date +%s) - t0 )) s"
 "$RETORT" train status | head -3
-read -r KD KD_GGUF <<<"$(newest)"
+read -r KD KD_GGUF <<<"$(newest_student)"
 
 for pair in "$SFT:$SFT_GGUF" "$KD:$KD_GGUF"; do
   start_gateway "${pair#*:}"

@@ -19,3 +19,20 @@ start_gateway() {
   echo "gateway did not start; see $WORK/gateway.log" >&2; exit 1
 }
 stop_gateway() { kill "$GATEWAY"; wait "$GATEWAY" 2>/dev/null || true; GATEWAY=""; }
+
+# Makes the work directory WORK (/tmp/retort-$1.XXXXXX), points retort at a corpus in it,
+# at mock_teacher.py as the teacher on TEACHER_PORT (default $2) and at GATEWAY_PORT
+# (default $3); starts the mock teacher and stops it, and any gateway, on exit.
+start_mock_teacher() {
+  WORK=$(mktemp -d "/tmp/retort-$1.XXXXXX")
+  TEACHER_PORT=${TEACHER_PORT:-$2}; GATEWAY_PORT=${GATEWAY_PORT:-$3}
+  export RETORT_DB="$WORK/data/retort.sqlite" RETORT_PORT=$GATEWAY_PORT
+  export RETORT_TEACHER_URL="http://127.0.0.1:$TEACHER_PORT/v1"
+  python3 mock_teacher.py "$TEACHER_PORT" & TEACHER=$!
+  trap 'kill $TEACHER ${GATEWAY:-} 2>/dev/null || true' EXIT
+}
+
+# Prints the newest student version and the path of its GGUF.
+newest_student() {
+  "$RETORT" students --json | python3 -c 'import json,sys; v=json.load(sys.stdin)[0]; print(v["version"], v["directory"] + "/" + v["files"]["gguf"])'
+}

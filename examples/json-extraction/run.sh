@@ -16,13 +16,7 @@ cd "$(dirname "$0")"
 source ./lib.sh
 N=${N:-300}; TEST=${TEST:-50}; EPOCHS=${EPOCHS:-2}
 BASE_MODEL=${BASE_MODEL:-$ROOT/models/SmolLM2-135M-Instruct.Q4_1.gguf}
-WORK=$(mktemp -d /tmp/retort-example.XXXXXX)
-TEACHER_PORT=${TEACHER_PORT:-18411}; GATEWAY_PORT=${GATEWAY_PORT:-18412}
-export RETORT_DB="$WORK/data/retort.sqlite" RETORT_PORT=$GATEWAY_PORT
-export RETORT_TEACHER_URL="http://127.0.0.1:$TEACHER_PORT/v1"
-python3 mock_teacher.py "$TEACHER_PORT" & TEACHER=$!
-cleanup() { kill $TEACHER ${GATEWAY:-} 2>/dev/null || true; }
-trap cleanup EXIT
+start_mock_teacher example 18411 18412
 started=$(date +%s)
 
 start_gateway "$BASE_MODEL"
