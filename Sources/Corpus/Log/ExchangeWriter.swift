@@ -9,6 +9,7 @@ final class ExchangeWriter: @unchecked Sendable {
     let insertExchange: SQLiteStatement
     let insertBody: SQLiteStatement
     let insertLogprobs: SQLiteStatement
+    let lastSeq: SQLiteStatement
 
     init(database: SQLiteDatabase) throws(SQLiteError) {
         self.database = database
@@ -21,13 +22,17 @@ final class ExchangeWriter: @unchecked Sendable {
         insertBody = try database.prepare(
             "INSERT OR REPLACE INTO exchange_bodies (exchange_id, request, response, raw_request, raw_response) VALUES (?,?,?,?,?)")
         insertLogprobs = try database.prepare("INSERT OR REPLACE INTO exchange_logprobs (exchange_id, tokens, data) VALUES (?,?,?)")
+        lastSeq = try database.prepare("SELECT coalesce(max(seq), 0) AS last FROM exchanges")
     }
 
     /// Writes `batch` in one transaction, numbering the records' `seq` after the last one
     /// (read under the write lock, so another connection's inserts are counted).
     func write(_ batch: [ExchangeRecord]) throws {
         try database.transaction {
-            var seq = try database.fetchOne("SELECT coalesce(max(seq), 0) AS last FROM exchanges") { try $0.int("last") } ?? 0
+            try lastSeq.bind([])
+            try lastSeq.step()
+            var seq = try lastSeq.currentRow.int("last")
+            try lastSeq.step()  // done: the statement holds nothing past this read
             for record in batch {
                 seq += 1
                 try insertExchange.run(ExchangeWriter.columns(of: record) + [seq])

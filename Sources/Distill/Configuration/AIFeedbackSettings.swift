@@ -34,13 +34,7 @@ public struct AIFeedbackSettings: Sendable, Decodable, Equatable {
         enabled = try c.value("enabled", enabled)
         sampleRate = try c.value("sample_rate", sampleRate)
         maxJudgmentsPerHour = try c.value("max_judgments_per_hour", maxJudgmentsPerHour)
-        guard (0...1).contains(sampleRate) else {
-            throw DecodingError.dataCorruptedError(forKey: SettingKey("sample_rate"), in: c,
-                                                   debugDescription: "must be in 0...1, got \(sampleRate)")
-        }
-        guard maxJudgmentsPerHour >= 0 else {
-            throw DecodingError.dataCorruptedError(forKey: SettingKey("max_judgments_per_hour"), in: c,
-                                                   debugDescription: "must be ≥ 0, got \(maxJudgmentsPerHour)")
-        }
+        try c.require((0...1).contains(sampleRate), "sample_rate", "in 0...1", got: sampleRate)
+        try c.require(maxJudgmentsPerHour >= 0, "max_judgments_per_hour", "≥ 0", got: maxJudgmentsPerHour)
     }
 }

@@ -48,16 +48,12 @@ public struct ExpansionScheduleSettings: Sendable, Decodable, Equatable {
         maxTotal = try c.value("max_total", maxTotal)
         maxTeacherTokens = try c.value("max_teacher_tokens", maxTeacherTokens)
         seeds = try c.value("seeds", seeds)
-        func check(_ ok: Bool, _ key: String, _ rule: String, _ value: Any) throws {
-            guard !ok else { return }
-            throw DecodingError.dataCorruptedError(forKey: SettingKey(key), in: c, debugDescription: "must be \(rule), got \(value)")
-        }
-        try check(count >= 1, "count", "≥ 1", count)
-        try check(everyHours > 0, "every_hours", "> 0", everyHours)
-        try check(minLogged >= 1, "min_logged", "≥ 1", minLogged)
-        try check(maxPerLogged >= 0, "max_per_logged", "≥ 0", maxPerLogged)
-        try check(maxTotal >= 0, "max_total", "≥ 0", maxTotal)
-        try check(maxTeacherTokens >= 1, "max_teacher_tokens", "≥ 1", maxTeacherTokens)
-        try check((1...100).contains(seeds), "seeds", "in 1…100", seeds)
+        try c.require(count >= 1, "count", "≥ 1", got: count)
+        try c.require(everyHours > 0, "every_hours", "> 0", got: everyHours)
+        try c.require(minLogged >= 1, "min_logged", "≥ 1", got: minLogged)
+        try c.require(maxPerLogged >= 0, "max_per_logged", "≥ 0", got: maxPerLogged)
+        try c.require(maxTotal >= 0, "max_total", "≥ 0", got: maxTotal)
+        try c.require(maxTeacherTokens >= 1, "max_teacher_tokens", "≥ 1", got: maxTeacherTokens)
+        try c.require((1...100).contains(seeds), "seeds", "in 1…100", got: seeds)
     }
 }

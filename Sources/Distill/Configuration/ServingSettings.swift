@@ -140,6 +140,12 @@ extension KeyedDecodingContainer where Key == SettingKey {
         try decodeIfPresent(T.self, forKey: SettingKey(key)) ?? fallback
     }
 
+    /// Throws a configuration error naming `key` unless `ok`: the value must be `rule`.
+    func require(_ ok: Bool, _ key: String, _ rule: String, got value: Any) throws {
+        guard !ok else { return }
+        throw DecodingError.dataCorruptedError(forKey: SettingKey(key), in: self, debugDescription: "must be \(rule), got \(value)")
+    }
+
     /// The value at `key`; `null` gives nil, absence gives `fallback`.
     func optionalValue<T: Decodable>(_ key: String, _ fallback: T?) throws -> T? {
         guard contains(SettingKey(key)) else { return fallback }
