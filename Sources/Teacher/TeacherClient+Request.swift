@@ -1,14 +1,21 @@
 extension TeacherClient {
     /// The base URL joined with `path`; only `http` and `https` URLs are accepted.
     func makeURL(path: String) throws(TeacherError) -> String {
-        var base = configuration.baseURL.trimmingWhitespace()
+        let base = try baseURL.get()
+        if path.isEmpty { return base }
+        return path.hasPrefix("/") ? base + path : base + "/" + path
+    }
+
+    /// The configured base URL, checked and without trailing slashes (worked out once, in
+    /// ``init(configuration:unitRandom:wallClock:)``).
+    static func checkedBase(_ configured: String) -> Result<String, TeacherError> {
+        var base = configured.trimmingWhitespace()
         let lowered = base.lowercased()
         guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://"),
               !base.contains(where: { $0.isWhitespace || $0.asciiValue.map { $0 < 0x20 } == true })
-        else { throw .invalidURL(Self.redactingUserInfo(base)) }
+        else { return .failure(.invalidURL(Self.redactingUserInfo(base))) }
         while base.hasSuffix("/") { base.removeLast() }
-        if path.isEmpty { return base }
-        return path.hasPrefix("/") ? base + path : base + "/" + path
+        return .success(base)
     }
 
     /// `url` with any `user:password@` part replaced by `***@`, fit for an error message.

@@ -7,6 +7,8 @@ public final class TeacherClient: Sendable {
     /// The configuration every request uses.
     public let configuration: TeacherConfiguration
     private let loop: CurlEventLoop?
+    /// ``TeacherConfiguration/baseURL`` checked, or why it cannot be used.
+    let baseURL: Result<String, TeacherError>
     private let unitRandom: @Sendable () -> Double
     private let wallClock: @Sendable () -> Double
 
@@ -29,6 +31,7 @@ public final class TeacherClient: Sendable {
         self.configuration = configuration
         self.unitRandom = unitRandom
         self.wallClock = wallClock
+        baseURL = Self.checkedBase(configuration.baseURL)
         loop = CurlEventLoop(capacity: configuration.maxConcurrentTransfers)
     }
 

@@ -43,7 +43,19 @@ extension JSONParser {
     /// A string literal, escapes decoded; its content must be UTF-8.
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1  // opening quote
-        var out: [UInt8] = []
+        // Most strings have no escape: take them straight from the input.
+        let start = index
+        while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\"), bytes[index] >= 0x20 {
+            index += 1
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "\"") {
+            let end = index
+            let text = bytes.withUnsafeBufferPointer { String(validating: $0[start..<end], as: UTF8.self) }
+            index += 1
+            guard let text else { throw fail("string is not valid UTF-8") }
+            return text
+        }
+        var out = Array(bytes[start..<index])
         while true {
             let byte = try peek(orEnd: "unterminated string")
             switch byte {

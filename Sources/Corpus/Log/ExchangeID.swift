@@ -25,9 +25,15 @@ public enum ExchangeID {
         return Hex.string(bytes, separators: dashes)
     }
 
+    /// `id` without its dashes: the 32 hex digits that answer object ids (`chatcmpl-…`,
+    /// `resp_…`, `msg_…`) carry. Bytewise, as it runs on every request.
+    public static func compact(_ id: String) -> String {
+        String(decoding: id.utf8.filter { $0 != UInt8(ascii: "-") }, as: UTF8.self)
+    }
+
     /// The creation time encoded in a UUIDv7 string, or nil if it is not one.
     public static func timestamp(of id: String) -> Date? {
-        let hex = id.replacingOccurrences(of: "-", with: "")
+        let hex = compact(id)
         guard hex.count == 32, hex[hex.index(hex.startIndex, offsetBy: 12)] == "7",
               let ms = UInt64(hex.prefix(12), radix: 16) else { return nil }
         return Date(timeIntervalSince1970: Double(ms) / 1000)

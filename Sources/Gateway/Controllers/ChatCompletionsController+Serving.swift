@@ -1,4 +1,5 @@
 import ChatAPI
+import Corpus
 import Distill
 import Foundation
 import HTTPTypes
@@ -25,7 +26,7 @@ extension ChatCompletionsController {
     /// Sends the student's checked reply: a whole `chat.completion`, or a stream of its
     /// checked tokens followed by the rest as it is generated.
     func respond(with reply: StudentReply, chat: ChatRequest, exchange: PendingExchange, connection: ClientConnection) async -> Response {
-        let responses = StudentResponses(completionID: "chatcmpl-" + exchange.id.replacingOccurrences(of: "-", with: ""),
+        let responses = StudentResponses(completionID: "chatcmpl-" + ExchangeID.compact(exchange.id),
                                          created: Int(Date().timeIntervalSince1970), model: chat.model)
         exchange.update {
             $0.servedBy = "student"

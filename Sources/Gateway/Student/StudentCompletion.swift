@@ -1,4 +1,5 @@
 import ChatAPI
+import Corpus
 import Distill
 import Foundation
 import HTTPTypes
@@ -33,7 +34,7 @@ struct StudentCompletion: Sendable {
         case .failed(let error)?: return await fail(error)
         default: return await fail(.internalError("the student stopped before starting"))
         }
-        let responses = StudentResponses(completionID: "chatcmpl-" + exchange.id.replacingOccurrences(of: "-", with: ""),
+        let responses = StudentResponses(completionID: "chatcmpl-" + ExchangeID.compact(exchange.id),
                                          created: Int(Date().timeIntervalSince1970), model: chat.model)
         exchange.update { $0.completionID = responses.completionID }
         if chat.stream {

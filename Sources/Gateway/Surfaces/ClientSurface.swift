@@ -1,4 +1,5 @@
 import ChatAPI
+import Corpus
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -14,8 +15,8 @@ struct ClientSurface: Sendable {
     let surface: APISurface
     /// The client's request as it sent it.
     let request: JSONValue
-    /// The id of the answer object in the client's surface (`resp_…`, `msg_…`).
-    let objectID: String
+    /// The exchange the answer belongs to.
+    let exchangeID: String
     /// Unix seconds, for the answer object.
     let createdAt: Int
 
@@ -24,10 +25,13 @@ struct ClientSurface: Sendable {
     init(surface: APISurface, request: JSONValue, exchangeID: String, createdAt: Int) {
         self.surface = surface
         self.request = request
-        let hex = exchangeID.replacingOccurrences(of: "-", with: "")
-        objectID = (surface == .messages ? "msg_" : "resp_") + hex
+        self.exchangeID = exchangeID
         self.createdAt = createdAt
     }
+
+    /// The id of the answer object in the client's surface (`resp_…`, `msg_…`); unused
+    /// for chat, so made only when asked for.
+    var objectID: String { (surface == .messages ? "msg_" : "resp_") + ExchangeID.compact(exchangeID) }
 
     /// The exchange id a Responses object id stands for (`resp_<32 hex>`), for
     /// `previous_response_id`.
