@@ -27,6 +27,22 @@ import Testing
         #expect(throws: JSONParseError.self) { try JSONValue.parse(deep) }
     }
 
+    /// Strings are read two ways (straight from the input when they have no escape, byte
+    /// by byte after the first one): both must decode the same and refuse the same.
+    @Test func stringsWithAndWithoutEscapesDecodeAlikeAndRefuseBadBytes() throws {
+        #expect(try JSONValue.parse(Array(#"["plain é😀",  "",  "a\nb", "é\u00e9\t"]"#.utf8))
+            == .array([.string("plain é😀"), .string(""), .string("a\nb"), .string("éé\t")]))
+        let refused: [[UInt8]] = [
+            [0x22, 0x61, 0xFF, 0x22],              // not UTF-8, no escape
+            [0x22, 0x5C, 0x6E, 0xC3, 0x28, 0x22],  // not UTF-8, after an escape
+            [0x22, 0x61, 0x0A, 0x22],              // a raw line feed
+            [0x22, 0x61, 0x62],                    // unterminated
+        ]
+        for bytes in refused {
+            #expect(throws: JSONParseError.self) { try JSONValue.parse(bytes) }
+        }
+    }
+
     @Test func settingReplacesInPlace() throws {
         let value = try JSONValue.parse(#"{"model":"a","x":1}"#)
         #expect(value.setting("model", to: .string("b")).jsonString == #"{"model":"b","x":1}"#)
