@@ -2,9 +2,11 @@ import Corpus
 import Foundation
 import Testing
 
-/// Acknowledged means committed: ``ExchangeLog/commit(_:)`` returns after the row is on
-/// disk; a full disk or a record SQLite refuses holds records for retry instead of
-/// dropping them, and the log says it is failing only while the storage fails.
+/// Acknowledged means durable: ``ExchangeLog/commit(_:)`` returns once the record is in the
+/// journal (and a corpus that follows the log reads it at once), or, when the journal
+/// cannot take it, once SQLite has committed it. A full disk or a record SQLite refuses
+/// holds records for retry instead of dropping them, and the log says it is failing only
+/// while the storage fails.
 @Suite struct ExchangeLogDurabilityTests {
     func temporaryPath() -> String {
         FileManager.default.temporaryDirectory.appendingPathComponent("retort-durable-\(UUID().uuidString).sqlite").path
@@ -21,9 +23,41 @@ import Testing
         try SQLiteDatabase(path: path).query("SELECT count(*) FROM exchanges").first?.first?.int ?? -1
     }
 
-    @Test func aCommittedRecordIsReadableAtOnceFromAnotherConnection() async throws {
+    @Test func anAcknowledgedRecordIsReadAtOnceThroughTheCorpusThatFollowsTheLog() async throws {
         let path = temporaryPath()
         let log = try ExchangeLog(path: path)
+        let reader = try SQLiteCorpus(path: path)
+        reader.follow(log)
+        for i in 0..<20 {
+            let r = record(i)
+            #expect(await log.commit(r))
+            #expect(try reader.exchange(id: r.id)?.id == r.id)
+        }
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for i in 0..<200 { group.addTask { await log.commit(self.record(100 + i)) } }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results.count == 200 && results.allSatisfy { $0 })
+        #expect(try reader.exchangeCount() == 220)
+        log.flush()  // what `follow` does before each use
+        #expect(try storedCount(path) == 220 && log.writtenCount == 220)
+        log.close()
+        #expect(Self.journalFiles(path).isEmpty, "a log closed with everything in SQLite leaves no journal")
+    }
+
+    /// The journal files of the database at `path`.
+    static func journalFiles(_ path: String) -> [String] {
+        let url = URL(fileURLWithPath: path)
+        return ((try? FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)) ?? [])
+            .filter { $0.hasPrefix(url.lastPathComponent + "-acks-") }
+    }
+
+    /// Without the journal (``ExchangeLog/init(path:capacity:batchSize:retryInterval:journalLimit:prepare:)``
+    /// with a limit of 0, what a journal that cannot write falls back to) a commit returns
+    /// after its SQLite transaction, which many waiters share.
+    @Test func withoutTheJournalACommitWaitsForItsTransaction() async throws {
+        let path = temporaryPath()
+        let log = try ExchangeLog(path: path, journalLimit: 0)
         for i in 0..<20 {
             let r = record(i)
             #expect(await log.commit(r))
@@ -43,7 +77,8 @@ import Testing
     /// space is freed the held records are written and the log accepts again.
     @Test func aFullDiskHoldsRecordsUntilSpaceIsFreed() async throws {
         let path = temporaryPath()
-        let log = try ExchangeLog(path: path, retryInterval: 0.05) { db in
+        // The journal is off: on a full disk it could not write either.
+        let log = try ExchangeLog(path: path, retryInterval: 0.05, journalLimit: 0) { db in
             try db.execute("CREATE TABLE ballast(b BLOB); INSERT INTO ballast VALUES (zeroblob(400000)); PRAGMA wal_checkpoint(TRUNCATE);")
             let pages = try db.query("PRAGMA page_count").first?.first?.int ?? 0
             try db.execute("PRAGMA max_page_count = \(pages)")
@@ -64,10 +99,11 @@ import Testing
     }
 
     /// One record SQLite refuses (a trigger stands in for a record too big) is held on its
-    /// own; the rest of its batch is committed and the log keeps accepting.
+    /// own; the rest of its batch is committed and the log keeps accepting. (Without the
+    /// journal, so the refusal reaches the caller.)
     @Test func aRefusedRecordIsHeldWithoutTakingItsBatch() async throws {
         let path = temporaryPath()
-        let log = try ExchangeLog(path: path, batchSize: 64, retryInterval: 0.05) { db in
+        let log = try ExchangeLog(path: path, batchSize: 64, retryInterval: 0.05, journalLimit: 0) { db in
             try db.execute("CREATE TRIGGER refuse BEFORE INSERT ON exchanges WHEN NEW.route = 'poison' BEGIN SELECT RAISE(ABORT, 'refused'); END;")
         }
         let results = await withTaskGroup(of: (Int, Bool).self) { group in
@@ -84,7 +120,7 @@ import Testing
 
     @Test func closeTriesHeldRecordsOnceMore() async throws {
         let path = temporaryPath()
-        let log = try ExchangeLog(path: path, retryInterval: 3600) { db in
+        let log = try ExchangeLog(path: path, retryInterval: 3600, journalLimit: 0) { db in
             try db.execute("CREATE TRIGGER refuse BEFORE INSERT ON exchanges WHEN NEW.route = 'poison' BEGIN SELECT RAISE(ABORT, 'refused'); END;")
         }
         #expect(await log.commit(record(1, route: "poison")) == false)

@@ -40,6 +40,8 @@ import Testing
         let path = temporaryPath()
         let log = try ExchangeLog(path: path, capacity: 10_000, batchSize: 7)
         let reader = try SQLiteCorpus(path: path), other = try SQLiteCorpus(path: path)
+        reader.follow(log)  // as the gateway's reader does: acknowledged means readable here
+        other.follow(log)
         func watermark() throws -> Int {
             try reader.withDatabase { try $0.fetchOne("SELECT seq FROM derived_progress") { try $0.int("seq") } ?? -1 }
         }

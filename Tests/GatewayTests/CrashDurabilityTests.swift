@@ -89,11 +89,21 @@ import Testing
         #expect(process.terminationReason == .uncaughtSignal)
 
         let acked = load.acknowledged.withLock { $0 }
-        let stored = try Set(SQLiteDatabase(path: database).query("SELECT id FROM exchanges").compactMap { $0.first?.string })
+        func storedIDs() throws -> Set<String> {
+            try Set(SQLiteDatabase(path: database).query("SELECT id FROM exchanges").compactMap { $0.first?.string })
+        }
+        let inSQLiteAtTheKill = try storedIDs().count
+        // What the next `retort serve` does first: open the log, which recovers the dead
+        // gateway's journal into SQLite.
+        let reopened = try ExchangeLog(path: database)
+        reopened.close()
+        let stored = try storedIDs()
         let lost = acked.filter { !stored.contains($0) }
         #expect(acked.count >= 100, "too little load to mean anything: \(acked.count) acknowledged")
         #expect(lost.isEmpty, "\(lost.count) of \(acked.count) acknowledged exchanges missing after kill -9: \(lost.prefix(5))")
-        print("kill -9 under load: \(acked.count) acknowledged, \(stored.count) stored, \(lost.count) lost")
+        #expect(stored.count == inSQLiteAtTheKill + reopened.recoveredCount)
+        print("kill -9 under load: \(acked.count) acknowledged, \(inSQLiteAtTheKill) in SQLite at the kill, "
+              + "\(reopened.recoveredCount) recovered from the journal, \(stored.count) stored, \(lost.count) lost")
         try? FileManager.default.removeItem(at: directory)
     }
 }

@@ -2,13 +2,23 @@ import ChatAPI
 import Foundation
 
 /// The single writer of exchanges: a bounded queue drained by one thread that writes
-/// batches in one transaction each (group commit).
+/// batches in one transaction each (group commit), behind an acknowledgement journal.
 ///
-/// A request is acknowledged only once its exchange is committed: ``commit(_:)``
-/// returns after the transaction that holds the record, shared by everything waiting in
-/// the same batch. A batch that fails is written again record by record, so one bad
+/// A request is acknowledged only once its exchange is durable: ``commit(_:)`` appends
+/// the record to the ``AckJournal`` (one `write(2)`, as durable against a crash of the
+/// process as a SQLite commit) and returns; the writer thread then inserts it into SQLite
+/// with whatever else is queued, and tells the journal. A journal left by a process that
+/// died is recovered into SQLite when the next log opens the database. When the journal
+/// cannot take a record (the disk is full, or ``journalLimit`` bytes wait to be indexed)
+/// ``commit(_:)`` falls back to waiting for the SQLite transaction that holds the record.
+///
+/// Readers in the same process that must see every acknowledged exchange (the corpus
+/// reader of the gateway) call ``flush()`` first: it returns once everything appended
+/// before it is in SQLite, at once when the writer has caught up.
+///
+/// A batch that fails is written again record by record, so one bad
 /// record cannot take good ones with it; a record that still fails is **held** in memory
-/// and retried every ``retryInterval``, never dropped. While the storage itself fails (a
+/// (and stays in the journal) and is retried every ``retryInterval``, never dropped. While the storage itself fails (a
 /// full disk, an I/O error, a lock held too long) ``isAccepting`` is false: the gateway
 /// turns new requests away with a 503 before paying the teacher, and `/healthz` says the
 /// log is failing. A record SQLite refuses on its own (too big, say) is held without
@@ -26,7 +36,7 @@ public final class ExchangeLog: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [Entry] = []
     private var head = 0
-    private var held: [ExchangeRecord] = []
+    private var held: [Entry] = []
     private var nextRetry = Date.distantPast
     private var appended = 0
     private var finished = 0
@@ -41,11 +51,14 @@ public final class ExchangeLog: @unchecked Sendable {
     private var nextDerive = Date.distantPast
     private var thread: Thread?
     private let checkpointer: WALCheckpointer
+    private let journal: AckJournal
 
-    /// A queued record and the request waiting for its commit, if any.
+    /// A queued record, the request waiting for its commit if any, and where the journal
+    /// holds it if it does.
     private struct Entry {
         let record: ExchangeRecord
         let waiter: CheckedContinuation<Bool, Never>?
+        var ticket: AckJournal.Ticket? = nil
     }
 
     /// Maximum records waiting to be written (queued plus held).
@@ -60,11 +73,16 @@ public final class ExchangeLog: @unchecked Sendable {
     public let deriveBatch = 1024
     /// How long an idle writer lets the search index and rollups lag behind.
     public let deriveDelay: TimeInterval = 0.25
+    /// Exchanges from the journals of processes that died that this log inserted into
+    /// SQLite when it opened (those SQLite already had are not counted).
+    public let recoveredCount: Int
 
-    /// Opens (and migrates) the database and starts the writer thread. `prepare` runs on
-    /// the writer's connection before the first write (tests use it to limit the file's size).
+    /// Opens (and migrates) the database, recovers the journals of processes that died,
+    /// and starts the writer thread. `prepare` runs on the writer's connection before the
+    /// first write (tests use it to limit the file's size); `journalLimit` bounds the bytes
+    /// the journal holds ahead of SQLite (0 turns it off: every commit waits for SQLite).
     public init(path: String, capacity: Int = 10_000, batchSize: Int = 256, retryInterval: TimeInterval = 1,
-                prepare: ((SQLiteDatabase) throws -> Void)? = nil) throws {
+                journalLimit: Int = 64 << 20, prepare: ((SQLiteDatabase) throws -> Void)? = nil) throws {
         self.path = path
         self.capacity = capacity
         self.batchSize = batchSize
@@ -78,16 +96,26 @@ public final class ExchangeLog: @unchecked Sendable {
         checkpointer = try WALCheckpointer(path: path)
         try prepare?(database)
         let writer = try ExchangeWriter(database: database)
+        recoveredCount = try AckJournal.recover(databasePath: path) { try writer.insertMissing($0) }
+        journal = try AckJournal(databasePath: path, limit: journalLimit)
         let thread = Thread { [self] in self.run(writer) }
         thread.name = "retort-corpus-writer"
         self.thread = thread
         thread.start()
     }
 
-    /// Queues `record` and returns once it is committed (true), or once its write failed
-    /// and it is held for retry (false). Also false, at once, when the log is closed or full.
+    /// Returns true once `record` is durable: in the journal (at once), or else committed to
+    /// SQLite. False once its write failed and it is held for retry, and at once when the
+    /// log is closed or full.
     public func commit(_ record: ExchangeRecord) async -> Bool {
-        await withCheckedContinuation { waiter in
+        if let ticket = journal.append(record) {
+            // Durable now. Queued past the capacity check: the gateway stops taking requests
+            // at capacity (``isAccepting``), and a record refused here (the log closing)
+            // stays in the journal for the next open to recover.
+            _ = enqueue(Entry(record: record, waiter: nil, ticket: ticket), journaled: true)
+            return true
+        }
+        return await withCheckedContinuation { waiter in
             if !enqueue(Entry(record: record, waiter: waiter)) { waiter.resume(returning: false) }
         }
     }
@@ -99,11 +127,11 @@ public final class ExchangeLog: @unchecked Sendable {
         enqueue(Entry(record: record, waiter: nil))
     }
 
-    private func enqueue(_ entry: Entry) -> Bool {
+    private func enqueue(_ entry: Entry, journaled: Bool = false) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        guard !closing, queue.count - head + held.count < capacity else {
-            dropped += 1
+        guard !closing, journaled || queue.count - head + held.count < capacity else {
+            if !journaled { dropped += 1 }
             return false
         }
         queue.append(entry)
@@ -112,7 +140,8 @@ public final class ExchangeLog: @unchecked Sendable {
         return true
     }
 
-    /// Blocks until every record appended before this call has been committed (or held).
+    /// Blocks until every record appended or acknowledged before this call has been
+    /// committed to SQLite (or held); returns at once when the writer has caught up.
     public func flush() {
         condition.lock()
         let target = appended
@@ -173,6 +202,7 @@ public final class ExchangeLog: @unchecked Sendable {
             checkpointer.noteCommit()
         }
         checkpointer.close()
+        journal.close()
         condition.withLock {
             stopped = true
             condition.broadcast()
@@ -181,19 +211,20 @@ public final class ExchangeLog: @unchecked Sendable {
 
     /// Writes `batch` in one transaction; if that fails, each record on its own.
     private func write(_ batch: [Entry], with writer: ExchangeWriter) {
-        var failures: [ExchangeRecord] = []
+        var failures: [Entry] = []
         var storageError: (any Error)?
         do {
             try writer.write(batch.map(\.record))
         } catch {
             for entry in batch {
                 do { try writer.write([entry.record]) } catch {
-                    failures.append(entry.record)
+                    failures.append(Entry(record: entry.record, waiter: nil, ticket: entry.ticket))
                     if storageError == nil || Self.isStorageFailure(error) { storageError = error }
                 }
             }
         }
-        let failedIDs = Set(failures.map(\.id))
+        let failedIDs = Set(failures.map(\.record.id))
+        journal.indexed(batch.compactMap { failedIDs.contains($0.record.id) ? nil : $0.ticket })
         condition.lock()
         finished += batch.count
         written += batch.count - failures.count
@@ -208,15 +239,20 @@ public final class ExchangeLog: @unchecked Sendable {
 
     /// Tries the held records again, one transaction each; they stay in `held` (and count
     /// against the capacity) until written.
-    private func retry(_ records: [ExchangeRecord], with writer: ExchangeWriter) {
-        var stillFailing: [ExchangeRecord] = []
+    private func retry(_ records: [Entry], with writer: ExchangeWriter) {
+        var stillFailing: [Entry] = []
         var storageError: (any Error)?
-        for record in records {
-            do { try writer.write([record]) } catch {
-                stillFailing.append(record)
+        var inSQLite: [AckJournal.Ticket] = []
+        for entry in records {
+            do {
+                try writer.write([entry.record])
+                if let ticket = entry.ticket { inSQLite.append(ticket) }
+            } catch {
+                stillFailing.append(entry)
                 if storageError == nil || Self.isStorageFailure(error) { storageError = error }
             }
         }
+        journal.indexed(inSQLite)
         condition.lock()
         written += records.count - stillFailing.count
         underived += records.count - stillFailing.count
@@ -254,7 +290,7 @@ public final class ExchangeLog: @unchecked Sendable {
 
     private enum Work {
         case batch([Entry])
-        case retry([ExchangeRecord])
+        case retry([Entry])
         case derive
     }
 

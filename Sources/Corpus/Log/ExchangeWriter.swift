@@ -44,6 +44,39 @@ final class ExchangeWriter: @unchecked Sendable {
         }
     }
 
+    /// Writes the records of `records` SQLite does not have yet (by id): a recovered
+    /// journal repeats exchanges the writer had already inserted, and those may have
+    /// changed since (a rating), so they are left alone. Writes in batches, a failed batch
+    /// record by record; returns how many were written and how many SQLite refused.
+    func insertMissing(_ records: [ExchangeRecord]) throws -> (written: Int, refused: Int) {
+        var missing: [ExchangeRecord] = []
+        do {
+            let known = try database.prepare("SELECT 1 AS known FROM exchanges WHERE id = ?")
+            for record in records {
+                try known.bind([record.id])
+                if try !known.step() { missing.append(record) }
+            }
+        }  // the statement is finalized here, before the writes
+        var written = 0, refused = 0
+        for start in stride(from: 0, to: missing.count, by: 256) {
+            let batch = Array(missing[start..<min(missing.count, start + 256)])
+            do {
+                try write(batch)
+                written += batch.count
+            } catch {
+                for record in batch {
+                    do {
+                        try write([record])
+                        written += 1
+                    } catch {
+                        refused += 1
+                    }
+                }
+            }
+        }
+        return (written, refused)
+    }
+
     static func columns(of r: ExchangeRecord) -> [any SQLiteBindable] {
         let tags: String? = r.tags.isEmpty ? nil : JSONValue.array(r.tags.map(JSONValue.string)).jsonString
         return [

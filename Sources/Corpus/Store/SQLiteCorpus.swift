@@ -9,9 +9,10 @@ import Foundation
 /// exchange log's writer. Besides the exchanges the log writes, every change to the
 /// corpus (feedback, serving, training) goes through this connection.
 public final class SQLiteCorpus: @unchecked Sendable {
-    // @unchecked: `database` is only touched while holding `lock`.
+    // @unchecked: `database` and `log` are only touched while holding `lock`.
     private let lock = NSLock()
     private let database: SQLiteDatabase
+    private var log: ExchangeLog?
 
     /// Opens the database at `path` (which the ``ExchangeLog`` has created and migrated).
     public init(path: String) throws {
@@ -19,11 +20,20 @@ public final class SQLiteCorpus: @unchecked Sendable {
         try Migrations.configure(database)
     }
 
-    /// Runs `body` with exclusive use of the connection.
+    /// Runs `body` with exclusive use of the connection, once the log this corpus follows
+    /// (``follow(_:)``) has written everything it acknowledged.
     public func withDatabase<T>(_ body: (SQLiteDatabase) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
+        log?.flush()
         return try body(database)
+    }
+
+    /// Makes every use of this connection wait until `log` has in SQLite every exchange it
+    /// acknowledged (``ExchangeLog/flush()``, at once when its writer has caught up), so
+    /// this process reads what it answered: a rating right after an answer finds it.
+    public func follow(_ log: ExchangeLog) {
+        lock.withLock { self.log = log }
     }
 
     /// Columns read by ``ExchangeRecord/init(row:)``; `e` is exchanges, `b` exchange_bodies

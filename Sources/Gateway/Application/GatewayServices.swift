@@ -32,6 +32,7 @@ public struct GatewayServices: Sendable {
         self.teacher = teacher
         self.log = log
         self.reader = reader
+        reader.follow(log)  // the gateway's reads see every exchange it acknowledged
         self.student = student
         self.metrics = metrics
         serving = ServingRuntime(routes: configuration.routes, serving: configuration.serving, student: configuration.student,

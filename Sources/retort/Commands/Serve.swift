@@ -17,6 +17,9 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "retort")
         logger.logLevel = .info
         logger.info("corpus: \(configuration.database)")
+        if services.log.recoveredCount > 0 {
+            logger.notice("recovered \(services.log.recoveredCount) acknowledged exchanges from the journal of a gateway that stopped without closing its log")
+        }
         if let url = configuration.teacher.url {
             logger.info("teacher: \(url) (key \(configuration.teacher.apiKey == nil ? "not set" : "set"))")
         } else {

@@ -41,7 +41,9 @@ struct GatewayHarness: Sendable {
             services = try GatewayServices.build(configuration: configuration)
             return
         }
-        let log = try ExchangeLog(path: databasePath, retryInterval: 0.05, prepare: prepareLog)
+        // A prepared log stands for a failing disk, which the journal could not write to
+        // either: it is off, so commits wait for (and see) SQLite's failures.
+        let log = try ExchangeLog(path: databasePath, retryInterval: 0.05, journalLimit: 0, prepare: prepareLog)
         services = GatewayServices(configuration: configuration, teacher: TeacherClient(configuration: configuration.teacher.clientConfiguration),
                                    log: log, reader: try SQLiteCorpus(path: databasePath))
     }
