@@ -151,6 +151,25 @@ import Testing
         #expect(journalFiles(path).isEmpty)
     }
 
+    /// Journaled records one after the other share transactions (the writer gathers for a
+    /// few milliseconds); a flush does not wait for the gathering.
+    @Test func journaledRecordsShareTransactions() async throws {
+        let path = temporaryPath()
+        let log = try ExchangeLog(path: path)
+        for i in 0..<50 { #expect(await log.commit(record(i))) }
+        log.flush()
+        #expect(log.writtenCount == 50)
+        #expect(log.batchCount <= 25, "\(log.batchCount) transactions for 50 records")
+        let start = ContinuousClock.now
+        for i in 50..<55 {
+            #expect(await log.commit(record(i)))
+            log.flush()
+        }
+        #expect(log.writtenCount == 55)
+        #expect(ContinuousClock.now - start < .seconds(5))
+        log.close()
+    }
+
     /// When the journal cannot take a record, the commit waits for SQLite instead.
     @Test func aFullJournalFallsBackToWaitingForSQLite() async throws {
         let path = temporaryPath()

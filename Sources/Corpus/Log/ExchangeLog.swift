@@ -42,6 +42,7 @@ public final class ExchangeLog: @unchecked Sendable {
     private var finished = 0
     private var dropped = 0
     private var written = 0
+    private var batches = 0
     private var lastWriteFailed = false
     private var lastError: String?
     private var closing = false
@@ -49,6 +50,12 @@ public final class ExchangeLog: @unchecked Sendable {
     private var stopped = false
     private var underived = 0
     private var nextDerive = Date.distantPast
+    /// When the oldest queued record was queued (meaningful while the queue is not empty).
+    private var queuedSince = Date.distantPast
+    /// Queued records whose callers wait for their SQLite commit.
+    private var queuedWaiters = 0
+    /// Callers of ``flush()`` waiting.
+    private var flushing = 0
     private var thread: Thread?
     private let checkpointer: WALCheckpointer
     private let journal: AckJournal
@@ -73,6 +80,11 @@ public final class ExchangeLog: @unchecked Sendable {
     public let deriveBatch = 1024
     /// How long an idle writer lets the search index and rollups lag behind.
     public let deriveDelay: TimeInterval = 0.25
+    /// How long journaled records may wait to share a transaction with later ones: nobody
+    /// waits on their insert (a caller that does, a fallback commit or a ``flush()``, cuts
+    /// the wait short), and a few milliseconds' worth in one transaction costs the writer
+    /// far less than one transaction each.
+    public let gatherDelay: TimeInterval = 0.002
     /// Exchanges from the journals of processes that died that this log inserted into
     /// SQLite when it opened (those SQLite already had are not counted).
     public let recoveredCount: Int
@@ -134,9 +146,14 @@ public final class ExchangeLog: @unchecked Sendable {
             if !journaled { dropped += 1 }
             return false
         }
+        if queue.count == head { queuedSince = Date() }
         queue.append(entry)
         appended += 1
-        condition.broadcast()
+        if entry.waiter != nil { queuedWaiters += 1 }
+        // The writer needs waking for the first record (it starts the gathering clock), a
+        // waiting caller, or a full batch; the others join the batch it is gathering.
+        let queued = queue.count - head
+        if queued == 1 || entry.waiter != nil || queued >= batchSize { condition.broadcast() }
         return true
     }
 
@@ -145,7 +162,12 @@ public final class ExchangeLog: @unchecked Sendable {
     public func flush() {
         condition.lock()
         let target = appended
-        while finished < target { condition.wait() }
+        if finished < target {
+            flushing += 1
+            condition.broadcast()  // the writer stops gathering
+            while finished < target { condition.wait() }
+            flushing -= 1
+        }
         condition.unlock()
     }
 
@@ -191,6 +213,8 @@ public final class ExchangeLog: @unchecked Sendable {
     public var queueDepth: Int { condition.withLock { queue.count - head } }
     /// Records committed so far.
     public var writtenCount: Int { condition.withLock { written } }
+    /// Batches the writer has taken from the queue (each one transaction, unless it failed).
+    public var batchCount: Int { condition.withLock { batches } }
 
     private func run(_ writer: ExchangeWriter) {
         while let work = nextWork() {
@@ -226,6 +250,7 @@ public final class ExchangeLog: @unchecked Sendable {
         let failedIDs = Set(failures.map(\.record.id))
         journal.indexed(batch.compactMap { failedIDs.contains($0.record.id) ? nil : $0.ticket })
         condition.lock()
+        batches += 1
         finished += batch.count
         written += batch.count - failures.count
         underived += batch.count - failures.count
@@ -319,9 +344,16 @@ public final class ExchangeLog: @unchecked Sendable {
                 condition.wait()
             }
         }
+        // Journaled records gather for up to `gatherDelay` into one transaction.
+        while !closing, flushing == 0, queuedWaiters == 0, queue.count - head < batchSize {
+            let deadline = queuedSince.addingTimeInterval(gatherDelay)
+            guard Date() < deadline else { break }
+            _ = condition.wait(until: deadline)
+        }
         let end = min(queue.count, head + batchSize)
         let batch = Array(queue[head..<end])
-        head = end
+        queuedWaiters -= batch.reduce(0) { $0 + ($1.waiter == nil ? 0 : 1) }
+        head = end  // what is left, queued since `queuedSince` or later, goes next without gathering
         if head > 4096 && head * 2 > queue.count {
             queue.removeFirst(head)
             head = 0
