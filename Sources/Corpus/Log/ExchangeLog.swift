@@ -9,20 +9,21 @@ import Foundation
 /// process as a SQLite commit) and returns; the writer thread then inserts it into SQLite
 /// with whatever else is queued, and tells the journal. A journal left by a process that
 /// died is recovered into SQLite when the next log opens the database. When the journal
-/// cannot take a record (the disk is full, or ``journalLimit`` bytes wait to be indexed)
-/// ``commit(_:)`` falls back to waiting for the SQLite transaction that holds the record.
+/// cannot take a record (the disk is full, or as many bytes as its limit wait to be
+/// inserted) ``commit(_:)`` falls back to waiting for the SQLite transaction that holds
+/// the record.
 ///
 /// Readers in the same process that must see every acknowledged exchange (the corpus
 /// reader of the gateway) call ``flush()`` first: it returns once everything appended
 /// before it is in SQLite, at once when the writer has caught up.
 ///
-/// A batch that fails is written again record by record, so one bad
-/// record cannot take good ones with it; a record that still fails is **held** in memory
-/// (and stays in the journal) and is retried every ``retryInterval``, never dropped. While the storage itself fails (a
-/// full disk, an I/O error, a lock held too long) ``isAccepting`` is false: the gateway
-/// turns new requests away with a 503 before paying the teacher, and `/healthz` says the
-/// log is failing. A record SQLite refuses on its own (too big, say) is held without
-/// stopping the others.
+/// A batch that fails is written again record by record, so one bad record cannot take
+/// good ones with it; a record that still fails is **held** in memory (and stays in the
+/// journal) and is retried every ``retryInterval``, never dropped. While the storage
+/// itself fails (a full disk, an I/O error, a lock held too long) ``isAccepting`` is
+/// false: the gateway turns new requests away with a 503 before paying the teacher, and
+/// `/healthz` says the log is failing. A record SQLite refuses on its own (too big, say)
+/// is held without stopping the others.
 ///
 /// The search index and the stats rollups are not part of the commit: the writer brings
 /// them up to date (``DerivedTables``) once ``deriveBatch`` records are behind, or when the

@@ -6,8 +6,10 @@ import Foundation
 /// here; serving, training and feedback through the stores built over it).
 ///
 /// Queries are short and serialized by a lock; under WAL they never wait for the
-/// exchange log's writer. Besides the exchanges the log writes, every change to the
-/// corpus (feedback, serving, training) goes through this connection.
+/// exchange log's transactions, though a corpus that follows the log (``follow(_:)``, the
+/// gateway's) first lets its writer insert what was acknowledged. Besides the exchanges
+/// the log writes, every change to the corpus (feedback, serving, training) goes through
+/// this connection.
 public final class SQLiteCorpus: @unchecked Sendable {
     // @unchecked: `database` and `log` are only touched while holding `lock`.
     private let lock = NSLock()
