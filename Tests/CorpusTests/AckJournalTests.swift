@@ -104,6 +104,19 @@ import Testing
         again.close()
     }
 
+    /// Commands that only read recover an orphaned journal the same way.
+    @Test func aReaderCanRecoverWithoutOpeningALog() throws {
+        let path = temporaryPath()
+        try ExchangeLog(path: path).close()
+        let journal = try AckJournal(databasePath: path, limit: 1 << 20)
+        let r = record(1)
+        #expect(journal.append(r) != nil)
+        journal.close()
+        #expect(try ExchangeLog.recoverJournals(path: path) == 1)
+        #expect(try storedIDs(path) == [r.id])
+        #expect(journalFiles(path).isEmpty)
+    }
+
     /// A journal its process still holds is not recovered by another log on the database.
     @Test func aLiveJournalIsLeftToItsOwner() async throws {
         let path = temporaryPath()

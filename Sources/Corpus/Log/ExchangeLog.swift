@@ -117,6 +117,14 @@ public final class ExchangeLog: @unchecked Sendable {
         thread.start()
     }
 
+    /// Recovers into the database at `path` the journals of processes that died, as opening
+    /// a log does first: for commands that only read, so they see every exchange a
+    /// gateway acknowledged before it was killed. Returns how many exchanges it inserted.
+    public static func recoverJournals(path: String) throws -> Int {
+        let writer = try ExchangeWriter(database: SQLiteDatabase.openCorpus(path: path))
+        return try AckJournal.recover(databasePath: path) { try writer.insertMissing($0) }
+    }
+
     /// Returns true once `record` is durable: in the journal (at once), or else committed to
     /// SQLite. False once its write failed and it is held for retry, and at once when the
     /// log is closed or full.

@@ -45,6 +45,7 @@ struct AugmentCommand: AsyncParsableCommand {
         let reader = try CorpusDatabase.reader(database)
         let log = try ExchangeLog(path: database)
         defer { log.close() }
+        reader.follow(log)
         var settings = ExpansionJob.Settings(route: route, teacherModel: routeConfiguration.teacherModel, count: count)
         settings.examples = seeds
         settings.perAsk = perAsk

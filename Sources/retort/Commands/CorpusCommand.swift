@@ -45,9 +45,10 @@ enum CorpusDatabase {
         return path
     }
 
-    /// A reader over the corpus at `path`, migrated to this build's schema.
+    /// A reader over the corpus at `path`, migrated to this build's schema, with the
+    /// journals of gateways that died recovered into it.
     static func reader(_ path: String) throws -> SQLiteCorpus {
-        _ = try SQLiteDatabase.openCorpus(path: path)
+        _ = try ExchangeLog.recoverJournals(path: path)
         return try SQLiteCorpus(path: path)
     }
 }
