@@ -2,34 +2,50 @@
 # Gateway throughput and added latency against a teacher that answers in microseconds
 # (nginx, bench/nginx-teacher.conf), every exchange logged, side by side with calling
 # nginx directly in the same run (wrk; rounds alternate direct, gateway, direct, gateway).
-# At the end the gateway is stopped and the rows in its corpus are counted against the
+# Given a second binary, both gateways run at once (each with its own corpus) and every
+# round goes direct, A, B: the way to compare two builds on a VM whose speed drifts.
+# At the end each gateway is stopped and the rows in its corpus are counted against the
 # requests it answered 200.
 #
-# Usage: bench/gateway-load.sh [connections=32] [seconds=10] [retort=.build/release/retort]
+# Usage: bench/gateway-load.sh [connections=32] [seconds=10] [retort=.build/release/retort] [retort-b]
 # Needs nginx and wrk (apt-get install nginx-light wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CONNECTIONS=${1:-32}
 SECONDS_PER_ROUND=${2:-10}
-RETORT=${3:-.build/release/retort}
+BINARIES=("${3:-.build/release/retort}")
+[ -n "${4:-}" ] && BINARIES+=("$4")
 WORK=$(mktemp -d /tmp/retort-load.XXXXXX)
 NGINX_PORT=18080
-GATEWAY_PORT=18081
-trap 'kill $NGINX_PID $RETORT_PID 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+PIDS=()
+trap 'kill $NGINX_PID "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 
 nginx -p "$WORK" -c "$PWD/bench/nginx-teacher.conf" &
 NGINX_PID=$!
-cat > "$WORK/retort.json" <<JSON
-{"port": $GATEWAY_PORT, "database": "$WORK/corpus.sqlite",
+TARGETS=(direct)
+URLS=("http://127.0.0.1:$NGINX_PORT")
+for i in "${!BINARIES[@]}"; do
+  name=gateway; [ ${#BINARIES[@]} -gt 1 ] && name=$([ "$i" = 0 ] && echo A || echo B)
+  port=$((18081 + i))
+  cat > "$WORK/$name.json" <<JSON
+{"port": $port, "database": "$WORK/$name.sqlite",
  "teacher": {"url": "http://127.0.0.1:$NGINX_PORT/v1", "max_attempts": 1},
  "routes": [{"name": "default", "teacher_model": "mock-teacher"}]}
 JSON
-"$RETORT" serve --config "$WORK/retort.json" > "$WORK/retort.log" 2>&1 &
-RETORT_PID=$!
-for _ in $(seq 100); do
-  curl -sf "http://127.0.0.1:$GATEWAY_PORT/healthz" > /dev/null && curl -sf -o /dev/null -X POST \
-    -H 'content-type: application/json' -d '{}' "http://127.0.0.1:$NGINX_PORT/v1/chat/completions" && break
-  sleep 0.1
+  "${BINARIES[$i]}" serve --config "$WORK/$name.json" > "$WORK/$name.log" 2>&1 &
+  PIDS+=($!)
+  TARGETS+=("$name")
+  URLS+=("http://127.0.0.1:$port")
+done
+for url in "${URLS[@]}"; do
+  for _ in $(seq 100); do
+    if [ "$url" = "${URLS[0]}" ]; then
+      curl -sf -o /dev/null -X POST -H 'content-type: application/json' -d '{}' "$url/v1/chat/completions" && break
+    else
+      curl -sf "$url/healthz" > /dev/null && break
+    fi
+    sleep 0.1
+  done
 done
 
 # One wrk round: prints "requests/s p50_ms p99_ms requests non2xx".
@@ -44,27 +60,26 @@ round() {
     END {printf "%s %.3f %.3f %s %s\n", rps, ms(p50), ms(p99), n, bad+0}'
 }
 
-DIRECT=http://127.0.0.1:$NGINX_PORT
-GATEWAY=http://127.0.0.1:$GATEWAY_PORT
-round "$GATEWAY" 4 2 > /dev/null   # warm-up
-GATEWAY_REQUESTS=0
-GATEWAY_BAD=0
+for i in "${!URLS[@]}"; do [ "$i" -gt 0 ] && round "${URLS[$i]}" 4 2 > /dev/null; done  # warm-up
+declare -A REQUESTS BAD
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
 printf "%-12s | %-8s | %12s | %10s | %10s\n" connections target "requests/s" "p50 ms" "p99 ms"
 for c in 1 "$CONNECTIONS"; do
   for _ in 1 2; do
-    for target in direct gateway; do
-      url=$DIRECT; [ "$target" = gateway ] && url=$GATEWAY
-      read -r rps p50 p99 n bad < <(round "$url" "$c" "$SECONDS_PER_ROUND")
-      if [ "$target" = gateway ]; then
-        GATEWAY_REQUESTS=$((GATEWAY_REQUESTS + n)); GATEWAY_BAD=$((GATEWAY_BAD + bad))
-      fi
+    for i in "${!URLS[@]}"; do
+      read -r rps p50 p99 n bad < <(round "${URLS[$i]}" "$c" "$SECONDS_PER_ROUND")
+      target=${TARGETS[$i]}
+      REQUESTS[$target]=$(( ${REQUESTS[$target]:-0} + n ))
+      BAD[$target]=$(( ${BAD[$target]:-0} + bad ))
       printf "%-12s | %-8s | %12s | %10s | %10s\n" "$c" "$target" "$rps" "$p50" "$p99"
     done
   done
 done
-RSS=$(awk '/VmHWM/ {print $2/1024 " MB"}' /proc/$RETORT_PID/status)
-kill -TERM $RETORT_PID; wait $RETORT_PID || true
-ROWS=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from exchanges where status=200').fetchone()[0])" "$WORK/corpus.sqlite")
-echo "gateway peak RSS: $RSS"
-echo "gateway requests: $GATEWAY_REQUESTS (+ warm-up), non-200: $GATEWAY_BAD, rows with status 200: $ROWS"
+for i in "${!PIDS[@]}"; do
+  target=${TARGETS[$((i + 1))]}
+  pid=${PIDS[$i]}
+  RSS=$(awk '/VmHWM/ {print $2/1024 " MB"}' /proc/$pid/status)
+  kill -TERM "$pid"; wait "$pid" || true
+  ROWS=$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('select count(*) from exchanges where status=200').fetchone()[0])" "$WORK/$target.sqlite")
+  echo "$target (${BINARIES[$i]}): peak RSS $RSS; requests ${REQUESTS[$target]} (+ warm-up), non-200: ${BAD[$target]}, rows with status 200: $ROWS"
+done
