@@ -41,6 +41,7 @@ import Testing
         #expect(try reader.exchangeCount() == 220)
         log.flush()  // what `follow` does before each use
         #expect(try storedCount(path) == 220 && log.writtenCount == 220)
+        #expect(log.journalBytes == 0, "everything is in SQLite: the journal is emptied")
         log.close()
         #expect(Self.journalFiles(path).isEmpty, "a log closed with everything in SQLite leaves no journal")
     }

@@ -102,9 +102,15 @@ import Testing
             }
             try await client.execute(uri: "/v1/models/default", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/v1/models/nope", method: .get) { #expect($0.status == .notFound) }
-            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/healthz", method: .get) { response in
+                #expect(response.status == .ok)
+                let log = try JSONValue.parse(Array(response.body.readableBytesView))["log"]
+                #expect(log?["journal_bytes"]?.intValue == 0 && log?["recovered"]?.intValue == 0)
+            }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 #expect(response.body.text.contains("retort_log_dropped_total 0"))
+                #expect(response.body.text.contains("retort_log_journal_bytes 0"))
+                #expect(response.body.text.contains("retort_log_recovered 0"))
             }
         }
     }

@@ -37,6 +37,10 @@ final class AckJournal: @unchecked Sendable {
     /// Size past which appends move to a new segment.
     let segmentBytes: Int
 
+    /// Bytes in the journal's files: records not all in SQLite yet (a segment is emptied
+    /// once all of its are).
+    var pendingBytes: Int { lock.withLock { totalBytes } }
+
     /// Which segment a record went to, handed back to ``indexed(_:)`` once it is in SQLite.
     struct Ticket: Sendable {
         let segment: Int

@@ -222,6 +222,8 @@ public final class ExchangeLog: @unchecked Sendable {
     public var queueDepth: Int { condition.withLock { queue.count - head } }
     /// Records committed so far.
     public var writtenCount: Int { condition.withLock { written } }
+    /// Bytes of acknowledged exchanges in the journal's files, waiting for SQLite.
+    public var journalBytes: Int { journal.pendingBytes }
     /// Batches the writer has taken from the queue (each one transaction, unless it failed).
     public var batchCount: Int { condition.withLock { batches } }
 

@@ -16,7 +16,9 @@ struct HealthController {
     func health() -> Response {
         let log = services.log.health
         var logStatus: [(String, JSONValue)] = [("status", .string(log.failing ? "failing" : "ok")), ("queued", .int(log.queued)),
-                                                ("held", .int(log.held)), ("dropped", .int(services.log.droppedCount))]
+                                                ("held", .int(log.held)), ("dropped", .int(services.log.droppedCount)),
+                                                ("journal_bytes", .int(services.log.journalBytes)),
+                                                ("recovered", .int(services.log.recoveredCount))]
         if let error = log.lastError { logStatus.append(("last_error", .string(error))) }
         let body: JSONValue = .object([
             ("status", .string(log.failing ? "failing" : "ok")),
@@ -51,6 +53,10 @@ struct HealthController {
             ("retort_log_held", "Exchanges whose write failed, held in memory and retried.", Double(log.heldCount)),
             ("retort_log_failing", "1 while the exchange log cannot write to its storage.", log.health.failing ? 1 : 0),
             ("retort_log_written_total", "Exchanges committed to the corpus.", Double(log.writtenCount)),
+            ("retort_log_journal_bytes", "Bytes of acknowledged exchanges in the journal, waiting to be inserted into SQLite.",
+             Double(log.journalBytes)),
+            ("retort_log_recovered", "Exchanges recovered at start from the journals of processes that died.",
+             Double(log.recoveredCount)),
             ("retort_student_queue_depth", "Student generations waiting or running (served, shadow and fallback checks).",
              Double(services.serving.studentQueueDepth)),
         ])
