@@ -14,6 +14,7 @@ final class TrainingCorpus {
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         log = try ExchangeLog(path: path, capacity: 10_000, batchSize: 64)
         reader = try SQLiteCorpus(path: path)
+        reader.follow(log)  // as the gateway's reader: what the log acknowledged is readable
     }
 
     deinit {
