@@ -28,6 +28,10 @@ import Testing
         configuration.serving.pollIntervalMs = 3_600_000  // the test ticks by hand
         configuration.serving.shadowSampleRate = 1
         configuration.serving.shadowQueueLimit = 64  // shed no shadow work, however slow a loaded machine runs it
+        // Shadow work waits in the student's queue too: room beyond it, so a burst of
+        // shadowed requests never turns the canary's own away as overloaded.
+        configuration.serving.studentQueueLimit = 128
+        configuration.student.maxQueue = 128
         configuration.serving.gate.minimumSamples = 5
         configuration.serving.gate.minimumExactMatch = 0.95
         configuration.serving.selectiveGate.minimumSamples = 5
