@@ -16,12 +16,15 @@ import Testing
                        promptHash: "h\(i)", requestJSON: #"{"i":\#(i)}"#)
     }
 
-    func journalFiles(_ path: String) -> [String] {
+    /// The journal files of the database at `path`, as full paths.
+    static func journalFiles(_ path: String) -> [String] {
         let url = URL(fileURLWithPath: path)
         return ((try? FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)) ?? [])
             .filter { $0.hasPrefix(url.lastPathComponent + "-acks-") }
             .map { url.deletingLastPathComponent().appendingPathComponent($0).path }
     }
+
+    func journalFiles(_ path: String) -> [String] { Self.journalFiles(path) }
 
     func fileSize(_ path: String) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? -1

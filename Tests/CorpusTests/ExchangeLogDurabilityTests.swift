@@ -43,14 +43,7 @@ import Testing
         #expect(try storedCount(path) == 220 && log.writtenCount == 220)
         #expect(log.journalBytes == 0, "everything is in SQLite: the journal is emptied")
         log.close()
-        #expect(Self.journalFiles(path).isEmpty, "a log closed with everything in SQLite leaves no journal")
-    }
-
-    /// The journal files of the database at `path`.
-    static func journalFiles(_ path: String) -> [String] {
-        let url = URL(fileURLWithPath: path)
-        return ((try? FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)) ?? [])
-            .filter { $0.hasPrefix(url.lastPathComponent + "-acks-") }
+        #expect(AckJournalTests.journalFiles(path).isEmpty, "a log closed with everything in SQLite leaves no journal")
     }
 
     /// Without the journal (``ExchangeLog/init(path:capacity:batchSize:retryInterval:journalLimit:prepare:)``

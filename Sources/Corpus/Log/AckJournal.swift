@@ -245,7 +245,8 @@ final class AckJournal: @unchecked Sendable {
             guard descriptor >= 0 else { continue }
             defer { Glibc.close(descriptor) }
             guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else { continue }  // a live process's journal
-            guard let bytes = FileManager.default.contents(atPath: path) else { continue }
+            // Read through the locked descriptor rather than opening the file a second time.
+            let bytes = FileHandle(fileDescriptor: descriptor, closeOnDealloc: false).readDataToEndOfFile()
             let frames = payloads(in: Array(bytes))
             let records = frames.compactMap { ExchangeRecord(journalBytes: $0) }
             let (written, refused) = try insert(records)
