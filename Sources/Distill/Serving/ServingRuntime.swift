@@ -106,6 +106,9 @@ public final class ServingRuntime: Sendable {
         let inUse = Set(serving.compactMap(\.student))
         pool.evict(keeping: inUse.union(serving.compactMap(\.previousStudent)))  // the rollback target stays warm
         for student in inUse { _ = pool.backend(for: student) }
+        // Read each serving student's router now, off the request path: requests run on the
+        // connections' event loops, where a SQLite read must not wait.
+        for state in serving { if let student = state.student { _ = router(version: student, route: state.route) } }
     }
 
     /// Changes a route by hand and applies the change at once.

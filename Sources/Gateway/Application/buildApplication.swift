@@ -9,13 +9,14 @@ import Logging
 public func buildApplication(services: GatewayServices, logger: Logger? = nil) -> some ApplicationProtocol {
     let configuration = services.configuration
     services.serving.start()
+    // Each connection's tasks run on its event loop (``LoopBoundChannel``).
     // A connection with no request in progress (or a request head still arriving) is
     // closed after `idle_timeout_ms`; body reads and client writes have their own limits
     // (``ClientConnection``).
     let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount.milliseconds(Int64(configuration.idleTimeoutMs)))
     return Application(
         router: buildRouter(services: services),
-        server: .http1(configuration: http1),
+        server: .loopBoundHTTP1(configuration: http1),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "retort"),
         logger: logger ?? Logger(label: "retort")
     )
@@ -23,6 +24,11 @@ public func buildApplication(services: GatewayServices, logger: Logger? = nil) -
 
 /// The route table. Every route's errors leave through ``OpenAIErrorMiddleware``; every
 /// request passes ``CrossSiteMiddleware`` first.
+///
+/// Handlers run on their connection's event loop (``LoopBoundChannel``), so they must not
+/// block. The inference routes (`/v1` but feedback), `/healthz` and `/metrics` only await;
+/// feedback and the admin API read and write SQLite, so they run on the global pool
+/// (``OffLoopMiddleware``).
 public func buildRouter(services: GatewayServices) -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: OpenAIErrorMiddleware())
@@ -34,9 +40,9 @@ public func buildRouter(services: GatewayServices) -> Router<GatewayRequestConte
     completions.addRoutes(to: v1)
     ResponsesController(completions: completions).addRoutes(to: v1)
     MessagesController(completions: completions).addRoutes(to: v1)
-    FeedbackController(services: services).addRoutes(to: v1)
+    FeedbackController(services: services).addRoutes(to: v1.group().add(middleware: OffLoopMiddleware()))
     ProxyController(services: services, completions: completions).addRoutes(to: v1)
-    let admin = router.group("admin").add(middleware: AdminKeyMiddleware(key: services.configuration.adminKey, host: services.configuration.host))
+    let admin = router.group("admin").add(middleware: OffLoopMiddleware()).add(middleware: AdminKeyMiddleware(key: services.configuration.adminKey, host: services.configuration.host))
     AdminController(services: services).addRoutes(to: admin)
     router.add(middleware: DashboardFiles.middleware(folder: services.configuration.publicDirectory))
     return router

@@ -17,7 +17,10 @@ struct ResponsesController {
 
     func create(_ request: Request, connection: ClientConnection) async throws -> Response {
         let (body, raw) = try await SurfaceBody.read(request, completions: completions, connection: connection)
-        let previous = try raw["previous_response_id"]?.stringValue.flatMap(conversation(before:))
+        var previous: [JSONValue]?
+        if let responseID = raw["previous_response_id"]?.stringValue {
+            previous = try await offLoop { try conversation(before: responseID) }  // a SQLite read
+        }
         let passthrough = completions.services.configuration.teacher.api == .responses
         // A Responses teacher keeps its own conversations: one it knows and we don't is
         // still a valid request, translated without the earlier turns.

@@ -13,10 +13,7 @@ struct ClientConnection: Sendable {
     /// Runs `operation`, closing the connection if it has not finished after `timeout`.
     func closing<T>(after timeout: Duration, _ operation: () async throws -> T) async rethrows -> T {
         let channel = channel
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
-            channel.close(promise: nil)
-        }
+        let watchdog = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) { channel.close(promise: nil) }
         defer { watchdog.cancel() }
         return try await operation()
     }
