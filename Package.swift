@@ -64,7 +64,13 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "ChatAPI"),
-        .target(name: "Teacher", dependencies: ["CCurl", "ChatAPI"]),
+        .target(name: "Teacher", dependencies: [
+            "CCurl", "ChatAPI",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
         .target(name: "Corpus", dependencies: ["CSQLite", "ChatAPI"]),
         .target(name: "Engine", dependencies: ["COpenBLAS"], swiftSettings: optimized),
         // Pure decision logic for progressive serving: no I/O, injected clock and randomness.
@@ -101,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "retort-bench",
             dependencies: [
-                "Gateway", "Distill", "Corpus", "Engine", "Training", "TestSupport",
+                "Gateway", "Distill", "ChatAPI", "Teacher", "Corpus", "Engine", "Training", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench",
@@ -123,13 +129,15 @@ let package = Package(
             name: "EngineTests", dependencies: ["Engine", "TestSupport"],
             exclude: ["Fixtures"], swiftSettings: optimized
         ),
-        .testTarget(name: "DistillTests", dependencies: ["Distill", "TestSupport", "Corpus", "Serving", "Engine", "Training"]),
+        .testTarget(name: "DistillTests", dependencies: ["Distill", "TestSupport", "Corpus", "Serving", "Engine", "Training", "Teacher"]),
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "Distill", "TestSupport", "Corpus", "Serving",
+                "Gateway", "Distill", "TestSupport", "Corpus", "Serving", "Teacher",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
     ],
