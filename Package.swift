@@ -64,13 +64,7 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "ChatAPI"),
-        .target(name: "Teacher", dependencies: [
-            "CCurl", "ChatAPI",
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
-            .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
-        ]),
+        .target(name: "Teacher", dependencies: ["CCurl", "ChatAPI"]),
         .target(name: "Corpus", dependencies: ["CSQLite", "ChatAPI"]),
         .target(name: "Engine", dependencies: ["COpenBLAS"], swiftSettings: optimized),
         // Pure decision logic for progressive serving: no I/O, injected clock and randomness.

@@ -25,11 +25,6 @@ swift build --build-tests
 # Serially: several tests check timeouts and retries against the wall clock, and the
 # engine tests keep both cores busy; in parallel they would starve each other.
 swift test --skip-build --no-parallel "$@"
-# The teacher client's suite again on libcurl, the transport of https teachers (the run
-# above reaches the plain-http mock teachers on the event loops).
-if [ $# -eq 0 ]; then
-  RETORT_TEST_TEACHER_TRANSPORT=curl swift test --skip-build --no-parallel --filter TeacherTests
-fi
 
 # The dashboard in a real browser: search, rate, pick; checks the rows in SQLite and
 # saves .build/artifacts/dashboard.png.

@@ -15,7 +15,7 @@ import Foundation
 ///
 /// Lock discipline: `inbox`, `resumes`, `closing` and `count` are guarded by `lock`; the
 /// rest belongs to the loop thread.
-final class CurlEventLoop: TransferRunner, @unchecked Sendable {
+final class CurlEventLoop: @unchecked Sendable {
     private let lock = NSLock()
     private var inbox: [TransferAttempt] = []
     private var resumes: [TransferContext] = []
@@ -59,11 +59,6 @@ final class CurlEventLoop: TransferRunner, @unchecked Sendable {
         curl_multi_wakeup(multi)
     }
 
-    /// Wakes the loop from `curl_multi_poll` (the one multi call safe from any thread).
-    private func wake() {
-        curl_multi_wakeup(multi)
-    }
-
     /// Stops taking transfers; the thread exits once the running ones have ended (their
     /// bodies may outlive the client that started them).
     func close() {
@@ -104,7 +99,7 @@ final class CurlEventLoop: TransferRunner, @unchecked Sendable {
         curl_easy_reset(easy)
         let context = TransferContext(attempt: attempt, easy: easy, loop: self)
         var code = context.configure()
-        if code == CURLE_OK, !attempt.attach(onCancel: { [weak self] in self?.wake() }) {
+        if code == CURLE_OK, !attempt.attach(multi: multi) {
             context.abortReason = .cancelled
             code = CURLE_ABORTED_BY_CALLBACK
         }

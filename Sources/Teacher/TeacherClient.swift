@@ -1,15 +1,12 @@
 import Foundation
 
-/// The HTTP client for the teacher: keep-alive connections, streaming bodies with
-/// backpressure, timeouts, retries with backoff, cancellation and a cap on transfers in flight.
-///
-/// Transfers run on one libcurl event loop (``CurlEventLoop``: one thread for every
-/// transfer), or for a plain `http` teacher on SwiftNIO's event loops (``LoopTransport``),
-/// as ``TeacherConfiguration/transport`` decides.
+/// The HTTP client for the teacher: keep-alive connections driven by one libcurl event loop
+/// (``CurlEventLoop``: one thread for every transfer), streaming bodies with backpressure,
+/// timeouts, retries with backoff, cancellation and a cap on transfers in flight.
 public final class TeacherClient: Sendable {
     /// The configuration every request uses.
     public let configuration: TeacherConfiguration
-    private let runner: (any TransferRunner)?
+    private let loop: CurlEventLoop?
     /// ``TeacherConfiguration/baseURL`` checked, or why it cannot be used.
     let baseURL: Result<String, TeacherError>
     private let unitRandom: @Sendable () -> Double
@@ -35,30 +32,11 @@ public final class TeacherClient: Sendable {
         self.unitRandom = unitRandom
         self.wallClock = wallClock
         baseURL = Self.checkedBase(configuration.baseURL)
-        runner = Self.makeRunner(configuration, baseURL: baseURL)
+        loop = CurlEventLoop(capacity: configuration.maxConcurrentTransfers)
     }
 
     deinit {
-        runner?.close()
-    }
-
-    /// Whether requests travel on SwiftNIO's event loops (``LoopTransport``) rather than curl.
-    public var usesEventLoops: Bool {
-        runner is LoopTransport
-    }
-
-    /// The transport for `configuration`: the event loops for a plain `http` teacher unless
-    /// told otherwise or a proxy is set (curl honours the proxy variables), else curl; nil
-    /// when curl cannot be set up.
-    private static func makeRunner(_ configuration: TeacherConfiguration,
-                                   baseURL: Result<String, TeacherError>) -> (any TransferRunner)? {
-        let environment = ProcessInfo.processInfo.environment
-        let proxied = ["http_proxy", "all_proxy", "ALL_PROXY"].contains { !(environment[$0] ?? "").isEmpty }
-        if configuration.transport == .automatic, !proxied, case .success(let base) = baseURL,
-           let (endpoint, _) = HTTPEndpoint.parse(base) {
-            return LoopTransport(endpoint: endpoint, capacity: configuration.maxConcurrentTransfers)
-        }
-        return CurlEventLoop(capacity: configuration.maxConcurrentTransfers)
+        loop?.close()
     }
 
 
@@ -78,8 +56,8 @@ public final class TeacherClient: Sendable {
         while true {
             if Task.isCancelled { throw .cancelled }
             let attempt = makeAttempt(url: url, request: request, headerLines: headerLines, number: attemptNumber)
-            guard let runner else { throw .unreachable("could not create a curl handle") }
-            guard runner.submit(attempt) else { throw .overloaded(limit: configuration.maxConcurrentTransfers) }
+            guard let loop else { throw .unreachable("could not create a curl handle") }
+            guard loop.submit(attempt) else { throw .overloaded(limit: configuration.maxConcurrentTransfers) }
             let delay: Duration
             switch await attempt.waitForOutcome() {
             case .head(let status, let headers):

@@ -12,7 +12,6 @@
 /// - `retry` (``RetryPolicy``, 3 attempts): when and how long to back off.
 /// - `maxConcurrentTransfers` (`Int`, 512): transfers in flight at once; more are refused
 ///   with ``TeacherError/overloaded(limit:)``.
-/// - `transport` (``TeacherTransport``, `.automatic`): how requests travel.
 public struct TeacherConfiguration: Sendable {
     /// The upstream's base URL, `http` or `https`; request paths are appended to it.
     public var baseURL: String
@@ -41,8 +40,6 @@ public struct TeacherConfiguration: Sendable {
     public var retry: RetryPolicy
     /// Most transfers in flight at once (each holds a connection and buffers).
     public var maxConcurrentTransfers: Int
-    /// How requests travel.
-    public var transport: TeacherTransport
 
     /// Creates a configuration; every limit has the default documented on the type.
     public init(
@@ -54,8 +51,7 @@ public struct TeacherConfiguration: Sendable {
         idleTimeout: Duration = .seconds(60),
         totalTimeout: Duration = .seconds(600),
         retry: RetryPolicy = RetryPolicy(),
-        maxConcurrentTransfers: Int = 512,
-        transport: TeacherTransport = .automatic
+        maxConcurrentTransfers: Int = 512
     ) {
         self.baseURL = baseURL
         self.apiKey = apiKey
@@ -66,16 +62,5 @@ public struct TeacherConfiguration: Sendable {
         self.totalTimeout = totalTimeout
         self.retry = retry
         self.maxConcurrentTransfers = maxConcurrentTransfers
-        self.transport = transport
     }
-}
-
-/// How a ``TeacherClient``'s requests travel.
-public enum TeacherTransport: String, Sendable, CaseIterable {
-    /// A plain `http` teacher with no proxy in the environment on SwiftNIO's event loops
-    /// (``LoopTransport``: a gateway request never changes threads); anything else on curl.
-    case automatic = "auto"
-    /// Always libcurl (``CurlEventLoop``): `https`, proxies (`http_proxy`, `all_proxy`) and
-    /// every protocol detail curl handles.
-    case curl
 }

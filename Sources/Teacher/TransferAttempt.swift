@@ -1,3 +1,4 @@
+import CCurl
 import Foundation
 
 /// How one attempt ended as far as the caller of ``TeacherClient/send(_:)`` is concerned.
@@ -25,7 +26,7 @@ struct TransferLimits: Sendable {
 /// One attempt of a request: what to send, and the state shared between the async caller
 /// (waiting for the head, or cancelling) and the curl thread performing it.
 ///
-/// Lock discipline: `outcome`, `waiter`, `cancelled` and `onCancel` are guarded by `lock`.
+/// Lock discipline: `outcome`, `waiter`, `cancelled` and `multi` are guarded by `lock`.
 final class TransferAttempt: @unchecked Sendable {
     /// The absolute URL; it never contains credentials.
     let url: String
@@ -46,7 +47,7 @@ final class TransferAttempt: @unchecked Sendable {
     private var outcome: AttemptOutcome?
     private var waiter: CheckedContinuation<AttemptOutcome, Never>?
     private var cancelled = false
-    private var onCancel: (@Sendable () -> Void)?
+    private var multi: UnsafeMutableRawPointer?
 
     /// Creates an attempt; nothing is sent until a worker picks it up.
     init(
@@ -100,31 +101,30 @@ final class TransferAttempt: @unchecked Sendable {
         return cancelled
     }
 
-    /// Gives up: stops the body pipe and tells the transport running the attempt, so it
-    /// aborts at once.
+    /// Gives up: stops the body pipe and wakes the curl thread so it aborts at once.
     func cancel() {
         lock.lock()
         cancelled = true
-        onCancel?()  // under the lock: a detached transport is never called
-        onCancel = nil
+        if let multi {
+            curl_multi_wakeup(multi)
+        }
         lock.unlock()
         pipe.cancel()
     }
 
-    /// Registers how the transport running this attempt stops it, for ``cancel()``. Returns
+    /// Registers the multi handle running this attempt so ``cancel()`` can wake it. Returns
     /// `false` when the attempt was cancelled already.
-    func attach(onCancel stop: @escaping @Sendable () -> Void) -> Bool {
+    func attach(multi handle: UnsafeMutableRawPointer) -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        guard !cancelled else { return false }
-        onCancel = stop
-        return true
+        multi = handle
+        return !cancelled
     }
 
-    /// Unregisters the transport; after this, cancelling no longer touches it.
+    /// Unregisters the multi handle; after this, cancelling no longer touches it.
     func detach() {
         lock.lock()
-        onCancel = nil
+        multi = nil
         lock.unlock()
     }
 }

@@ -7,18 +7,30 @@ import CCurl
 final class TransferContext: @unchecked Sendable {
     // @unchecked: used on the loop thread only; it crosses threads only as the identity
     // a consumer hands back to ``CurlEventLoop/resume(_:)``.
+    /// Where the body is in the response.
+    enum Phase {
+        /// No body byte yet; the head may still be arriving.
+        case awaitingHead
+        /// The head went to the caller; chunks go to the pipe.
+        case streaming
+        /// A retryable status: read and drop its body, then report `retry`.
+        case discarding(status: Int, delay: Duration)
+    }
+
     /// The attempt this context performs.
     let attempt: TransferAttempt
     /// The curl easy handle performing it.
     let easy: UnsafeMutableRawPointer
     /// The loop to ask for a resume when a paused body may continue.
     private weak var loop: CurlEventLoop?
+    /// Whether curl is paused because the consumer's pipe is full.
+    private var paused = false
     /// The clock every deadline is read from (injected so tests can drive the timeouts).
     let now: @Sendable () -> ContinuousClock.Instant
-    /// The attempt's limits; `paused` while curl waits for the consumer's pipe.
-    private var deadlines: TransferDeadlines
+    private let start: ContinuousClock.Instant
+    private var lastActivity: ContinuousClock.Instant?
     private var headers: [(name: String, value: String)] = []
-    private(set) var phase = TransferPhase.awaitingHead
+    private(set) var phase = Phase.awaitingHead
     /// A head decided but not yet handed on: it goes out when curl returns control (see
     /// ``flushHead()``), so a response that completes within one read wakes the caller once.
     private var pendingHead: AttemptOutcome?
@@ -36,7 +48,7 @@ final class TransferContext: @unchecked Sendable {
         self.easy = easy
         self.loop = loop
         self.now = now
-        deadlines = TransferDeadlines(limits: attempt.limits, start: now())
+        start = now()
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
@@ -47,7 +59,7 @@ final class TransferContext: @unchecked Sendable {
 
     /// Handles one header line from curl (status line, field, or the blank end line).
     func receiveHeader(_ bytes: UnsafeBufferPointer<UInt8>) {
-        deadlines.lastActivity = now()
+        lastActivity = now()
         // Read as bytes: this runs for every header line of every transfer.
         let line = Self.trimmed(bytes[...])
         if line.starts(with: "HTTP/".utf8) {
@@ -72,7 +84,7 @@ final class TransferContext: @unchecked Sendable {
     /// length (taken), 0 (abort: the caller cancelled) or `CURL_WRITEFUNC_PAUSE` (the pipe
     /// is full: curl keeps the chunk and stops reading until ``resume()``).
     func receiveBody(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        deadlines.lastActivity = now()
+        lastActivity = now()
         if case .awaitingHead = phase { decideHead() }
         switch phase {
         case .awaitingHead, .discarding:
@@ -80,7 +92,7 @@ final class TransferContext: @unchecked Sendable {
         case .streaming:
             if attempt.pipe.isFull {
                 flushHead()  // the caller must be able to drain the pipe
-                deadlines.paused = true
+                paused = true
                 attempt.pipe.whenRoom { [weak loop, self] in loop?.resume(self) }
                 return Int(CURL_WRITEFUNC_PAUSE)
             }
@@ -91,9 +103,9 @@ final class TransferContext: @unchecked Sendable {
     /// Continues a transfer paused for a full pipe. Time spent paused on a slow consumer is
     /// not upstream idleness, so the idle clock restarts; the total limit keeps running.
     func resume() {
-        guard deadlines.paused else { return }
-        deadlines.paused = false
-        deadlines.lastActivity = now()
+        guard paused else { return }
+        paused = false
+        lastActivity = now()
         curl_easy_pause(easy, CURLPAUSE_CONT)
     }
 
@@ -118,12 +130,20 @@ final class TransferContext: @unchecked Sendable {
 
     /// The phase whose limit has run out at `now`, if any.
     func expiredLimit(at now: ContinuousClock.Instant) -> TimeoutPhase? {
-        deadlines.expired(at: now)
+        let limits = attempt.limits
+        if now - start >= limits.total { return .total }
+        if paused { return nil }  // waiting for the consumer, not the upstream
+        if let lastActivity {
+            return now - lastActivity >= limits.idle ? .idle : nil
+        }
+        return now - start >= limits.firstByte ? .firstByte : nil
     }
 
     /// When the next limit runs out if nothing arrives.
     func nextDeadline() -> ContinuousClock.Instant {
-        deadlines.next
+        let limits = attempt.limits
+        let activity = lastActivity.map { $0 + limits.idle } ?? start + limits.firstByte
+        return paused ? start + limits.total : min(start + limits.total, activity)
     }
 
     /// Reports how the transfer ended, given curl's result code.
@@ -132,13 +152,17 @@ final class TransferContext: @unchecked Sendable {
         if case .awaitingHead = phase, reason == nil, code == CURLE_OK {
             decideHead()
         }
-        flushHead()
-        let error: TeacherError? = switch phase {
-        case .awaitingHead: reason ?? errorBeforeHead(code)
-        case .streaming: reason ?? (code == CURLE_OK ? nil : .transfer(message(code)))
-        case .discarding: reason
+        switch phase {
+        case .awaitingHead:
+            attempt.resolve(.failed(reason ?? errorBeforeHead(code)))
+            attempt.pipe.finish(error: .cancelled)
+        case .streaming:
+            flushHead()
+            attempt.pipe.finish(error: reason ?? (code == CURLE_OK ? nil : .transfer(message(code))))
+        case .discarding(let status, let delay):
+            attempt.resolve(reason == .cancelled ? .failed(.cancelled) : .retry(status: status, delay: delay))
+            attempt.pipe.finish(error: .cancelled)
         }
-        attempt.end(in: phase, error: error)
     }
 
     /// Maps a curl failure before any response byte to a ``TeacherError``.

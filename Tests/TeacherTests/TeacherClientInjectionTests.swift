@@ -13,7 +13,7 @@ struct TeacherClientInjectionTests {
         let date = "Sun, 06 Nov 1994 08:49:37 GMT"  // 784111777 s after 1970
         mock.enqueue([.status(503, retryAfter: date, body: MockTeacher.errorJSON(message: "busy"))])
         let client = TeacherClient(
-            configuration: TeacherConfiguration(baseURL: mock.baseURL, retry: RetryPolicy(baseDelay: .seconds(5))).underTest,
+            configuration: TeacherConfiguration(baseURL: mock.baseURL, retry: RetryPolicy(baseDelay: .seconds(5))),
             unitRandom: { 0.99 }, wallClock: { 784_111_777 - 0.3 })
         let start = ContinuousClock.now
         let response = try await client.send(chatRequest())
@@ -29,7 +29,7 @@ struct TeacherClientInjectionTests {
         defer { mock.shutdown() }
         mock.enqueue([.status(502), .status(502)])
         let client = TeacherClient(
-            configuration: TeacherConfiguration(baseURL: mock.baseURL, retry: RetryPolicy(baseDelay: .seconds(30), maxDelay: .seconds(30))).underTest,
+            configuration: TeacherConfiguration(baseURL: mock.baseURL, retry: RetryPolicy(baseDelay: .seconds(30), maxDelay: .seconds(30))),
             unitRandom: { 0 }, wallClock: { 0 })
         let start = ContinuousClock.now
         let response = try await client.send(chatRequest())

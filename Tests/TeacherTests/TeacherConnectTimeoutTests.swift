@@ -53,7 +53,7 @@ struct TeacherConnectTimeoutTests {
         let hole = try BlackHole()
         let client = TeacherClient(configuration: TeacherConfiguration(
             baseURL: "http://127.0.0.1:\(hole.port)/v1", connectTimeout: .milliseconds(200),
-            retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(1))).underTest)
+            retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(1))))
         let start = ContinuousClock.now
         await #expect(throws: TeacherError.timedOut(.connect)) {
             _ = try await client.send(TeacherRequest(path: "/chat/completions", body: Array("{}".utf8)))

@@ -11,7 +11,7 @@ struct TeacherEventLoopTests {
     func capOnTransfersInFlight() async throws {
         let mock = try MockTeacher { _ in .delayed(.milliseconds(400), .json(body: MockTeacher.completionJSON(content: "late"))) }
         defer { mock.shutdown() }
-        let client = TeacherClient(configuration: TeacherConfiguration(baseURL: mock.baseURL, retry: .never, maxConcurrentTransfers: 2).underTest)
+        let client = TeacherClient(configuration: TeacherConfiguration(baseURL: mock.baseURL, retry: .never, maxConcurrentTransfers: 2))
         let running = ["one", "two"].map { text in
             Task { try await client.send(chatRequest(text: text)).body.collect(upTo: 1 << 20) }
         }

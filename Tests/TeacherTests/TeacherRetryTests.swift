@@ -76,7 +76,7 @@ struct TeacherRetryTests {
         try await Task.sleep(for: .milliseconds(150))  // the listener closes within its poll interval
         let client = TeacherClient(configuration: TeacherConfiguration(
             baseURL: baseURL, apiKey: "sk-test-secret",
-            retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(100), maxDelay: .milliseconds(100))).underTest)
+            retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(100), maxDelay: .milliseconds(100))))
         let start = ContinuousClock.now
         let error = await #expect(throws: TeacherError.self) {
             _ = try await client.send(chatRequest())

@@ -1,20 +1,5 @@
-import Foundation
 import Teacher
 import TestSupport
-
-/// The transport these tests run on: the default (event loops for the mock's plain `http`),
-/// or curl with `RETORT_TEST_TEACHER_TRANSPORT=curl` (`scripts/test.sh` runs them both ways).
-let transportUnderTest = TeacherTransport(rawValue: ProcessInfo.processInfo.environment["RETORT_TEST_TEACHER_TRANSPORT"] ?? "")
-    ?? .automatic
-
-extension TeacherConfiguration {
-    /// This configuration on ``transportUnderTest``.
-    var underTest: TeacherConfiguration {
-        var configuration = self
-        configuration.transport = transportUnderTest
-        return configuration
-    }
-}
 
 /// Short limits so failure paths finish in well under a second.
 func makeClient(
@@ -24,7 +9,7 @@ func makeClient(
     TeacherClient(configuration: TeacherConfiguration(
         baseURL: mock.baseURL, apiKey: "sk-test-secret", connectTimeout: .seconds(2),
         firstByteTimeout: firstByte, idleTimeout: idle, totalTimeout: total,
-        retry: RetryPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(10), maxDelay: .milliseconds(40))).underTest)
+        retry: RetryPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(10), maxDelay: .milliseconds(40))))
 }
 
 /// A chat request body.

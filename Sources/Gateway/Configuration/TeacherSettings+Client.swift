@@ -12,8 +12,7 @@ extension TeacherSettings {
             idleTimeout: .milliseconds(idleTimeoutMs),
             totalTimeout: .milliseconds(totalTimeoutMs),
             retry: RetryPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(retryBaseDelayMs), maxDelay: .milliseconds(retryMaxDelayMs)),
-            maxConcurrentTransfers: maxConcurrentTransfers,
-            transport: transport
+            maxConcurrentTransfers: maxConcurrentTransfers
         )
     }
 }

@@ -1,5 +1,4 @@
 import ChatAPI
-import Teacher
 
 /// The teacher section of the configuration.
 ///
@@ -15,7 +14,6 @@ import Teacher
 /// | `retry_max_delay_ms` | int | 8000 |
 /// | `inject_stream_usage` | bool | true: ask streams for the usage chunk so the log has token counts |
 /// | `max_concurrent_transfers` | int | 512: teacher requests in flight at once; more get a 503 `overloaded` |
-/// | `transport` | string | `auto`: a plain `http` teacher (with no `http_proxy`/`all_proxy` set) is reached on the gateway's own event loops, anything else through libcurl; `curl` always uses libcurl |
 /// | `capture_logprobs` | int 0…20 or false | false: with N > 0, a chat teacher is asked for `logprobs` and N `top_logprobs` on every request; they are stored with the exchange for logprob distillation and stripped from the answer when the client did not ask for them (`true` means 20) |
 /// | `api` | string | `chat`: the API the teacher speaks: `chat` (OpenAI-compatible chat completions), `responses` (OpenAI Responses) or `anthropic` (Messages; key sent as `x-api-key`) |
 public struct TeacherSettings: Sendable, Decodable {
@@ -34,8 +32,6 @@ public struct TeacherSettings: Sendable, Decodable {
     public var injectStreamUsage = true
     /// Most teacher requests in flight at once.
     public var maxConcurrentTransfers = 512
-    /// How requests reach the teacher.
-    public var transport = TeacherTransport.automatic
     /// Alternatives per token to capture from a chat teacher (`top_logprobs`); 0: capture nothing.
     public var captureLogprobs = 0
     /// The API the teacher speaks; requests of the same surface are forwarded as they
@@ -51,7 +47,7 @@ public struct TeacherSettings: Sendable, Decodable {
         case idleTimeoutMs = "idle_timeout_ms", totalTimeoutMs = "total_timeout_ms", maxAttempts = "max_attempts"
         case retryBaseDelayMs = "retry_base_delay_ms", retryMaxDelayMs = "retry_max_delay_ms"
         case injectStreamUsage = "inject_stream_usage", maxConcurrentTransfers = "max_concurrent_transfers", api
-        case captureLogprobs = "capture_logprobs", transport
+        case captureLogprobs = "capture_logprobs"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -67,12 +63,6 @@ public struct TeacherSettings: Sendable, Decodable {
         retryMaxDelayMs = try c.decodeIfPresent(Int.self, forKey: .retryMaxDelayMs) ?? d.retryMaxDelayMs
         injectStreamUsage = try c.decodeIfPresent(Bool.self, forKey: .injectStreamUsage) ?? d.injectStreamUsage
         maxConcurrentTransfers = try c.decodeIfPresent(Int.self, forKey: .maxConcurrentTransfers) ?? d.maxConcurrentTransfers
-        if let name = try c.decodeIfPresent(String.self, forKey: .transport) {
-            guard let value = TeacherTransport(rawValue: name) else {
-                throw DecodingError.dataCorruptedError(forKey: .transport, in: c, debugDescription: "'\(name)' is not one of auto, curl")
-            }
-            transport = value
-        }
         if let name = try c.decodeIfPresent(String.self, forKey: .api) {
             guard let surface = APISurface(teacherAPI: name) else {
                 throw DecodingError.dataCorruptedError(forKey: .api, in: c, debugDescription: "'\(name)' is not one of chat, responses, anthropic")

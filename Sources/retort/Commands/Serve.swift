@@ -21,8 +21,7 @@ struct Serve: AsyncParsableCommand {
             logger.notice("recovered \(services.log.recoveredCount) acknowledged exchanges from the journal of a gateway that stopped without closing its log")
         }
         if let url = configuration.teacher.url {
-            let transport = services.teacher?.usesEventLoops == true ? "the gateway's event loops" : "libcurl"
-            logger.info("teacher: \(url) (key \(configuration.teacher.apiKey == nil ? "not set" : "set"), reached through \(transport))")
+            logger.info("teacher: \(url) (key \(configuration.teacher.apiKey == nil ? "not set" : "set"))")
         } else {
             logger.notice("no teacher configured (RETORT_TEACHER_URL or teacher.url): the built-in model \(configuration.student.model) answers as the teacher")
         }
