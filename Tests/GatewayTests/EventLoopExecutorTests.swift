@@ -1,4 +1,7 @@
 import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTesting
 import NIOCore
 import NIOPosix
 import Testing
@@ -26,5 +29,32 @@ struct EventLoopExecutorTests {
         }
         #expect(result == [true, true, true, true, true, true])
         try await group.shutdownGracefully()
+    }
+
+    /// Through a live server built as the gateway's is: a plain route's handler and body run
+    /// on the connection's loop, an ``OffLoopMiddleware`` route's on the global pool.
+    @Test("plain routes run on the connection's loop, OffLoopMiddleware routes and their bodies off it")
+    func routesOnAndOffTheLoop() async throws {
+        struct Where: ResponseGenerator {
+            func response(from request: Request, context: some RequestContext) throws -> Response {
+                let handler = MultiThreadedEventLoopGroup.currentEventLoop != nil
+                return Response(status: .ok, body: ResponseBody { writer in
+                    let body = MultiThreadedEventLoopGroup.currentEventLoop != nil
+                    try await writer.write(ByteBuffer(string: "\(handler) \(body)"))
+                    try await writer.finish(nil)
+                })
+            }
+        }
+        let router = Router()
+        router.get("on") { _, _ in Where() }
+        router.group("off").add(middleware: OffLoopMiddleware()).get("") { _, _ in Where() }
+        let app = Application(router: router, server: .loopBoundHTTP1(configuration: .init()),
+                              configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        try await app.test(.live) { client in
+            let on = try await client.execute(uri: "/on", method: .get) { String(buffer: $0.body) }
+            let off = try await client.execute(uri: "/off", method: .get) { String(buffer: $0.body) }
+            #expect(on == "true true")
+            #expect(off == "false false")
+        }
     }
 }

@@ -9,14 +9,13 @@ import Logging
 public func buildApplication(services: GatewayServices, logger: Logger? = nil) -> some ApplicationProtocol {
     let configuration = services.configuration
     services.serving.start()
-    // Each connection's tasks run on its event loop (``LoopBoundChannel``).
     // A connection with no request in progress (or a request head still arriving) is
     // closed after `idle_timeout_ms`; body reads and client writes have their own limits
     // (``ClientConnection``).
     let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount.milliseconds(Int64(configuration.idleTimeoutMs)))
     return Application(
         router: buildRouter(services: services),
-        server: .loopBoundHTTP1(configuration: http1),
+        server: .loopBoundHTTP1(configuration: http1),  // each connection's tasks on its event loop
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "retort"),
         logger: logger ?? Logger(label: "retort")
     )
@@ -26,7 +25,7 @@ public func buildApplication(services: GatewayServices, logger: Logger? = nil) -
 /// request passes ``CrossSiteMiddleware`` first.
 ///
 /// Handlers run on their connection's event loop (``LoopBoundChannel``), so they must not
-/// block. The inference routes (`/v1` but feedback), `/healthz` and `/metrics` only await;
+/// block. Every `/v1` route but feedback, `/healthz` and `/metrics` only await;
 /// feedback and the admin API read and write SQLite, so they run on the global pool
 /// (``OffLoopMiddleware``).
 public func buildRouter(services: GatewayServices) -> Router<GatewayRequestContext> {
