@@ -93,18 +93,25 @@ public struct StudentCapabilities: Sendable, Hashable, Codable {
 public struct StudentStatus: Sendable, Hashable, Codable {
     /// The student engine is loaded and healthy.
     public var isAvailable: Bool
-    /// Requests waiting for or running on the student.
+    /// What a served request waits behind: served requests waiting and the generation running.
     public var queueDepth: Int
     /// The depth at which the student is full and requests go to the teacher.
     public var queueLimit: Int
+    /// Background generations (shadow runs) waiting; they run only when no served request
+    /// waits, so they never count against one.
+    public var backgroundDepth: Int
 
     /// Describes the student's load.
-    public init(isAvailable: Bool = true, queueDepth: Int = 0, queueLimit: Int = 8) {
+    public init(isAvailable: Bool = true, queueDepth: Int = 0, queueLimit: Int = 8, backgroundDepth: Int = 0) {
         self.isAvailable = isAvailable
         self.queueDepth = queueDepth
         self.queueLimit = queueLimit
+        self.backgroundDepth = backgroundDepth
     }
 
-    /// Whether a new request would exceed the queue.
+    /// Whether a new served request would exceed the queue.
     public var isFull: Bool { queueDepth >= queueLimit }
+
+    /// All the student's work: what shadow sampling weighs before adding more.
+    public var totalDepth: Int { queueDepth + backgroundDepth }
 }

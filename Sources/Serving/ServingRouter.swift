@@ -124,6 +124,6 @@ public struct ServingRouter: Sendable, Hashable {
     /// is unavailable or cannot take the request.
     private func shadow(_ request: RequestFeatures, student: StudentStatus, unitRandom: Double) -> ShadowSampler.Decision? {
         guard student.isAvailable, capabilities.refusal(of: request) == nil else { return nil }
-        return configuration.shadow.decide(unitRandom: unitRandom, queueDepth: student.queueDepth)
+        return configuration.shadow.decide(unitRandom: unitRandom, queueDepth: student.totalDepth)
     }
 }

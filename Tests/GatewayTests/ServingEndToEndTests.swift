@@ -27,10 +27,10 @@ import Testing
         configuration.serving.autoPromote = true
         configuration.serving.pollIntervalMs = 3_600_000  // the test ticks by hand
         configuration.serving.shadowSampleRate = 1
-        configuration.serving.shadowQueueLimit = 64  // shed no shadow work, however slow a loaded machine runs it
-        // Shadow work waits in the student's queue too: room beyond it, so a burst of
-        // shadowed requests never turns the canary's own away as overloaded.
-        configuration.serving.studentQueueLimit = 128
+        // Shed no shadow work, however slow a loaded machine runs it: shadow runs wait in the
+        // student queue's background lane, behind the canary's served requests, which the
+        // default `student_queue_limit` (8) still governs.
+        configuration.serving.shadowQueueLimit = 64
         configuration.student.maxQueue = 128
         configuration.serving.gate.minimumSamples = 5
         configuration.serving.gate.minimumExactMatch = 0.95

@@ -105,6 +105,17 @@ import Testing
         #expect(try decide(student: StudentStatus(queueDepth: 7, queueLimit: 8)).teacherReason == nil)
     }
 
+    /// Shadow runs wait in a lane of their own behind served requests: however many wait,
+    /// a served request is not turned away, but more shadow work is.
+    @Test func backgroundWorkNeverTurnsAServedRequestAway() throws {
+        let busy = StudentStatus(queueDepth: 1, queueLimit: 8, backgroundDepth: 20)
+        #expect(try decide(student: busy).teacherReason == nil)
+        #expect(try decide(mode: .canary, percent: 100, student: busy).teacherReason == nil)
+        #expect(try decide(mode: .shadow, student: busy, draws: RoutingDraws(exploration: 0, shadow: 0.1)).shadow == .droppedOverloaded)
+        let quiet = StudentStatus(queueDepth: 1, queueLimit: 8, backgroundDepth: 1)
+        #expect(try decide(mode: .shadow, student: quiet, draws: RoutingDraws(exploration: 0, shadow: 0.1)).shadow == .run)
+    }
+
     @Test func explorationKeepsASlotOnTheTeacher() throws {
         let router = try Self.router(exploration: 0.1)
         let explored = try decide(draws: RoutingDraws(exploration: 0.05, shadow: 0.99), router: router)

@@ -7,11 +7,11 @@ import Serving
 /// |---|---|---|---|
 /// | `poll_interval_ms` | int | 1000 | how often the gateway re-reads serving states (changes made by `retort serving set`) and runs rollback/promotion |
 /// | `student_timeout_ms` | int | 30000 | a student answer not complete by then falls back to the teacher |
-/// | `student_queue_limit` | int | 8 | a student-bound request goes to the teacher when this many generations wait or run |
+/// | `student_queue_limit` | int | 8 | a student-bound request goes to the teacher when this many served generations wait or run (shadow runs wait behind them and do not count) |
 /// | `stream_check_tokens` | int or null | null | for a stream, check only the first N tokens before the response head (then stream the rest live; a later failure can no longer fall back); null: generate and check the whole answer first |
 /// | `exploration_rate` | number 0…1 | 0 | share of student-bound requests kept on the teacher for fresh labels |
 /// | `shadow_sample_rate` | number 0…1 | 0.1 | share of shadow-mode requests the student also answers |
-/// | `shadow_queue_limit` | int | 4 | shadow work is dropped (and counted) at this student queue depth |
+/// | `shadow_queue_limit` | int | 4 | shadow work is dropped (and counted) at this student queue depth, served and shadow together |
 /// | `confidence_quantile` | number 0…1 | 0.1 | the low quantile of token probabilities used as confidence |
 /// | `minimum_confidence` | number 0…1 or null | 0.1 | fall back when the confidence is below; null: off |
 /// | `shadow_agreement_f1` | number 0…1 | 0.8 | a shadow answer with token F1 ≥ this against the teacher's is judged a tie, else a loss |

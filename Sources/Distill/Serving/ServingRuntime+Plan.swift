@@ -19,8 +19,8 @@ extension ServingRuntime {
         var features = Self.features(of: chat, promptTokens: promptTokens)
         if backend?.constrainedDecoding == false { features.hasUnsupportedSchema = false }
         let capabilities = StudentCapabilities(contextLength: backend?.contextLength ?? Int.max)
-        let status = StudentStatus(isAvailable: backend != nil, queueDepth: pool.queue.depth,
-                                   queueLimit: settings.studentQueueLimit)
+        let status = StudentStatus(isAvailable: backend != nil, queueDepth: pool.queue.servedDepth,
+                                   queueLimit: settings.studentQueueLimit, backgroundDepth: pool.queue.backgroundDepth)
         let router = ServingRouter(configuration: routerConfiguration, capabilities: capabilities)
         let decision = router.route(features, state: state, key: Self.canaryKey(chat, tags: tags), student: status, draws: routingDraws)
         return ServingPlan(runtime: self, chat: chat, state: state, decision: decision, backend: backend, draws: routingDraws)

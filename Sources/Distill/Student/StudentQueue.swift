@@ -1,16 +1,31 @@
 import Foundation
 
-/// A bounded FIFO of generation jobs run one at a time on a dedicated thread, off the
+/// A bounded queue of generation jobs run one at a time on a dedicated thread, off the
 /// event loop. One at a time because each generation already uses every core through
-/// its kernels; FIFO so concurrent clients are served in arrival order.
+/// its kernels.
+///
+/// Two lanes: *served* jobs (a client waits for the answer) run before any *background*
+/// job (a shadow run, judged after the teacher answered), in arrival order within each
+/// lane. Each lane holds up to `capacity` waiting jobs of its own, so background work
+/// can neither delay a served request beyond the generation already running nor fill the
+/// queue against it.
 final class StudentQueue: @unchecked Sendable {
-    // @unchecked: `jobs`, `running` and `started` are guarded by `condition`.
+    // @unchecked: `served`, `background`, `running` and `started` are guarded by `condition`.
     private let condition = NSCondition()
-    private var jobs: [@Sendable () -> Void] = []
+    private var served: [@Sendable () -> Void] = []
+    private var background: [@Sendable () -> Void] = []
     private var running = false
     private var started = false
-    /// Jobs allowed to wait.
+    /// Jobs allowed to wait in each lane.
     let capacity: Int
+
+    /// Who waits for a job's answer.
+    enum Lane: Sendable {
+        /// A client: runs first.
+        case served
+        /// Nobody (a shadow run): runs when no served job waits.
+        case background
+    }
 
     /// A queue whose thread starts with the first job; from then on the thread keeps the
     /// queue alive (it waits on its condition, so the queue must never go away under it).
@@ -18,12 +33,18 @@ final class StudentQueue: @unchecked Sendable {
         self.capacity = capacity
     }
 
-    /// Queues `job`; false when the queue is full.
-    func submit(_ job: @escaping @Sendable () -> Void) -> Bool {
+    /// Queues `job` in `lane`; false when that lane is full.
+    func submit(_ job: @escaping @Sendable () -> Void, lane: Lane = .served) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        guard jobs.count < capacity else { return false }
-        jobs.append(job)
+        switch lane {
+        case .served:
+            guard served.count < capacity else { return false }
+            served.append(job)
+        case .background:
+            guard background.count < capacity else { return false }
+            background.append(job)
+        }
         if !started {
             started = true
             let thread = Thread { self.runLoop() }
@@ -34,14 +55,21 @@ final class StudentQueue: @unchecked Sendable {
         return true
     }
 
-    /// Jobs waiting plus the one running.
-    var depth: Int { condition.withLock { jobs.count + (running ? 1 : 0) } }
+    /// Jobs waiting in both lanes plus the one running.
+    var depth: Int { condition.withLock { served.count + background.count + (running ? 1 : 0) } }
+
+    /// What a new served job would wait behind: the served jobs waiting and the generation
+    /// running (of either lane).
+    var servedDepth: Int { condition.withLock { served.count + (running ? 1 : 0) } }
+
+    /// Background jobs waiting.
+    var backgroundDepth: Int { condition.withLock { background.count } }
 
     private func runLoop() {
         while true {
             condition.lock()
-            while jobs.isEmpty { condition.wait() }
-            let job = jobs.removeFirst()
+            while served.isEmpty && background.isEmpty { condition.wait() }
+            let job = served.isEmpty ? background.removeFirst() : served.removeFirst()
             running = true
             condition.unlock()
             job()
