@@ -97,4 +97,18 @@ import Testing
             #expect(students["data"]?.arrayValue?.isEmpty == true)
         }
     }
+
+    /// The export reads over a connection of its own: it still holds an exchange answered a
+    /// moment ago, while the log's writer would let it wait (here for half a minute) to
+    /// share a transaction.
+    @Test func anExportRightAfterAnAnswerHoldsIt() async throws {
+        let harness = try GatewayHarness(gatherDelay: 30)
+        try await harness.run { client, gateway in
+            let answer = try await gateway.post(chatBody(text: "export me at once"))
+            _ = try await answer.body.collect(upTo: 1 << 20)
+            #expect(answer.status == 200)
+            let export = try await client.get("/admin/export?format=raw")
+            #expect(export.status == 200 && export.text.contains("export me at once"))
+        }
+    }
 }

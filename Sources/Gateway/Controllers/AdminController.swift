@@ -44,6 +44,9 @@ struct AdminController {
     func export(_ request: Request) throws -> Response {
         let exportRequest = try AdminParameters(request).exportRequest()
         let path = services.configuration.database
+        // The cursor reads over a connection of its own: first let the log insert every
+        // exchange the gateway acknowledged (this route runs off the event loops).
+        services.log.flush()
         // Opened here so a bad version is a 404 before the head goes out; reopened in
         // the body's task, which owns it from then on.
         _ = try mappingCorpusErrors { try ExportCursor(path: path, request: exportRequest) }

@@ -44,7 +44,11 @@ struct CorpusExportCommand: AsyncParsableCommand {
         request.curation.maxCompletionTokens = maxCompletionTokens
         if noDedupe { request.curation.deduplicate = false }
         let path = try options.databasePath()
-        let cursor = try corpusOperation { try ExportCursor(path: path, request: request) }
+        // The exchanges a gateway acknowledged before it was killed are exported too.
+        let cursor = try corpusOperation {
+            _ = try ExchangeLog.recoverJournals(path: path)
+            return try ExportCursor(path: path, request: request)
+        }
         let handle = try outputHandle()
         while let chunk = try cursor.nextChunk() { handle.write(Data(chunk)) }
         if handle !== FileHandle.standardOutput { try handle.close() }

@@ -16,9 +16,11 @@ struct GatewayHarness: Sendable {
     let databasePath: String
 
     /// `prepareLog` runs on the exchange log's own connection before its first write
-    /// (a size limit standing in for a full disk, say).
+    /// (a size limit standing in for a full disk, say); `gatherDelay` is how long the log's
+    /// writer lets journaled exchanges wait for company (its default when nil).
     init(teacherURL: String? = nil, handler: @escaping @Sendable (MockRequest) -> MockReply = MockTeacher.defaultReply,
-         configure: (inout GatewayConfiguration) -> Void = { _ in }, prepareLog: ((SQLiteDatabase) throws -> Void)? = nil) throws {
+         configure: (inout GatewayConfiguration) -> Void = { _ in }, prepareLog: ((SQLiteDatabase) throws -> Void)? = nil,
+         gatherDelay: TimeInterval? = nil) throws {
         mock = try MockTeacher(handler: handler)
         // A directory of its own: training runs and student versions live beside the corpus file.
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("retort-gw-\(UUID().uuidString)")
@@ -37,13 +39,14 @@ struct GatewayHarness: Sendable {
         configuration.teacher.retryBaseDelayMs = 10
         configuration.teacher.retryMaxDelayMs = 40
         configure(&configuration)
-        guard let prepareLog else {
+        if prepareLog == nil && gatherDelay == nil {
             services = try GatewayServices.build(configuration: configuration)
             return
         }
         // A prepared log stands for a failing disk, which the journal could not write to
         // either: it is off, so commits wait for (and see) SQLite's failures.
-        let log = try ExchangeLog(path: databasePath, retryInterval: 0.05, journalLimit: 0, prepare: prepareLog)
+        let log = try ExchangeLog(path: databasePath, retryInterval: 0.05, journalLimit: prepareLog == nil ? 64 << 20 : 0,
+                                  gatherDelay: gatherDelay ?? 0.002, prepare: prepareLog)
         services = GatewayServices(configuration: configuration, teacher: TeacherClient(configuration: configuration.teacher.clientConfiguration),
                                    log: log, reader: try SQLiteCorpus(path: databasePath))
     }
