@@ -3,11 +3,14 @@
 # (nginx, bench/nginx-teacher.conf), every exchange logged, side by side with calling
 # nginx directly in the same run (wrk; rounds alternate direct, gateway, direct, gateway).
 # Given a second binary, both gateways run at once (each with its own corpus) and every
-# round goes direct, A, B: the way to compare two builds on a VM whose speed drifts.
+# round goes direct, A, B, the two gateways' order flipping every round (A B, B A, ...) with a
+# second's pause before each: the way to compare two builds on a VM whose speed drifts
+# (a gateway's writer may still be inserting its last round's rows).
 # At the end each gateway is stopped and the rows in its corpus are counted against the
 # requests it answered 200.
 #
 # Usage: bench/gateway-load.sh [connections=32] [seconds=10] [retort=.build/release/retort] [retort-b]
+# ROUNDS=N (default 2) sets the rounds per concurrency.
 # Needs nginx and wrk (apt-get install nginx-light wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -65,8 +68,11 @@ declare -A REQUESTS BAD
 echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
 printf "%-12s | %-8s | %12s | %10s | %10s\n" connections target "requests/s" "p50 ms" "p99 ms"
 for c in 1 "$CONNECTIONS"; do
-  for _ in 1 2; do
-    for i in "${!URLS[@]}"; do
+  for pass in $(seq "${ROUNDS:-2}"); do
+    ORDER=("${!URLS[@]}")
+    if [ "${#URLS[@]}" -gt 2 ] && [ $((pass % 2)) = 0 ]; then ORDER=(0 2 1); fi
+    for i in "${ORDER[@]}"; do
+      [ "$i" -gt 0 ] && sleep 1
       read -r rps p50 p99 n bad < <(round "${URLS[$i]}" "$c" "$SECONDS_PER_ROUND")
       target=${TARGETS[$i]}
       REQUESTS[$target]=$(( ${REQUESTS[$target]:-0} + n ))

@@ -57,4 +57,14 @@ struct EventLoopExecutorTests {
             #expect(off == "false false")
         }
     }
+
+    @Test("event_loop_handlers is on unless the configuration turns it off, and must be a boolean")
+    func setting() throws {
+        func decode(_ json: String) throws -> GatewayConfiguration {
+            try JSONDecoder().decode(GatewayConfiguration.self, from: Data(json.utf8))
+        }
+        #expect(try decode("{}").eventLoopHandlers)
+        #expect(try !decode(#"{"event_loop_handlers": false}"#).eventLoopHandlers)
+        #expect(throws: DecodingError.self) { try decode(#"{"event_loop_handlers": "yes"}"#) }
+    }
 }

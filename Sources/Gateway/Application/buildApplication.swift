@@ -15,7 +15,8 @@ public func buildApplication(services: GatewayServices, logger: Logger? = nil) -
     let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount.milliseconds(Int64(configuration.idleTimeoutMs)))
     return Application(
         router: buildRouter(services: services),
-        server: .loopBoundHTTP1(configuration: http1),  // each connection's tasks on its event loop
+        // `event_loop_handlers`: each connection's tasks on its event loop (``LoopBoundChannel``).
+        server: configuration.eventLoopHandlers ? .loopBoundHTTP1(configuration: http1) : .http1(configuration: http1),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "retort"),
         logger: logger ?? Logger(label: "retort")
     )
@@ -24,10 +25,10 @@ public func buildApplication(services: GatewayServices, logger: Logger? = nil) -
 /// The route table. Every route's errors leave through ``OpenAIErrorMiddleware``; every
 /// request passes ``CrossSiteMiddleware`` first.
 ///
-/// Handlers run on their connection's event loop (``LoopBoundChannel``), so they must not
-/// block. Every `/v1` route but feedback, `/healthz` and `/metrics` only await;
-/// feedback and the admin API read and write SQLite, so they run on the global pool
-/// (``OffLoopMiddleware``).
+/// With `event_loop_handlers` (the default), handlers run on their connection's event
+/// loop (``LoopBoundChannel``), so they must not block. Every `/v1` route but feedback,
+/// `/healthz` and `/metrics` only await; feedback and the admin API read and write SQLite,
+/// so they always run on the global pool (``OffLoopMiddleware``).
 public func buildRouter(services: GatewayServices) -> Router<GatewayRequestContext> {
     let router = Router(context: GatewayRequestContext.self)
     router.add(middleware: OpenAIErrorMiddleware())

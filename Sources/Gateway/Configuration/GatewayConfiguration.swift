@@ -27,6 +27,7 @@ import Serving
 /// | `idle_timeout_ms` | int | 30000: a connection with no request in progress is closed |
 /// | `request_read_timeout_ms` | int | 30000: reading a request body |
 /// | `client_write_timeout_ms` | int | 30000: one write to a client that does not read |
+/// | `event_loop_handlers` | bool | true: run each connection's handlers on its event loop (less added latency; false: on Swift's global pool) |
 /// | `log_queue_capacity` | int | 10000 records waiting for the writer |
 /// | `log_batch_size` | int | 256 records per transaction |
 public struct GatewayConfiguration: Sendable, Decodable {
@@ -67,6 +68,9 @@ public struct GatewayConfiguration: Sendable, Decodable {
     public var idleTimeoutMs = 30_000
     /// How long reading a request body may take.
     public var requestReadTimeoutMs = 30_000
+    /// Whether each connection's handlers run on its event loop (``LoopBoundChannel``)
+    /// instead of Swift's global pool.
+    public var eventLoopHandlers = true
     /// How long one write to a client may wait for the client to read; past it the
     /// connection is closed and the exchange logged as 499.
     public var clientWriteTimeoutMs = 30_000
@@ -94,6 +98,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
         case logQueueCapacity = "log_queue_capacity", logBatchSize = "log_batch_size"
         case maxStreamBytes = "max_stream_bytes", maxSSEEventBytes = "max_sse_event_bytes", idleTimeoutMs = "idle_timeout_ms"
         case requestReadTimeoutMs = "request_read_timeout_ms", clientWriteTimeoutMs = "client_write_timeout_ms"
+        case eventLoopHandlers = "event_loop_handlers"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -119,6 +124,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
         idleTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .idleTimeoutMs) ?? d.idleTimeoutMs
         requestReadTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .requestReadTimeoutMs) ?? d.requestReadTimeoutMs
         clientWriteTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .clientWriteTimeoutMs) ?? d.clientWriteTimeoutMs
+        eventLoopHandlers = try c.decodeIfPresent(Bool.self, forKey: .eventLoopHandlers) ?? d.eventLoopHandlers
         for (key, value) in [("max_stream_bytes", maxStreamBytes), ("max_sse_event_bytes", maxSSEEventBytes), ("idle_timeout_ms", idleTimeoutMs),
                              ("request_read_timeout_ms", requestReadTimeoutMs), ("client_write_timeout_ms", clientWriteTimeoutMs)] where value <= 0 {
             throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "\(key) must be positive, got \(value)"))

@@ -11,9 +11,21 @@ struct ClientConnection: Sendable {
     let writeTimeout: Duration
 
     /// Runs `operation`, closing the connection if it has not finished after `timeout`.
+    ///
+    /// On the connection's loop (`event_loop_handlers`) the watchdog is a loop timer, which
+    /// costs nothing to set and cancel there; elsewhere it is a sleeping task, since setting
+    /// and cancelling a loop timer from another thread wakes the loop each time.
     func closing<T>(after timeout: Duration, _ operation: () async throws -> T) async rethrows -> T {
         let channel = channel
-        let watchdog = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) { channel.close(promise: nil) }
+        if channel.eventLoop.inEventLoop {
+            let watchdog = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) { channel.close(promise: nil) }
+            defer { watchdog.cancel() }
+            return try await operation()
+        }
+        let watchdog = Task {
+            try await Task.sleep(for: timeout)
+            channel.close(promise: nil)
+        }
         defer { watchdog.cancel() }
         return try await operation()
     }
