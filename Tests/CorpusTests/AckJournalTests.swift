@@ -3,6 +3,14 @@ import ChatAPI
 import Foundation
 import Testing
 
+/// The journal files of the database at `path`, as full paths.
+func journalFiles(_ path: String) -> [String] {
+    let url = URL(fileURLWithPath: path)
+    return ((try? FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)) ?? [])
+        .filter { $0.hasPrefix(url.lastPathComponent + "-acks-") }
+        .map { url.deletingLastPathComponent().appendingPathComponent($0).path }
+}
+
 /// The acknowledgement journal: records survive it field for field, a journal nobody
 /// holds is recovered into SQLite once (a torn last frame ignored, exchanges SQLite has
 /// left alone), a live one is not touched, and the files stay bounded.
@@ -15,16 +23,6 @@ import Testing
         ExchangeRecord(id: ExchangeID.make(), createdAt: Double(i), route: route, status: 200, stream: false,
                        promptHash: "h\(i)", requestJSON: #"{"i":\#(i)}"#)
     }
-
-    /// The journal files of the database at `path`, as full paths.
-    static func journalFiles(_ path: String) -> [String] {
-        let url = URL(fileURLWithPath: path)
-        return ((try? FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)) ?? [])
-            .filter { $0.hasPrefix(url.lastPathComponent + "-acks-") }
-            .map { url.deletingLastPathComponent().appendingPathComponent($0).path }
-    }
-
-    func journalFiles(_ path: String) -> [String] { Self.journalFiles(path) }
 
     func fileSize(_ path: String) -> Int {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? -1

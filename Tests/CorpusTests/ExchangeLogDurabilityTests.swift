@@ -43,7 +43,7 @@ import Testing
         #expect(try storedCount(path) == 220 && log.writtenCount == 220)
         #expect(log.journalBytes == 0, "everything is in SQLite: the journal is emptied")
         log.close()
-        #expect(AckJournalTests.journalFiles(path).isEmpty, "a log closed with everything in SQLite leaves no journal")
+        #expect(journalFiles(path).isEmpty, "a log closed with everything in SQLite leaves no journal")
     }
 
     /// Without the journal (``ExchangeLog/init(path:capacity:batchSize:retryInterval:journalLimit:prepare:)``

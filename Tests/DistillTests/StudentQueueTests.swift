@@ -31,7 +31,8 @@ struct StudentQueueTests {
         #expect(queue.servedDepth == 3)
         #expect(queue.depth == 5)
         gate.signal()
-        for _ in 0..<500 where order.withLock({ $0.count }) < 5 { try await Task.sleep(for: .milliseconds(10)) }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while order.withLock({ $0.count }) < 5, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
         #expect(order.withLock { $0 } == ["first", "s1", "s2", "b1", "b2"])
     }
 }

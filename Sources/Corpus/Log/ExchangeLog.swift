@@ -84,8 +84,10 @@ public final class ExchangeLog: @unchecked Sendable {
     /// How long journaled records may wait to share a transaction with later ones: nobody
     /// waits on their insert (a caller that does, a fallback commit or a ``flush()``, cuts
     /// the wait short), and a few milliseconds' worth in one transaction costs the writer
-    /// far less than one transaction each (2 ms unless told otherwise).
+    /// far less than one transaction each (``defaultGatherDelay`` unless told otherwise).
     public let gatherDelay: TimeInterval
+    /// The gathering a log does unless told otherwise: 2 ms.
+    public static let defaultGatherDelay: TimeInterval = 0.002
     /// Exchanges from the journals of processes that died that this log inserted into
     /// SQLite when it opened (those SQLite already had are not counted).
     public let recoveredCount: Int
@@ -95,7 +97,7 @@ public final class ExchangeLog: @unchecked Sendable {
     /// first write (tests use it to limit the file's size); `journalLimit` bounds the bytes
     /// the journal holds ahead of SQLite (0 turns it off: every commit waits for SQLite).
     public init(path: String, capacity: Int = 10_000, batchSize: Int = 256, retryInterval: TimeInterval = 1,
-                journalLimit: Int = 64 << 20, gatherDelay: TimeInterval = 0.002,
+                journalLimit: Int = 64 << 20, gatherDelay: TimeInterval = defaultGatherDelay,
                 prepare: ((SQLiteDatabase) throws -> Void)? = nil) throws {
         self.path = path
         self.gatherDelay = gatherDelay

@@ -46,7 +46,7 @@ public struct ShadowRun: Sendable {
         let teacherText = Self.answerText(record.responseJSON)
         guard let events = try? StudentAttempt.start(chat, on: backend, defaultMaxTokens: runtime.studentSettings.defaultMaxTokens,
                                                      deadline: .milliseconds(runtime.settings.studentTimeoutMs),
-                                                     router: router, background: true).events
+                                                     router: router, lane: .background).events
         else {
             runtime.recordShadow(route: route, ran: false)
             return

@@ -91,17 +91,17 @@ struct StudentAttempt: Sendable {
 
     /// Starts the student on `chat` with logprobs on (the confidence check and the stored
     /// answer need them; a response shows them only if asked): its events, and the flag that
-    /// stops it. A `background` start (a shadow run) waits behind every served request.
+    /// stops it. A start in the `.background` lane (a shadow run) waits behind every served request.
     /// - Throws: ``OpenAIError`` 503 when the queue is full or the model is not loaded.
     static func start(
         _ chat: ChatRequest, on backend: StudentBackend, defaultMaxTokens: Int, deadline: Duration,
-        router: StudentRouter? = nil, background: Bool = false
+        router: StudentRouter? = nil, lane: StudentQueue.Lane = .served
     ) throws(OpenAIError) -> (events: AsyncStream<StudentEvent>, cancellation: CancellationFlag) {
         var options = chat.generationOptions(defaultMaxTokens: defaultMaxTokens, constrained: backend.constrainedDecoding)
         options.logprobs = true
         let cancellation = CancellationFlag()
         let job = StudentJob(messages: chat.engineMessages, options: options, cancellation: cancellation, router: router)
-        return (try backend.start(job, deadline: deadline, background: background), cancellation)
+        return (try backend.start(job, deadline: deadline, lane: lane), cancellation)
     }
 
     /// The answer as the checks see it: whole with `result`, else the tokens so far.

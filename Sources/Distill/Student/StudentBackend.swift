@@ -85,16 +85,16 @@ public final class StudentBackend: Sendable {
     ///
     /// With a `deadline`, a generation not finished by then ends with `.failed` carrying
     /// the code ``OpenAIError/studentTimeoutCode`` and is cancelled (also while still queued).
-    /// A `background` job (nobody waits for it) runs only when no served job waits.
+    /// A job in the `.background` lane (nobody waits for it) runs only when no served job waits.
     /// - Throws: ``OpenAIError`` 503 when the queue is full or the model is not loaded.
-    func start(_ job: StudentJob, deadline: Duration? = nil, background: Bool = false) throws(OpenAIError) -> AsyncStream<StudentEvent> {
+    func start(_ job: StudentJob, deadline: Duration? = nil, lane: StudentQueue.Lane = .served) throws(OpenAIError) -> AsyncStream<StudentEvent> {
         let model: StudentModel
         switch self.model {
         case .success(let loaded): model = loaded
         case .failure(let error): throw OpenAIError.overloaded("The student model is not available: \(error)")
         }
         let (stream, continuation) = AsyncStream.makeStream(of: StudentEvent.self)
-        let accepted = queue.submit({ job.run(on: model, continuation: continuation) }, lane: background ? .background : .served)
+        let accepted = queue.submit({ job.run(on: model, continuation: continuation) }, lane: lane)
         guard accepted else {
             throw OpenAIError.overloaded("The student is busy (\(settings.maxQueue) requests waiting); retry shortly.")
         }

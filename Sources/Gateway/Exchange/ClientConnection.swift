@@ -17,16 +17,18 @@ struct ClientConnection: Sendable {
     /// and cancelling a loop timer from another thread wakes the loop each time.
     func closing<T>(after timeout: Duration, _ operation: () async throws -> T) async rethrows -> T {
         let channel = channel
+        let cancelWatchdog: () -> Void
         if channel.eventLoop.inEventLoop {
-            let watchdog = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) { channel.close(promise: nil) }
-            defer { watchdog.cancel() }
-            return try await operation()
+            let timer = channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) { channel.close(promise: nil) }
+            cancelWatchdog = { timer.cancel() }
+        } else {
+            let sleeper = Task {
+                try await Task.sleep(for: timeout)
+                channel.close(promise: nil)
+            }
+            cancelWatchdog = { sleeper.cancel() }
         }
-        let watchdog = Task {
-            try await Task.sleep(for: timeout)
-            channel.close(promise: nil)
-        }
-        defer { watchdog.cancel() }
+        defer { cancelWatchdog() }
         return try await operation()
     }
 

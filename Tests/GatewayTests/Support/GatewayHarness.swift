@@ -46,7 +46,7 @@ struct GatewayHarness: Sendable {
         // A prepared log stands for a failing disk, which the journal could not write to
         // either: it is off, so commits wait for (and see) SQLite's failures.
         let log = try ExchangeLog(path: databasePath, retryInterval: 0.05, journalLimit: prepareLog == nil ? 64 << 20 : 0,
-                                  gatherDelay: gatherDelay ?? 0.002, prepare: prepareLog)
+                                  gatherDelay: gatherDelay ?? ExchangeLog.defaultGatherDelay, prepare: prepareLog)
         services = GatewayServices(configuration: configuration, teacher: TeacherClient(configuration: configuration.teacher.clientConfiguration),
                                    log: log, reader: try SQLiteCorpus(path: databasePath))
     }
