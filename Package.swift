@@ -103,6 +103,8 @@ let package = Package(
             dependencies: [
                 "Gateway", "Distill", "ChatAPI", "Teacher", "Corpus", "Engine", "Training", "TestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "bench",
             exclude: ["compare-llamacpp.sh"],

@@ -9,7 +9,7 @@ struct RetortBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retort-bench",
         abstract: "Benchmarks for Retort (run with -c release).",
-        subcommands: [GatewayBench.self, EngineBench.self, CorpusBench.self, TrainBench.self]
+        subcommands: [GatewayBench.self, FloorBench.self, EngineBench.self, CorpusBench.self, TrainBench.self]
     )
 
     /// Sets up the kernels from the environment before any thread starts (quiets OpenBLAS's

@@ -3,14 +3,17 @@
 # (nginx, bench/nginx-teacher.conf), every exchange logged, side by side with calling
 # nginx directly in the same run (wrk; rounds alternate direct, gateway, direct, gateway).
 # Given a second binary, both gateways run at once (each with its own corpus) and every
-# round goes direct, A, B, the two gateways' order flipping every round (A B, B A, ...) with a
-# second's pause before each: the way to compare two builds on a VM whose speed drifts
+# round goes direct, then A and B, the order of the targets after direct rotating every round
+# (A B, B A, ...) with a second's pause before each: the way to compare two builds on a VM whose speed drifts
 # (a gateway's writer may still be inserting its last round's rows).
 # At the end each gateway is stopped and the rows in its corpus are counted against the
 # requests it answered 200.
 #
 # Usage: bench/gateway-load.sh [connections=32] [seconds=10] [retort=.build/release/retort] [retort-b]
 # ROUNDS=N (default 2) sets the rounds per concurrency.
+# FLOOR=1 also runs `retort-bench floor` (the gateway's HTTP stack bare, next to the retort
+# binary) as two more targets: "static" (a fixed answer: the server alone) and "proxy" (the
+# body forwarded to nginx through the gateway's teacher client: server plus teacher hop).
 # Needs nginx and wrk (apt-get install nginx-light wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +24,8 @@ BINARIES=("${3:-.build/release/retort}")
 WORK=$(mktemp -d /tmp/retort-load.XXXXXX)
 NGINX_PORT=18080
 PIDS=()
-trap 'kill $NGINX_PID "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
+FLOOR_PID=
+trap 'kill $NGINX_PID $FLOOR_PID "${PIDS[@]}" 2>/dev/null || true; wait 2>/dev/null || true' EXIT
 
 nginx -p "$WORK" -c "$PWD/bench/nginx-teacher.conf" &
 NGINX_PID=$!
@@ -40,9 +44,15 @@ JSON
   TARGETS+=("$name")
   URLS+=("http://127.0.0.1:$port")
 done
+if [ "${FLOOR:-0}" = 1 ]; then
+  "$(dirname "${BINARIES[0]}")/retort-bench" floor --port 18090 --teacher "http://127.0.0.1:$NGINX_PORT/v1" > "$WORK/floor.log" 2>&1 &
+  FLOOR_PID=$!
+  TARGETS+=(static proxy)
+  URLS+=("http://127.0.0.1:18090/static" "http://127.0.0.1:18090/proxy")
+fi
 for url in "${URLS[@]}"; do
   for _ in $(seq 100); do
-    if [ "$url" = "${URLS[0]}" ]; then
+    if [ "$url" = "${URLS[0]}" ] || [[ "$url" = *:18090/* ]]; then
       curl -sf -o /dev/null -X POST -H 'content-type: application/json' -d '{}' "$url/v1/chat/completions" && break
     else
       curl -sf "$url/healthz" > /dev/null && break
@@ -69,8 +79,9 @@ echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc
 printf "%-12s | %-8s | %12s | %10s | %10s\n" connections target "requests/s" "p50 ms" "p99 ms"
 for c in 1 "$CONNECTIONS"; do
   for pass in $(seq "${ROUNDS:-2}"); do
-    ORDER=("${!URLS[@]}")
-    if [ "${#URLS[@]}" -gt 2 ] && [ $((pass % 2)) = 0 ]; then ORDER=(0 2 1); fi
+    # Direct first, then the other targets in an order that rotates every round.
+    ORDER=(0)
+    for k in $(seq 0 $((${#URLS[@]} - 2))); do ORDER+=($(( (k + pass) % (${#URLS[@]} - 1) + 1 ))); done
     for i in "${ORDER[@]}"; do
       [ "$i" -gt 0 ] && sleep 1
       read -r rps p50 p99 n bad < <(round "${URLS[$i]}" "$c" "$SECONDS_PER_ROUND")

@@ -47,7 +47,7 @@ struct LoopBoundChannel<Inner: ServerChildChannel>: ServerChildChannel {
 
 extension HTTPServerBuilder {
     /// HTTP/1.1 with each connection's tasks on its event loop (``LoopBoundChannel``).
-    static func loopBoundHTTP1(configuration: HTTP1Channel.Configuration) -> HTTPServerBuilder {
+    public static func loopBoundHTTP1(configuration: HTTP1Channel.Configuration) -> HTTPServerBuilder {
         .init { responder in
             LoopBoundChannel(inner: HTTP1Channel(responder: responder, configuration: configuration))
         }
