@@ -1,4 +1,5 @@
 import CCurl
+import ChatAPI
 import Foundation
 
 /// One thread driving every transfer of a ``TeacherClient`` through one curl multi handle:
@@ -13,13 +14,17 @@ import Foundation
 /// between attempts. At most `capacity` transfers run at once; ``submit(_:)`` refuses more.
 /// The thread keeps the loop alive until ``close()`` and its last transfer.
 ///
-/// Lock discipline: `inbox`, `resumes`, `closing` and `count` are guarded by `lock`; the
-/// rest belongs to the loop thread.
+/// Lock discipline: `inbox`, `resumes`, `closing`, `sleeping` and `count` are guarded by
+/// `lock`; the rest belongs to the loop thread.
 final class CurlEventLoop: @unchecked Sendable {
     private let lock = NSLock()
     private var inbox: [TransferAttempt] = []
     private var resumes: [TransferContext] = []
     private var closing = false
+    /// The loop is in (or about to enter) `curl_multi_poll` with nothing left to take, so
+    /// new work must wake it. Otherwise it takes the work on its next turn unasked: under
+    /// load the loop is mostly busy, and each wake is a write to curl's socket pair.
+    private var sleeping = false
     /// Transfers submitted and not yet finished.
     private var count = 0
     /// Most transfers running at once.
@@ -35,35 +40,51 @@ final class CurlEventLoop: @unchecked Sendable {
         guard let multi = curl_multi_init() else { return nil }
         self.multi = multi
         self.capacity = capacity
-        let thread = Thread { [self] in run() }
-        thread.name = "retort.teacher.curl"
+        let thread = Thread { [self] in
+            nameCurrentThread("retort-curl")
+            run()
+        }
         thread.start()
     }
 
     /// Hands `attempt` to the loop. Returns false, without starting it, when `capacity`
     /// transfers are running already or the loop is closed.
     func submit(_ attempt: TransferAttempt) -> Bool {
-        let accepted = lock.withLock {
-            guard !closing, count < capacity else { return false }
+        let (accepted, wake) = lock.withLock {
+            guard !closing, count < capacity else { return (false, false) }
             count += 1
             inbox.append(attempt)
-            return true
+            return (true, takeSleeping())
         }
-        if accepted { curl_multi_wakeup(multi) }
+        if wake { curl_multi_wakeup(multi) }
         return accepted
     }
 
     /// Asks the loop to continue a paused transfer (its consumer made room).
     func resume(_ context: TransferContext) {
-        lock.withLock { resumes.append(context) }
-        curl_multi_wakeup(multi)
+        let wake = lock.withLock {
+            resumes.append(context)
+            return takeSleeping()
+        }
+        if wake { curl_multi_wakeup(multi) }
     }
 
     /// Stops taking transfers; the thread exits once the running ones have ended (their
     /// bodies may outlive the client that started them).
     func close() {
-        lock.withLock { closing = true }
-        curl_multi_wakeup(multi)
+        let wake = lock.withLock {
+            closing = true
+            return takeSleeping()
+        }
+        if wake { curl_multi_wakeup(multi) }
+    }
+
+    /// Whether the caller, having just queued work (under `lock`), must wake the loop: true
+    /// for the first caller while it sleeps; the wake reaches `curl_multi_poll` even if
+    /// the loop has not quite entered it yet (curl keeps it in its socket pair).
+    private func takeSleeping() -> Bool {
+        defer { sleeping = false }
+        return sleeping
     }
 
     private func run() {
@@ -82,7 +103,15 @@ final class CurlEventLoop: @unchecked Sendable {
             curl_multi_perform(multi, &running)
             finishDone()
             let wait = enforceLimits(at: ContinuousClock.now)
-            curl_multi_poll(multi, nil, 0, Int32(clamping: max(1, min(1000, wait.milliseconds + 1))), nil)
+            // Sleep only if nothing was queued (or closed) meanwhile; from here new work
+            // wakes the loop.
+            let idle = lock.withLock {
+                sleeping = inbox.isEmpty && resumes.isEmpty && closing == stop
+                return sleeping
+            }
+            let timeout = idle ? Int32(clamping: max(1, min(1000, wait.milliseconds + 1))) : 0
+            curl_multi_poll(multi, nil, 0, timeout, nil)
+            lock.withLock { sleeping = false }
         }
         for handle in spareHandles { curl_easy_cleanup(handle) }
         curl_multi_cleanup(multi)

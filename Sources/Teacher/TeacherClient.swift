@@ -105,7 +105,7 @@ public final class TeacherClient: Sendable {
             url: url, method: request.method, headerLines: headerLines, body: request.body, limits: limits
         ) { status, headers in
             guard RetryPolicy.isRetryable(status: status) else { return nil }
-            let retryAfter = headers.first { $0.name.lowercased() == "retry-after" }?.value
+            let retryAfter = headers.first { $0.name.equalsIgnoringASCIICase("retry-after") }?.value
             return policy.delayAfterStatus(
                 status, attempt: number, retryAfter: retryAfter, now: wallClock(), unitRandom: unitRandom())
         }

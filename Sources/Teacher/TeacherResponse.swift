@@ -19,6 +19,11 @@ public struct TeacherResponse: Sendable {
 
     /// The value of the first header named `name`, compared case-insensitively.
     public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+        headers.first { $0.name.equalsIgnoringASCIICase(name) }?.value
+    }
+
+    /// Whether the body is a server-sent event stream (`Content-Type: text/event-stream`).
+    public var isEventStream: Bool {
+        header("content-type")?.hasPrefixIgnoringASCIICase("text/event-stream") ?? false
     }
 }

@@ -33,6 +33,20 @@ import Testing
         #expect(log.droppedCount == 1)
     }
 
+    /// `top -H`, `ps -L` and `perf` show the log's threads by name (Linux keeps a name only
+    /// when the thread sets it itself, and only up to 15 bytes).
+    @Test func theWriterAndCheckpointThreadsAreNamed() throws {
+        let log = try ExchangeLog(path: temporaryPath())
+        defer { log.close() }
+        #expect(log.append(record(1)))
+        log.flush()
+        let names = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap { task in
+            try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8).trimmingCharacters(in: .newlines)
+        }
+        #expect(names.contains("retort-writer"))
+        #expect(names.contains("retort-wal"))
+    }
+
     /// The search index and rollups are not in the commit: the writer catches them up
     /// behind it, a reader before it searches or counts, and every exchange is counted
     /// exactly once however the two interleave.

@@ -114,4 +114,20 @@ import Testing
             }
         }
     }
+
+    @Test("the teacher's content type, retry, request-id, rate-limit and OpenAI headers reach the client whatever their case; others stay behind")
+    func teacherHeadersAreForwardedSelectively() async throws {
+        let headers = [("Content-Type", "application/json; charset=utf-8"), ("X-Request-ID", "req-7"), ("x-RateLimit-Remaining-Requests", "99"),
+                       ("OpenAI-Processing-Ms", "12"), ("Retry-After", "3"), ("X-Secret-Upstream", "no"), ("Set-Cookie", "a=b")]
+        let harness = try GatewayHarness { _ in .json(body: MockTeacher.completionJSON(content: "hi"), headers: headers) }
+        let response = try await harness.run { _, gateway in try await gateway.post(chatBody()) }
+        #expect(response.status == 200)
+        #expect(response.header("content-type") == "application/json; charset=utf-8")
+        #expect(response.header("x-request-id") == "req-7")
+        #expect(response.header("x-ratelimit-remaining-requests") == "99")
+        #expect(response.header("openai-processing-ms") == "12")
+        #expect(response.header("retry-after") == "3")
+        #expect(response.header("x-secret-upstream") == nil && response.header("set-cookie") == nil)
+        #expect(response.header("cache-control") == nil)
+    }
 }

@@ -50,4 +50,33 @@ struct TeacherEventLoopTests {
         }
         #expect(statuses.count == 100 && statuses.allSatisfy { $0 == 200 })
     }
+
+    @Test("a transfer handed to a loop that has gone to sleep wakes it at once")
+    func submissionsWakeASleepingLoop() async throws {
+        let mock = try MockTeacher { _ in .json(body: MockTeacher.completionJSON(content: "ok")) }
+        defer { mock.shutdown() }
+        let client = makeClient(mock)
+        for index in 0..<8 {
+            try await Task.sleep(for: .milliseconds(30))  // the loop is idle in curl_multi_poll
+            let started = ContinuousClock.now
+            _ = try await client.send(chatRequest(text: "n\(index)")).body.collect(upTo: 1 << 20)
+            // A missed wake leaves the transfer waiting for the poll's one-second timeout.
+            #expect(ContinuousClock.now - started < .milliseconds(500), "request \(index)")
+        }
+    }
+
+    @Test("a paused body the reader comes back to resumes at once, however often it pauses")
+    func resumesWakeASleepingLoop() async throws {
+        let events = (0..<400).map { "{\"n\":\($0),\"pad\":\"\(String(repeating: "p", count: 4000))\"}" }
+        let mock = try MockTeacher()
+        defer { mock.shutdown() }
+        mock.enqueue([.stream(events: events)])
+        let response = try await makeClient(mock).send(chatRequest(stream: true))
+        try await Task.sleep(for: .milliseconds(200))  // the body pauses; the loop sleeps
+        let started = ContinuousClock.now
+        let bytes = try await response.body.collect(upTo: 1 << 30)
+        #expect(bytes.count > 400 * 4000)
+        // Each resume that failed to wake the loop would wait out a one-second poll.
+        #expect(ContinuousClock.now - started < .seconds(3))
+    }
 }

@@ -61,17 +61,19 @@ public enum SHA256 {
 
 /// Lowercase hex text of bytes (hashes, ids), written straight into the string's storage.
 public enum Hex {
-    /// `bytes` as lowercase hex, with `separators` (byte offset → character) inserted
-    /// before the byte at each offset.
-    public static func string(_ bytes: [UInt8], separators: [Int: UInt8] = [:]) -> String {
+    /// `bytes` as lowercase hex, with each separator's character inserted before the byte
+    /// at its offset (`separators` in increasing offset order).
+    public static func string(_ bytes: [UInt8], separators: [(offset: Int, character: UInt8)] = []) -> String {
         let digits: StaticString = "0123456789abcdef"
         return String(unsafeUninitializedCapacity: bytes.count * 2 + separators.count) { buffer in
             digits.withUTF8Buffer { digits in
                 var at = 0
+                var nextSeparator = 0
                 for (offset, byte) in bytes.enumerated() {
-                    if let separator = separators[offset] {
-                        buffer[at] = separator
+                    if nextSeparator < separators.count && separators[nextSeparator].offset == offset {
+                        buffer[at] = separators[nextSeparator].character
                         at += 1
+                        nextSeparator += 1
                     }
                     buffer[at] = digits[Int(byte >> 4)]
                     buffer[at + 1] = digits[Int(byte & 0xF)]

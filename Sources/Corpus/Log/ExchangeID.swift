@@ -11,7 +11,7 @@ public enum ExchangeID {
     }
 
     /// Where a UUID's text has its dashes: before these bytes.
-    private static let dashes: [Int: UInt8] = [4: UInt8(ascii: "-"), 6: UInt8(ascii: "-"), 8: UInt8(ascii: "-"), 10: UInt8(ascii: "-")]
+    private static let dashes: [(offset: Int, character: UInt8)] = [4, 6, 8, 10].map { ($0, UInt8(ascii: "-")) }
 
     /// A UUIDv7 string for `milliseconds` since the epoch with random bits from `rng`.
     public static func make(milliseconds: UInt64, using rng: inout some RandomNumberGenerator) -> String {

@@ -1,3 +1,4 @@
+import ChatAPI
 import Foundation
 
 /// Checkpoints the corpus's WAL on a thread and connection of its own, every `interval`
@@ -19,8 +20,10 @@ final class WALCheckpointer: @unchecked Sendable {
         self.interval = interval
         database = try SQLiteDatabase(path: path)
         try Migrations.configure(database)
-        let thread = Thread { [self] in self.run() }
-        thread.name = "retort-corpus-checkpoint"
+        let thread = Thread { [self] in
+            nameCurrentThread("retort-wal")
+            self.run()
+        }
         thread.start()
     }
 

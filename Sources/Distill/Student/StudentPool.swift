@@ -1,4 +1,5 @@
 import Corpus
+import ChatAPI
 import Foundation
 
 /// The loaded student versions, all sharing one generation queue.
@@ -94,8 +95,10 @@ final class StudentPool: @unchecked Sendable {
     }
 
     private func startLoading(_ name: String) {
-        let thread = Thread { [self] in self.load(name) }
-        thread.name = "retort-student-load"
+        let thread = Thread { [self] in
+            nameCurrentThread("retort-load")
+            self.load(name)
+        }
         thread.start()
     }
 

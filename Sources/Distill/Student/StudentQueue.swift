@@ -1,3 +1,4 @@
+import ChatAPI
 import Foundation
 
 /// A bounded queue of generation jobs run one at a time on a dedicated thread, off the
@@ -47,8 +48,10 @@ final class StudentQueue: @unchecked Sendable {
         }
         if !started {
             started = true
-            let thread = Thread { self.runLoop() }
-            thread.name = "retort-student"
+            let thread = Thread {
+                nameCurrentThread("retort-student")
+                self.runLoop()
+            }
             thread.start()
         }
         condition.signal()

@@ -1,3 +1,4 @@
+import ChatAPI
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -57,12 +58,12 @@ final class ChildProcess: @unchecked Sendable {
         self.pid = pid
         let childPID = pid
         let reaper = Thread { [self] in
+            nameCurrentThread("retort-reap")
             var status: Int32 = 0
             while waitpid(childPID, &status, 0) == -1 && errno == EINTR {}
             lock.withLock { waitStatus = status }
             onExit(self)
         }
-        reaper.name = "retort-child-\(pid)"
         reaper.start()
     }
 

@@ -31,9 +31,8 @@ extension ChatCompletionsController {
         }
         exchange.update { $0.attempts = response.attempts }
         exchange.setOnAbandon { response.body.cancel() }
-        let isEventStream = response.header("content-type")?.lowercased().hasPrefix("text/event-stream") ?? false
         let answer: Response
-        if ingress.chat.stream && response.status == 200 && isEventStream {
+        if ingress.chat.stream && response.status == 200 && response.isEventStream {
             let relay = StreamRelay(exchange: exchange, upstream: response, connection: connection,
                                     maxBytes: services.configuration.maxStreamBytes, maxEventBytes: services.configuration.maxSSEEventBytes,
                                     decoder: Self.streamDecoder(api, created: client.createdAt), forwardDecoded: !passthrough && api != .chat,

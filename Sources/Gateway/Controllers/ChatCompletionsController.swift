@@ -150,19 +150,25 @@ extension ChatCompletionsController {
     /// Headers passed back from the teacher, plus our exchange id.
     func forwardedHeaders(_ response: TeacherResponse, exchange: PendingExchange) -> HTTPFields {
         var fields = HTTPFields()
-        for (name, value) in response.headers {
+        var hasContentType = false
+        for (name, value) in response.headers where Self.isForwarded(name) {
             guard let field = HTTPField.Name(name) else { continue }
-            let lower = field.canonicalName  // lowercased ASCII, without a Unicode-aware pass
-            guard lower == "content-type" || lower == "retry-after" || lower == "x-request-id"
-                || lower.hasPrefix("x-ratelimit-") || lower.hasPrefix("openai-") else { continue }
+            hasContentType = hasContentType || field == .contentType
             fields.append(HTTPField(name: field, value: value))
         }
-        if fields[.contentType] == nil { fields[.contentType] = "application/json" }
-        if response.header("content-type")?.hasPrefix("text/event-stream") == true {
-            fields[.cacheControl] = "no-cache"
-        }
+        if !hasContentType { fields[.contentType] = "application/json" }
+        if response.isEventStream { fields[.cacheControl] = "no-cache" }
         fields[.retortExchangeID] = exchange.id
         return fields
+    }
+
+    /// Whether a teacher's response header goes on to the client: its content type, retry
+    /// advice, request id and rate-limit and OpenAI headers. Checked bytewise before the
+    /// name is parsed, as it runs for every header of every answer.
+    static func isForwarded(_ name: String) -> Bool {
+        name.equalsIgnoringASCIICase("content-type") || name.equalsIgnoringASCIICase("retry-after")
+            || name.equalsIgnoringASCIICase("x-request-id") || name.hasPrefixIgnoringASCIICase("x-ratelimit-")
+            || name.hasPrefixIgnoringASCIICase("openai-")
     }
 }
 

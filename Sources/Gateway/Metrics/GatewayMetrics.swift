@@ -15,26 +15,49 @@ public final class GatewayMetrics: @unchecked Sendable {
 
     /// Adds `value` to the counter `name` with `labels`.
     public func increment(_ name: String, _ labels: [(String, String)] = [], by value: Double = 1, help text: String) {
+        let key = MetricKey(name: name, labels: labels)
         lock.withLock {
-            help[name] = ("counter", text)
-            counters[MetricKey(name: name, labels: labels), default: 0] += value
+            if let index = counters.index(forKey: key) {
+                counters.values[index] += value
+            } else {
+                counters[key] = value
+                describe(name, "counter", text)
+            }
         }
     }
 
     /// Records `value` (seconds) in the histogram `name`.
     public func observe(_ name: String, _ labels: [(String, String)] = [], _ value: Double, help text: String) {
+        let key = MetricKey(name: name, labels: labels)
         lock.withLock {
-            help[name] = ("histogram", text)
-            histograms[MetricKey(name: name, labels: labels), default: Histogram()].observe(value)
+            if let index = histograms.index(forKey: key) {
+                histograms.values[index].observe(value)
+            } else {
+                var histogram = Histogram()
+                histogram.observe(value)
+                histograms[key] = histogram
+                describe(name, "histogram", text)
+            }
         }
     }
 
     /// Sets the gauge `name` with `labels` to `value`.
     public func set(_ name: String, _ labels: [(String, String)] = [], to value: Double, help text: String) {
+        let key = MetricKey(name: name, labels: labels)
         lock.withLock {
-            help[name] = ("gauge", text)
-            gauges[MetricKey(name: name, labels: labels)] = value
+            if let index = gauges.index(forKey: key) {
+                gauges.values[index] = value
+            } else {
+                gauges[key] = value
+                describe(name, "gauge", text)
+            }
         }
+    }
+
+    /// Notes a metric's type and help text when its first series appears (under `lock`):
+    /// recording runs several times per request, and an existing series costs one lookup.
+    private func describe(_ name: String, _ type: String, _ text: String) {
+        if help[name] == nil { help[name] = (type, text) }
     }
 
     /// The current value of a counter (for tests and the admin API).

@@ -1,6 +1,7 @@
 import ChatAPI
 import HTTPTypes
 import Hummingbird
+import Teacher
 
 /// Refuses what a web page on another site can make a browser send, so no page the
 /// user visits can drive the gateway (train, rate, promote) or read its corpus:
@@ -100,7 +101,7 @@ struct CrossSitePolicy: Sendable {
         var type = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }[...]
         while type.last == UInt8(ascii: " ") || type.last == UInt8(ascii: "\t") { type = type.dropLast() }
         while type.first == UInt8(ascii: " ") || type.first == UInt8(ascii: "\t") { type = type.dropFirst() }
-        let lower = type.map(asciiLowercased)
+        let lower = type.map(\.asciiLowercased)
         let application = Array("application/".utf8)
         guard lower.starts(with: application) else { return false }
         let subtype = lower.dropFirst(application.count)
@@ -122,7 +123,7 @@ struct CrossSitePolicy: Sendable {
 
     /// A host name lowercased without the root's trailing dot.
     static func normalizedName(_ name: String) -> String {
-        let lower = name.utf8.map(asciiLowercased)
+        let lower = name.utf8.map(\.asciiLowercased)
         return String(decoding: lower.last == UInt8(ascii: ".") ? lower.dropLast() : lower[...], as: UTF8.self)
     }
 
@@ -147,10 +148,6 @@ struct CrossSitePolicy: Sendable {
 }
 
 /// `byte` lowercased if it is an ASCII capital letter.
-private func asciiLowercased(_ byte: UInt8) -> UInt8 {
-    byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
-}
-
 extension HTTPField.Name {
     /// `Sec-Fetch-Site`: a browser's statement of where a request comes from.
     static let secFetchSite = HTTPField.Name("sec-fetch-site")!
