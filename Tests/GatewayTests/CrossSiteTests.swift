@@ -23,6 +23,11 @@ import Testing
                      "[::1", "300.1.1.1"] {
             #expect(!policy.hostAllowed(host), "\(host)")
         }
+        // IPv4 literals: four numbers of one to three digits up to 255, nothing else.
+        for name in ["0.0.0.0", "255.255.255.255", "10.0.0.1"] { #expect(CrossSitePolicy.isIPLiteral(name), "\(name)") }
+        for name in ["256.1.1.1", "1.2.3", "1..2.3", ".1.2.3", "1.2.3.", "0001.2.3.4", "1.2.3.4.5", "1.2.3.a", ""] {
+            #expect(!CrossSitePolicy.isIPLiteral(name), "\(name)")
+        }
         let any = CrossSitePolicy(allowedHosts: ["*"], allowedOrigins: [], bindHost: "0.0.0.0", machineName: nil)
         #expect(any.hostAllowed("evil.example"))
     }
