@@ -1,5 +1,5 @@
-import Corpus
 import ChatAPI
+import Corpus
 import Foundation
 
 /// The loaded student versions, all sharing one generation queue.

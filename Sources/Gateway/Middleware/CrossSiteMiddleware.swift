@@ -156,7 +156,6 @@ struct CrossSitePolicy: Sendable {
     }
 }
 
-/// `byte` lowercased if it is an ASCII capital letter.
 extension HTTPField.Name {
     /// `Sec-Fetch-Site`: a browser's statement of where a request comes from.
     static let secFetchSite = HTTPField.Name("sec-fetch-site")!
