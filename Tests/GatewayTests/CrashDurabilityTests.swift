@@ -106,4 +106,36 @@ import Testing
               + "\(reopened.recoveredCount) recovered from the journal, \(stored.count) stored, \(lost.count) lost")
         try? FileManager.default.removeItem(at: directory)
     }
+
+    /// A gateway that cannot start (its port is taken) says so, exits non-zero and closes
+    /// its log: no journal file of its own is left beside the database.
+    @Test func aGatewayThatCannotBindClosesItsLog() throws {
+        let binary = Self.binary
+        try #require(FileManager.default.isExecutableFile(atPath: binary), "build the retort executable first (swift build): \(binary)")
+        let taken = try MockTeacher(handler: MockTeacher.defaultReply)  // holds the port
+        defer { taken.shutdown() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("retort-bind-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = directory.appendingPathComponent("corpus.sqlite").path
+        let config = directory.appendingPathComponent("retort.json")
+        try Data(#"{"port":\#(taken.port),"database":"\#(database)","teacher":{"url":"\#(taken.baseURL)"}}"#.utf8).write(to: config)
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--config", config.path]
+        process.environment = ["PATH": "/usr/bin:/bin", "HOME": directory.path]
+        process.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus != 0)
+        #expect(message.contains("Address already in use"), "\(message.suffix(300))")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        #expect(!files.contains { $0.contains("-acks-") }, "\(files)")
+        #expect(files.contains("corpus.sqlite"))
+    }
 }

@@ -54,13 +54,20 @@ struct Serve: AsyncParsableCommand {
         let app = buildApplication(services: services, logger: logger)
         // SIGTERM or SIGINT: stop taking connections and let requests in flight finish
         // (Hummingbird's graceful shutdown), then stop the training children (their runs
-        // resume at the next start) and drain the exchange log to disk.
-        try await app.runService()
+        // resume at the next start) and drain the exchange log to disk. A server that
+        // fails (its port taken, say) is stopped the same way before the error is told.
+        var failure: (any Error)?
+        do {
+            try await app.runService()
+        } catch {
+            failure = error
+        }
         scheduler.cancel()
         expansion?.cancel()
         TrainingLauncher.stopChildren()
         services.log.close()
         logger.info("stopped: \(services.log.writtenCount) exchanges written, \(services.log.heldCount) could not be")
+        if let failure { throw failure }
     }
 
     private func createParentDirectory(of path: String) throws {
