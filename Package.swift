@@ -107,7 +107,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "bench",
-            exclude: ["compare-llamacpp.sh"],
+            exclude: ["compare-llamacpp.sh", "gateway-load.sh", "served-decode.sh", "nginx-teacher.conf", "wrk-chat.lua"],
             swiftSettings: optimized
         ),
 

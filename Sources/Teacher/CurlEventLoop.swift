@@ -93,6 +93,7 @@ final class CurlEventLoop: @unchecked Sendable {
                 defer {
                     inbox = []
                     resumes = []
+                    sleeping = false  // awake, by a wake or by curl's sockets
                 }
                 return (inbox, resumes, closing)
             }
@@ -111,7 +112,6 @@ final class CurlEventLoop: @unchecked Sendable {
             }
             let timeout = idle ? Int32(clamping: max(1, min(1000, wait.milliseconds + 1))) : 0
             curl_multi_poll(multi, nil, 0, timeout, nil)
-            lock.withLock { sleeping = false }
         }
         for handle in spareHandles { curl_easy_cleanup(handle) }
         curl_multi_cleanup(multi)

@@ -16,48 +16,34 @@ public final class GatewayMetrics: @unchecked Sendable {
     /// Adds `value` to the counter `name` with `labels`.
     public func increment(_ name: String, _ labels: [(String, String)] = [], by value: Double = 1, help text: String) {
         let key = MetricKey(name: name, labels: labels)
-        lock.withLock {
-            if let index = counters.index(forKey: key) {
-                counters.values[index] += value
-            } else {
-                counters[key] = value
-                describe(name, "counter", text)
-            }
-        }
+        lock.withLock { record(&counters, key, "counter", text, first: 0) { $0 += value } }
     }
 
     /// Records `value` (seconds) in the histogram `name`.
     public func observe(_ name: String, _ labels: [(String, String)] = [], _ value: Double, help text: String) {
         let key = MetricKey(name: name, labels: labels)
-        lock.withLock {
-            if let index = histograms.index(forKey: key) {
-                histograms.values[index].observe(value)
-            } else {
-                var histogram = Histogram()
-                histogram.observe(value)
-                histograms[key] = histogram
-                describe(name, "histogram", text)
-            }
-        }
+        lock.withLock { record(&histograms, key, "histogram", text, first: Histogram()) { $0.observe(value) } }
     }
 
     /// Sets the gauge `name` with `labels` to `value`.
     public func set(_ name: String, _ labels: [(String, String)] = [], to value: Double, help text: String) {
         let key = MetricKey(name: name, labels: labels)
-        lock.withLock {
-            if let index = gauges.index(forKey: key) {
-                gauges.values[index] = value
-            } else {
-                gauges[key] = value
-                describe(name, "gauge", text)
-            }
-        }
+        lock.withLock { record(&gauges, key, "gauge", text, first: value) { $0 = value } }
     }
 
-    /// Notes a metric's type and help text when its first series appears (under `lock`):
+    /// Applies `change` to the series `key` in `series` (under `lock`), starting a new one
+    /// from `first` and noting the metric's type and help text when the series appears:
     /// recording runs several times per request, and an existing series costs one lookup.
-    private func describe(_ name: String, _ type: String, _ text: String) {
-        if help[name] == nil { help[name] = (type, text) }
+    private func record<Value>(_ series: inout [MetricKey: Value], _ key: MetricKey, _ type: String, _ text: String,
+                               first: Value, _ change: (inout Value) -> Void) {
+        if let index = series.index(forKey: key) {
+            change(&series.values[index])
+            return
+        }
+        var value = first
+        change(&value)
+        series[key] = value
+        if help[key.name] == nil { help[key.name] = (type, text) }
     }
 
     /// The current value of a counter (for tests and the admin API).
