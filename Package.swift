@@ -132,6 +132,7 @@ let package = Package(
                 "Gateway", "Distill", "TestSupport", "Corpus", "Serving", "Teacher",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

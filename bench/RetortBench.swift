@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Gateway
 
 /// `retort-bench`: measurements of the gateway, the engine, the corpus and training.
 /// Build optimized: `swift run -c release retort-bench <what>`.
@@ -14,8 +15,10 @@ struct RetortBench: AsyncParsableCommand {
 
     /// Sets up the kernels from the environment before any thread starts (quiets OpenBLAS's
     /// idle helpers unless `OPENBLAS_THREAD_TIMEOUT` is set; `RETORT_ENGINE_POOL=0` turns
-    /// the spinning worker pool off), then runs the command.
+    /// the spinning worker pool off) and the log lines as `retort` writes them
+    /// (``TextLogHandler``), then runs the command.
     static func main() async {
+        TextLogHandler.install()
         let environment = ProcessInfo.processInfo.environment
         if environment["OPENBLAS_THREAD_TIMEOUT"] == nil { Blas.limitHelperSpinning() }
         Parallel.usesWorkerPool = environment["RETORT_ENGINE_POOL"] != "0"
