@@ -83,7 +83,7 @@ struct ChatCompletionsController {
     /// Reads the request body up to the configured limit (413 beyond it).
     func collectBody(_ request: inout Request) async throws -> [UInt8] {
         let limit = services.configuration.maxBodyBytes
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+        if let length = request.headers.value(.contentLength).flatMap(Int.init), length > limit {
             throw OpenAIError.bodyTooLarge(limit: limit)
         }
         do {
@@ -119,7 +119,7 @@ extension ChatCompletionsController {
         record.metadata = chat.metadata?.jsonString
         record.tags = headers[values: .retortTags].flatMap { $0.split(separator: ",") }
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        if let task = headers[.retortTask]?.trimmingCharacters(in: .whitespaces), !task.isEmpty {
+        if let task = headers.value(.retortTask)?.trimmingCharacters(in: .whitespaces), !task.isEmpty {
             record.tags.append(TaskKey.tagPrefix + task)  // the task inside the route, for evaluation (TaskKey)
         }
         return record

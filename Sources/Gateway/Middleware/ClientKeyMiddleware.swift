@@ -11,7 +11,7 @@ struct ClientKeyMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard !keys.isEmpty else { return try await next(request, context) }
-        let key = request.headers[.authorization].flatMap(bearerToken) ?? request.headers[.anthropicAPIKey]
+        let key = request.headers.value(.authorization).flatMap(bearerToken) ?? request.headers.value(.anthropicAPIKey)
         guard let key, Self.matches(key, keys) else {
             throw OpenAIError.invalidAPIKey()
         }

@@ -56,16 +56,16 @@ struct CrossSitePolicy: Sendable {
                               type: "invalid_request_error", code: "host_not_allowed")
         }
         guard method != .get && method != .head && method != .options else { return }
-        if let origin = headers[.origin] {
+        if let origin = headers.value(.origin) {
             guard originAllowed(origin, host: host) else {
                 throw OpenAIError(status: 403, message: "Cross-origin request from `\(origin)` refused. Add the origin to `allowed_origins` if it is yours.",
                                   type: "invalid_request_error", code: "cross_origin_refused")
             }
-        } else if let site = headers[.secFetchSite], site.utf8.elementsEqual("cross-site".utf8) {
+        } else if let site = headers.value(.secFetchSite), site.utf8.elementsEqual("cross-site".utf8) {
             throw OpenAIError(status: 403, message: "Cross-site request refused.", type: "invalid_request_error", code: "cross_origin_refused")
         }
-        if method == .post || method == .put || method == .patch, hasBody(headers) || headers[.contentType] != nil,
-           !Self.isJSON(headers[.contentType]) {
+        let contentType = headers.value(.contentType)
+        if method == .post || method == .put || method == .patch, hasBody(headers) || contentType != nil, !Self.isJSON(contentType) {
             throw OpenAIError(status: 415, message: "Send the body as JSON with `Content-Type: application/json`.",
                               type: "invalid_request_error", code: "unsupported_media_type")
         }
@@ -90,8 +90,8 @@ struct CrossSitePolicy: Sendable {
 
     /// Whether the headers announce a body.
     private func hasBody(_ headers: HTTPFields) -> Bool {
-        if let length = headers[.contentLength] { return length != "0" }
-        return headers[.transferEncoding] != nil
+        if let length = headers.value(.contentLength) { return length != "0" }
+        return headers.value(.transferEncoding) != nil
     }
 
     /// `application/json` or a `+json` type, parameters allowed (compared without Foundation:
