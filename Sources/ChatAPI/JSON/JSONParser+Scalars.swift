@@ -82,7 +82,8 @@ extension JSONParser {
 
     /// `bytes` as a string if they are UTF-8, nil if not. ASCII, as most JSON strings are, is
     /// read with `String(decoding:)`: the validating initializer is generic and looked its
-    /// types up at run time on every string (1 % of the loop threads' time at 32 connections).
+    /// types up at run time on every string (about 2 % of the loop threads' time at 32
+    /// connections).
     private static func string(utf8 bytes: Slice<UnsafeBufferPointer<UInt8>>, ascii: Bool) -> String? {
         ascii ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
     }
