@@ -1,3 +1,5 @@
+import ChatAPI
+
 extension TeacherClient {
     /// The base URL joined with `path`; only `http` and `https` URLs are accepted.
     func makeURL(path: String) throws(TeacherError) -> String {

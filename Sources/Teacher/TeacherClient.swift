@@ -1,3 +1,4 @@
+import ChatAPI
 import Foundation
 
 /// The HTTP client for the teacher: keep-alive connections driven by one libcurl event loop

@@ -1,3 +1,5 @@
+import ChatAPI
+
 /// The teacher's answer: its response head and a body that is still arriving.
 public struct TeacherResponse: Sendable {
     /// The HTTP status code of the final response (after any `1xx`).

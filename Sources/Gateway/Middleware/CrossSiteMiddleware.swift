@@ -1,7 +1,6 @@
 import ChatAPI
 import HTTPTypes
 import Hummingbird
-import Teacher
 
 /// Refuses what a web page on another site can make a browser send, so no page the
 /// user visits can drive the gateway (train, rate, promote) or read its corpus:

@@ -1,4 +1,4 @@
-import Teacher
+import ChatAPI
 import Testing
 
 /// Header-name comparison without regard to ASCII case, and nothing else folded.
