@@ -54,7 +54,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         // Already a dependency of Hummingbird; named so the Distill library can log.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
-        // Already a dependency of Hummingbird; named for the peer's SocketAddress in the request context.
+        // Already a dependency of Hummingbird; named for the peer's SocketAddress in the request
+        // context and for the teacher client's event-loop transport.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
@@ -64,7 +65,16 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "ChatAPI"),
-        .target(name: "Teacher", dependencies: ["CCurl", "ChatAPI"]),
+        .target(
+            name: "Teacher",
+            dependencies: [
+                "CCurl", "ChatAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .target(name: "Corpus", dependencies: ["CSQLite", "ChatAPI"]),
         .target(name: "Engine", dependencies: ["COpenBLAS"], swiftSettings: optimized),
         // Pure decision logic for progressive serving: no I/O, injected clock and randomness.

@@ -16,7 +16,7 @@ import Foundation
 ///
 /// Lock discipline: `inbox`, `resumes`, `closing`, `sleeping` and `count` are guarded by
 /// `lock`; the rest belongs to the loop thread.
-final class CurlEventLoop: @unchecked Sendable {
+final class CurlEventLoop: TransferDriver, @unchecked Sendable {
     private let lock = NSLock()
     private var inbox: [TransferAttempt] = []
     private var resumes: [TransferContext] = []
@@ -31,6 +31,8 @@ final class CurlEventLoop: @unchecked Sendable {
     let capacity: Int
 
     private let multi: UnsafeMutableRawPointer
+    /// Wakes the loop from `curl_multi_poll`; what a cancelled attempt calls.
+    private let wakeOnCancel: @Sendable () -> Void
     private var active: [UnsafeMutableRawPointer: TransferContext] = [:]
     private var spareHandles: [UnsafeMutableRawPointer] = []
 
@@ -40,6 +42,8 @@ final class CurlEventLoop: @unchecked Sendable {
         guard let multi = curl_multi_init() else { return nil }
         self.multi = multi
         self.capacity = capacity
+        let handle = MultiHandle(pointer: multi)
+        wakeOnCancel = { curl_multi_wakeup(handle.pointer) }
         let thread = Thread { [self] in
             nameCurrentThread("retort-curl")
             run()
@@ -128,7 +132,7 @@ final class CurlEventLoop: @unchecked Sendable {
         curl_easy_reset(easy)
         let context = TransferContext(attempt: attempt, easy: easy, loop: self)
         var code = context.configure()
-        if code == CURLE_OK, !attempt.attach(multi: multi) {
+        if code == CURLE_OK, !attempt.attach(interrupt: wakeOnCancel) {
             context.abortReason = .cancelled
             code = CURLE_ABORTED_BY_CALLBACK
         }
@@ -186,6 +190,12 @@ final class CurlEventLoop: @unchecked Sendable {
     private func release() {
         lock.withLock { count -= 1 }
     }
+}
+
+/// The multi handle, for the wake closure: `curl_multi_wakeup` is the one curl call that
+/// is safe from any thread.
+private struct MultiHandle: @unchecked Sendable {
+    let pointer: UnsafeMutableRawPointer
 }
 
 extension Duration {

@@ -1,13 +1,15 @@
 import ChatAPI
 import Foundation
 
-/// The HTTP client for the teacher: keep-alive connections driven by one libcurl event loop
-/// (``CurlEventLoop``: one thread for every transfer), streaming bodies with backpressure,
-/// timeouts, retries with backoff, cancellation and a cap on transfers in flight.
+/// The HTTP client for the teacher: keep-alive connections, streaming bodies with
+/// backpressure, timeouts, retries with backoff, cancellation and a cap on transfers in
+/// flight. A plain `http` teacher is reached from the caller's own SwiftNIO event loop
+/// (``EventLoopTransport``), anything else through libcurl on one thread of its own
+/// (``CurlEventLoop``); see ``TeacherConfiguration/Transport``.
 public final class TeacherClient: Sendable {
     /// The configuration every request uses.
     public let configuration: TeacherConfiguration
-    private let loop: CurlEventLoop?
+    private let driver: (any TransferDriver)?
     /// ``TeacherConfiguration/baseURL`` checked, or why it cannot be used.
     let baseURL: Result<String, TeacherError>
     private let unitRandom: @Sendable () -> Double
@@ -33,11 +35,27 @@ public final class TeacherClient: Sendable {
         self.unitRandom = unitRandom
         self.wallClock = wallClock
         baseURL = Self.checkedBase(configuration.baseURL)
-        loop = CurlEventLoop(capacity: configuration.maxConcurrentTransfers)
+        driver = Self.makeDriver(configuration, baseURL: (try? baseURL.get()) ?? configuration.baseURL)
     }
 
     deinit {
-        loop?.close()
+        driver?.close()
+    }
+
+    /// The transport `configuration` asks for; nil when curl cannot allocate.
+    static func makeDriver(_ configuration: TeacherConfiguration, baseURL: String,
+                           environment: [String: String] = ProcessInfo.processInfo.environment) -> (any TransferDriver)? {
+        let capacity = configuration.maxConcurrentTransfers
+        let proxied = ["http_proxy", "all_proxy", "ALL_PROXY"].contains { !(environment[$0] ?? "").isEmpty }
+        switch configuration.transport {
+        case .eventLoops, .automatic where !proxied:
+            if let endpoint = EventLoopTransport.Endpoint(baseURL: baseURL) {
+                return EventLoopTransport(endpoint: endpoint, capacity: capacity)
+            }
+        case .automatic, .curl:
+            break
+        }
+        return CurlEventLoop(capacity: capacity)
     }
 
 
@@ -57,8 +75,8 @@ public final class TeacherClient: Sendable {
         while true {
             if Task.isCancelled { throw .cancelled }
             let attempt = makeAttempt(url: url, request: request, headerLines: headerLines, number: attemptNumber)
-            guard let loop else { throw .unreachable("could not create a curl handle") }
-            guard loop.submit(attempt) else { throw .overloaded(limit: configuration.maxConcurrentTransfers) }
+            guard let driver else { throw .unreachable("could not create a curl handle") }
+            guard driver.submit(attempt) else { throw .overloaded(limit: configuration.maxConcurrentTransfers) }
             let delay: Duration
             switch await attempt.waitForOutcome() {
             case .head(let status, let headers):

@@ -12,6 +12,7 @@
 /// - `retry` (``RetryPolicy``, 3 attempts): when and how long to back off.
 /// - `maxConcurrentTransfers` (`Int`, 512): transfers in flight at once; more are refused
 ///   with ``TeacherError/overloaded(limit:)``.
+/// - `transport` (``Transport``, `.automatic`): what carries the requests.
 public struct TeacherConfiguration: Sendable {
     /// The upstream's base URL, `http` or `https`; request paths are appended to it.
     public var baseURL: String
@@ -40,6 +41,21 @@ public struct TeacherConfiguration: Sendable {
     public var retry: RetryPolicy
     /// Most transfers in flight at once (each holds a connection and buffers).
     public var maxConcurrentTransfers: Int
+    /// What carries the requests.
+    public var transport: Transport
+
+    /// What carries a client's requests to the teacher.
+    public enum Transport: String, Sendable, CaseIterable {
+        /// ``eventLoops`` for a plain `http` URL without credentials when no proxy is set in
+        /// the environment (`http_proxy`, `all_proxy`, `ALL_PROXY`), ``curl`` otherwise.
+        case automatic
+        /// libcurl on one thread of its own: TLS, proxies, credentials in the URL.
+        case curl
+        /// Keep-alive connections on the calling task's SwiftNIO event loop; plain HTTP only.
+        /// No thread hand-off per request: the fastest way to a teacher on this machine or
+        /// the LAN.
+        case eventLoops = "event-loops"
+    }
 
     /// Creates a configuration; every limit has the default documented on the type.
     public init(
@@ -51,7 +67,8 @@ public struct TeacherConfiguration: Sendable {
         idleTimeout: Duration = .seconds(60),
         totalTimeout: Duration = .seconds(600),
         retry: RetryPolicy = RetryPolicy(),
-        maxConcurrentTransfers: Int = 512
+        maxConcurrentTransfers: Int = 512,
+        transport: Transport = .automatic
     ) {
         self.baseURL = baseURL
         self.apiKey = apiKey
@@ -62,5 +79,6 @@ public struct TeacherConfiguration: Sendable {
         self.totalTimeout = totalTimeout
         self.retry = retry
         self.maxConcurrentTransfers = maxConcurrentTransfers
+        self.transport = transport
     }
 }

@@ -1,4 +1,3 @@
-import CCurl
 import Foundation
 
 /// How one attempt ended as far as the caller of ``TeacherClient/send(_:)`` is concerned.
@@ -24,9 +23,9 @@ struct TransferLimits: Sendable {
 }
 
 /// One attempt of a request: what to send, and the state shared between the async caller
-/// (waiting for the head, or cancelling) and the curl thread performing it.
+/// (waiting for the head, or cancelling) and the transport performing it.
 ///
-/// Lock discipline: `outcome`, `waiter`, `cancelled` and `multi` are guarded by `lock`.
+/// Lock discipline: `outcome`, `waiter`, `cancelled` and `interrupt` are guarded by `lock`.
 final class TransferAttempt: @unchecked Sendable {
     /// The absolute URL; it never contains credentials.
     let url: String
@@ -47,7 +46,7 @@ final class TransferAttempt: @unchecked Sendable {
     private var outcome: AttemptOutcome?
     private var waiter: CheckedContinuation<AttemptOutcome, Never>?
     private var cancelled = false
-    private var multi: UnsafeMutableRawPointer?
+    private var interrupt: (@Sendable () -> Void)?
 
     /// Creates an attempt; nothing is sent until a worker picks it up.
     init(
@@ -101,30 +100,30 @@ final class TransferAttempt: @unchecked Sendable {
         return cancelled
     }
 
-    /// Gives up: stops the body pipe and wakes the curl thread so it aborts at once.
+    /// Gives up: stops the body pipe and tells the transport so it aborts at once. The
+    /// transport is told under the lock, so never after ``detach()`` (when what it wakes
+    /// may be gone).
     func cancel() {
         lock.lock()
         cancelled = true
-        if let multi {
-            curl_multi_wakeup(multi)
-        }
+        interrupt?()
         lock.unlock()
         pipe.cancel()
     }
 
-    /// Registers the multi handle running this attempt so ``cancel()`` can wake it. Returns
-    /// `false` when the attempt was cancelled already.
-    func attach(multi handle: UnsafeMutableRawPointer) -> Bool {
+    /// Registers how the transport running this attempt is told of a cancel (it must not
+    /// block nor call back into the attempt: it runs on the cancelling thread, under the lock). Returns `false` when the attempt was cancelled already.
+    func attach(interrupt: @escaping @Sendable () -> Void) -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        multi = handle
+        self.interrupt = interrupt
         return !cancelled
     }
 
-    /// Unregisters the multi handle; after this, cancelling no longer touches it.
+    /// Unregisters the transport; after this, cancelling no longer touches it.
     func detach() {
         lock.lock()
-        multi = nil
+        interrupt = nil
         lock.unlock()
     }
 }

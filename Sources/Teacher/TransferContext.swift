@@ -7,30 +7,18 @@ import CCurl
 final class TransferContext: @unchecked Sendable {
     // @unchecked: used on the loop thread only; it crosses threads only as the identity
     // a consumer hands back to ``CurlEventLoop/resume(_:)``.
-    /// Where the body is in the response.
-    enum Phase {
-        /// No body byte yet; the head may still be arriving.
-        case awaitingHead
-        /// The head went to the caller; chunks go to the pipe.
-        case streaming
-        /// A retryable status: read and drop its body, then report `retry`.
-        case discarding(status: Int, delay: Duration)
-    }
-
     /// The attempt this context performs.
     let attempt: TransferAttempt
     /// The curl easy handle performing it.
     let easy: UnsafeMutableRawPointer
     /// The loop to ask for a resume when a paused body may continue.
     private weak var loop: CurlEventLoop?
-    /// Whether curl is paused because the consumer's pipe is full.
-    private var paused = false
     /// The clock every deadline is read from (injected so tests can drive the timeouts).
     let now: @Sendable () -> ContinuousClock.Instant
-    private let start: ContinuousClock.Instant
-    private var lastActivity: ContinuousClock.Instant?
+    /// The attempt's deadlines; paused while curl is paused for a full pipe.
+    private var clock: TransferClock
     private var headers: [(name: String, value: String)] = []
-    private(set) var phase = Phase.awaitingHead
+    private(set) var phase = TransferPhase.awaitingHead
     /// A head decided but not yet handed on: it goes out when curl returns control (see
     /// ``flushHead()``), so a response that completes within one read wakes the caller once.
     private var pendingHead: AttemptOutcome?
@@ -48,7 +36,7 @@ final class TransferContext: @unchecked Sendable {
         self.easy = easy
         self.loop = loop
         self.now = now
-        start = now()
+        clock = TransferClock(limits: attempt.limits, start: now())
         errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
     }
 
@@ -59,7 +47,7 @@ final class TransferContext: @unchecked Sendable {
 
     /// Handles one header line from curl (status line, field, or the blank end line).
     func receiveHeader(_ bytes: UnsafeBufferPointer<UInt8>) {
-        lastActivity = now()
+        clock.markActivity(at: now())
         // Read as bytes: this runs for every header line of every transfer.
         let line = Self.trimmed(bytes[...])
         if line.starts(with: "HTTP/".utf8) {
@@ -84,7 +72,7 @@ final class TransferContext: @unchecked Sendable {
     /// length (taken), 0 (abort: the caller cancelled) or `CURL_WRITEFUNC_PAUSE` (the pipe
     /// is full: curl keeps the chunk and stops reading until ``resume()``).
     func receiveBody(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        lastActivity = now()
+        clock.markActivity(at: now())
         if case .awaitingHead = phase { decideHead() }
         switch phase {
         case .awaitingHead, .discarding:
@@ -92,7 +80,7 @@ final class TransferContext: @unchecked Sendable {
         case .streaming:
             if attempt.pipe.isFull {
                 flushHead()  // the caller must be able to drain the pipe
-                paused = true
+                clock.pause()
                 attempt.pipe.whenRoom { [weak loop, self] in loop?.resume(self) }
                 return Int(CURL_WRITEFUNC_PAUSE)
             }
@@ -103,9 +91,8 @@ final class TransferContext: @unchecked Sendable {
     /// Continues a transfer paused for a full pipe. Time spent paused on a slow consumer is
     /// not upstream idleness, so the idle clock restarts; the total limit keeps running.
     func resume() {
-        guard paused else { return }
-        paused = false
-        lastActivity = now()
+        guard clock.paused else { return }
+        clock.resume(at: now())
         curl_easy_pause(easy, CURLPAUSE_CONT)
     }
 
@@ -130,20 +117,12 @@ final class TransferContext: @unchecked Sendable {
 
     /// The phase whose limit has run out at `now`, if any.
     func expiredLimit(at now: ContinuousClock.Instant) -> TimeoutPhase? {
-        let limits = attempt.limits
-        if now - start >= limits.total { return .total }
-        if paused { return nil }  // waiting for the consumer, not the upstream
-        if let lastActivity {
-            return now - lastActivity >= limits.idle ? .idle : nil
-        }
-        return now - start >= limits.firstByte ? .firstByte : nil
+        clock.expiredLimit(at: now)
     }
 
     /// When the next limit runs out if nothing arrives.
     func nextDeadline() -> ContinuousClock.Instant {
-        let limits = attempt.limits
-        let activity = lastActivity.map { $0 + limits.idle } ?? start + limits.firstByte
-        return paused ? start + limits.total : min(start + limits.total, activity)
+        clock.nextDeadline()
     }
 
     /// Reports how the transfer ended, given curl's result code.

@@ -48,12 +48,12 @@ struct TeacherConnectTimeoutTests {
         }
     }
 
-    @Test("a server that never completes the handshake hits the connect timeout, retried")
-    func connectTimeout() async throws {
+    @Test("a server that never completes the handshake hits the connect timeout, retried", arguments: TeacherConfiguration.Transport.tested)
+    func connectTimeout(transport: TeacherConfiguration.Transport) async throws {
         let hole = try BlackHole()
         let client = TeacherClient(configuration: TeacherConfiguration(
             baseURL: "http://127.0.0.1:\(hole.port)/v1", connectTimeout: .milliseconds(200),
-            retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(1))))
+            retry: RetryPolicy(maxAttempts: 2, baseDelay: .milliseconds(1), maxDelay: .milliseconds(1)), transport: transport))
         let start = ContinuousClock.now
         await #expect(throws: TeacherError.timedOut(.connect)) {
             _ = try await client.send(TeacherRequest(path: "/chat/completions", body: Array("{}".utf8)))

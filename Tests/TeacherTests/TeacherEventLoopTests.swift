@@ -7,11 +7,11 @@ import TestSupport
 /// its total limit, and many transfers at once on one thread.
 @Suite("TeacherClient event loop", .timeLimit(.minutes(1)))
 struct TeacherEventLoopTests {
-    @Test("at its cap the client refuses another transfer at once, and takes one again when a slot frees")
-    func capOnTransfersInFlight() async throws {
+    @Test("at its cap the client refuses another transfer at once, and takes one again when a slot frees", arguments: TeacherConfiguration.Transport.tested)
+    func capOnTransfersInFlight(transport: TeacherConfiguration.Transport) async throws {
         let mock = try MockTeacher { _ in .delayed(.milliseconds(400), .json(body: MockTeacher.completionJSON(content: "late"))) }
         defer { mock.shutdown() }
-        let client = TeacherClient(configuration: TeacherConfiguration(baseURL: mock.baseURL, retry: .never, maxConcurrentTransfers: 2))
+        let client = TeacherClient(configuration: TeacherConfiguration(baseURL: mock.baseURL, retry: .never, maxConcurrentTransfers: 2, transport: transport))
         let running = ["one", "two"].map { text in
             Task { try await client.send(chatRequest(text: text)).body.collect(upTo: 1 << 20) }
         }
@@ -21,23 +21,23 @@ struct TeacherEventLoopTests {
         #expect(try await client.send(chatRequest(text: "four")).status == 200)
     }
 
-    @Test("a body nobody reads is paused, and its total limit still ends it")
-    func pausedBodyMeetsItsTotalLimit() async throws {
+    @Test("a body nobody reads is paused, and its total limit still ends it", arguments: TeacherConfiguration.Transport.tested)
+    func pausedBodyMeetsItsTotalLimit(transport: TeacherConfiguration.Transport) async throws {
         let events = (0..<2000).map { "{\"n\":\($0),\"pad\":\"\(String(repeating: "p", count: 2000))\"}" }
         let mock = try MockTeacher()
         defer { mock.shutdown() }
         mock.enqueue([.stream(events: events)])
-        let response = try await makeClient(mock, idle: .milliseconds(200), total: .milliseconds(600)).send(chatRequest(stream: true))
+        let response = try await makeClient(mock, transport: transport, idle: .milliseconds(200), total: .milliseconds(600)).send(chatRequest(stream: true))
         try await Task.sleep(for: .milliseconds(900))  // read nothing past the total limit
         // Not the idle limit: the pause was the consumer's, not the upstream's.
         await #expect(throws: TeacherError.timedOut(.total)) { _ = try await response.body.collect(upTo: 1 << 30) }
     }
 
-    @Test("a hundred concurrent transfers all complete on the one loop")
-    func manyConcurrentTransfers() async throws {
+    @Test("a hundred concurrent transfers all complete on the one loop", arguments: TeacherConfiguration.Transport.tested)
+    func manyConcurrentTransfers(transport: TeacherConfiguration.Transport) async throws {
         let mock = try MockTeacher { _ in .json(body: MockTeacher.completionJSON(content: "ok")) }
         defer { mock.shutdown() }
-        let client = makeClient(mock)
+        let client = makeClient(mock, transport: transport)
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for index in 0..<100 {
                 group.addTask {
@@ -51,11 +51,11 @@ struct TeacherEventLoopTests {
         #expect(statuses.count == 100 && statuses.allSatisfy { $0 == 200 })
     }
 
-    @Test("a transfer handed to a loop that has gone to sleep wakes it at once")
-    func submissionsWakeASleepingLoop() async throws {
+    @Test("a transfer handed to a loop that has gone to sleep wakes it at once", arguments: TeacherConfiguration.Transport.tested)
+    func submissionsWakeASleepingLoop(transport: TeacherConfiguration.Transport) async throws {
         let mock = try MockTeacher { _ in .json(body: MockTeacher.completionJSON(content: "ok")) }
         defer { mock.shutdown() }
-        let client = makeClient(mock)
+        let client = makeClient(mock, transport: transport)
         for index in 0..<8 {
             try await Task.sleep(for: .milliseconds(30))  // the loop is idle in curl_multi_poll
             let started = ContinuousClock.now
@@ -65,13 +65,13 @@ struct TeacherEventLoopTests {
         }
     }
 
-    @Test("a paused body the reader comes back to resumes at once, however often it pauses")
-    func resumesWakeASleepingLoop() async throws {
+    @Test("a paused body the reader comes back to resumes at once, however often it pauses", arguments: TeacherConfiguration.Transport.tested)
+    func resumesWakeASleepingLoop(transport: TeacherConfiguration.Transport) async throws {
         let events = (0..<400).map { "{\"n\":\($0),\"pad\":\"\(String(repeating: "p", count: 4000))\"}" }
         let mock = try MockTeacher()
         defer { mock.shutdown() }
         mock.enqueue([.stream(events: events)])
-        let response = try await makeClient(mock).send(chatRequest(stream: true))
+        let response = try await makeClient(mock, transport: transport).send(chatRequest(stream: true))
         try await Task.sleep(for: .milliseconds(200))  // the body pauses; the loop sleeps
         let started = ContinuousClock.now
         let bytes = try await response.body.collect(upTo: 1 << 30)

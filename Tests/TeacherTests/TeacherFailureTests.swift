@@ -4,14 +4,14 @@ import TestSupport
 
 @Suite("TeacherClient timeouts, resets and cancellation")
 struct TeacherFailureTests {
-    @Test("a teacher that never answers hits the first-byte timeout")
-    func firstByteTimeout() async throws {
+    @Test("a teacher that never answers hits the first-byte timeout", arguments: TeacherConfiguration.Transport.tested)
+    func firstByteTimeout(transport: TeacherConfiguration.Transport) async throws {
         let mock = try MockTeacher()
         defer { mock.shutdown() }
         mock.enqueue([.stall(afterEvents: [])])
         let start = ContinuousClock.now
         await #expect(throws: TeacherError.timedOut(.firstByte)) {
-            _ = try await makeClient(mock, firstByte: .milliseconds(300)).send(chatRequest())
+            _ = try await makeClient(mock, transport: transport, firstByte: .milliseconds(300)).send(chatRequest())
         }
         let elapsed = ContinuousClock.now - start
         #expect(elapsed >= .milliseconds(300) && elapsed < .seconds(3))
@@ -19,13 +19,13 @@ struct TeacherFailureTests {
         #expect(await mock.wait { $0.connectionsClosedByClient == 1 })
     }
 
-    @Test("a stream that stalls mid-way fails its iteration with the idle timeout")
-    func idleTimeout() async throws {
+    @Test("a stream that stalls mid-way fails its iteration with the idle timeout", arguments: TeacherConfiguration.Transport.tested)
+    func idleTimeout(transport: TeacherConfiguration.Transport) async throws {
         let events = MockTeacher.streamEvents(chunks: 2)
         let mock = try MockTeacher()
         defer { mock.shutdown() }
         mock.enqueue([.stall(afterEvents: Array(events.prefix(2)))])
-        let response = try await makeClient(mock, idle: .milliseconds(250)).send(chatRequest(stream: true))
+        let response = try await makeClient(mock, transport: transport, idle: .milliseconds(250)).send(chatRequest(stream: true))
         var received: [UInt8] = []
         let start = ContinuousClock.now
         await #expect(throws: TeacherError.timedOut(.idle)) {
@@ -35,25 +35,25 @@ struct TeacherFailureTests {
         #expect(received == MockTeacher.sseBytes(Array(events.prefix(2))))
     }
 
-    @Test("the total timeout bounds a slow but steady stream")
-    func totalTimeout() async throws {
+    @Test("the total timeout bounds a slow but steady stream", arguments: TeacherConfiguration.Transport.tested)
+    func totalTimeout(transport: TeacherConfiguration.Transport) async throws {
         let mock = try MockTeacher()
         defer { mock.shutdown() }
         mock.enqueue([.stream(events: MockTeacher.streamEvents(chunks: 20), delay: .milliseconds(50))])
-        let response = try await makeClient(mock, idle: .seconds(1), total: .milliseconds(400)).send(chatRequest(stream: true))
+        let response = try await makeClient(mock, transport: transport, idle: .seconds(1), total: .milliseconds(400)).send(chatRequest(stream: true))
         await #expect(throws: TeacherError.timedOut(.total)) {
             for try await _ in response.body {}
         }
     }
 
-    @Test("a reset mid-stream fails the body after the bytes already delivered")
-    func resetMidStream() async throws {
+    @Test("a reset mid-stream fails the body after the bytes already delivered", arguments: TeacherConfiguration.Transport.tested)
+    func resetMidStream(transport: TeacherConfiguration.Transport) async throws {
         let events = MockTeacher.streamEvents(chunks: 3)
         let sent = Array(events.prefix(3))
         let mock = try MockTeacher()
         defer { mock.shutdown() }
         mock.enqueue([.resetAfter(events: sent)])
-        let response = try await makeClient(mock).send(chatRequest(stream: true))
+        let response = try await makeClient(mock, transport: transport).send(chatRequest(stream: true))
         #expect(response.attempts == 1)
         var received: [UInt8] = []
         let error = await #expect(throws: TeacherError.self) {
@@ -63,13 +63,13 @@ struct TeacherFailureTests {
         #expect(received == MockTeacher.sseBytes(sent))
     }
 
-    @Test("cancelling the consuming task aborts the upstream transfer")
-    func consumerCancellation() async throws {
+    @Test("cancelling the consuming task aborts the upstream transfer", arguments: TeacherConfiguration.Transport.tested)
+    func consumerCancellation(transport: TeacherConfiguration.Transport) async throws {
         let events = MockTeacher.streamEvents(chunks: 3)
         let mock = try MockTeacher()
         defer { mock.shutdown() }
         mock.enqueue([.stall(afterEvents: Array(events.prefix(2)))])
-        let response = try await makeClient(mock).send(chatRequest(stream: true))
+        let response = try await makeClient(mock, transport: transport).send(chatRequest(stream: true))
         let consumer = Task {
             var received: [UInt8] = []
             do throws(TeacherError) {
@@ -88,13 +88,13 @@ struct TeacherFailureTests {
         #expect(await mock.wait(timeout: .seconds(2)) { $0.connectionsClosedByClient == 1 })
     }
 
-    @Test("body.cancel() and dropping the body both abort the transfer")
-    func explicitCancelAndDrop() async throws {
+    @Test("body.cancel() and dropping the body both abort the transfer", arguments: TeacherConfiguration.Transport.tested)
+    func explicitCancelAndDrop(transport: TeacherConfiguration.Transport) async throws {
         let mock = try MockTeacher()
         defer { mock.shutdown() }
         let stall = MockReply.stall(afterEvents: ["{\"x\":1}"])
         mock.enqueue([stall, stall])
-        let client = makeClient(mock)
+        let client = makeClient(mock, transport: transport)
         let first = try await client.send(chatRequest(stream: true))
         first.body.cancel()
         await #expect(throws: TeacherError.cancelled) { _ = try await first.body.collect(upTo: 1 << 20) }
@@ -105,12 +105,12 @@ struct TeacherFailureTests {
         #expect(await mock.wait(timeout: .seconds(2)) { $0.connectionsClosedByClient == 2 })
     }
 
-    @Test("cancelling send while it waits for the head aborts the attempt")
-    func cancelBeforeHead() async throws {
+    @Test("cancelling send while it waits for the head aborts the attempt", arguments: TeacherConfiguration.Transport.tested)
+    func cancelBeforeHead(transport: TeacherConfiguration.Transport) async throws {
         let mock = try MockTeacher()
         defer { mock.shutdown() }
         mock.enqueue([.stall(afterEvents: [])])
-        let client = makeClient(mock)
+        let client = makeClient(mock, transport: transport)
         let sending = Task { () throws(TeacherError) -> TeacherResponse in try await client.send(chatRequest()) }
         #expect(await mock.wait { $0.requests.count == 1 })
         let start = ContinuousClock.now

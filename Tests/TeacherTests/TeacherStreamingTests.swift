@@ -23,25 +23,25 @@ struct TeacherStreamingTests {
         #expect(received == MockTeacher.sseBytes(events))
     }
 
-    @Test("a close-delimited stream ends cleanly")
-    func closeDelimited() async throws {
+    @Test("a close-delimited stream ends cleanly", arguments: TeacherConfiguration.Transport.tested)
+    func closeDelimited(transport: TeacherConfiguration.Transport) async throws {
         let events = MockTeacher.streamEvents(chunks: 4)
         let mock = try MockTeacher()
         defer { mock.shutdown() }
         mock.enqueue([.stream(events: events, splitAt: .everyNBytes(50), framing: .closeDelimited)])
-        let response = try await makeClient(mock).send(chatRequest(stream: true))
+        let response = try await makeClient(mock, transport: transport).send(chatRequest(stream: true))
         #expect(try await response.body.collect(upTo: 1 << 20) == MockTeacher.sseBytes(events))
     }
 
-    @Test("chunks arrive as they are sent, not at the end of the stream")
-    func incremental() async throws {
+    @Test("chunks arrive as they are sent, not at the end of the stream", arguments: TeacherConfiguration.Transport.tested)
+    func incremental(transport: TeacherConfiguration.Transport) async throws {
         let events = MockTeacher.streamEvents(chunks: 3)
         let mock = try MockTeacher()
         defer { mock.shutdown() }
         // The mock sends the first event, then nothing: only incremental delivery sees it
         // before the idle timeout fails the body.
         mock.enqueue([.stall(afterEvents: [events[0]])])
-        let response = try await makeClient(mock, idle: .seconds(3)).send(chatRequest(stream: true))
+        let response = try await makeClient(mock, transport: transport, idle: .seconds(3)).send(chatRequest(stream: true))
         var iterator = response.body.makeAsyncIterator()
         let first = try await iterator.next()
         #expect(first == MockTeacher.sseBytes([events[0]]))

@@ -3,13 +3,19 @@ import TestSupport
 
 /// Short limits so failure paths finish in well under a second.
 func makeClient(
-    _ mock: MockTeacher, maxAttempts: Int = 3, firstByte: Duration = .seconds(5), idle: Duration = .seconds(5),
+    _ mock: MockTeacher, transport: TeacherConfiguration.Transport = .automatic, maxAttempts: Int = 3, firstByte: Duration = .seconds(5), idle: Duration = .seconds(5),
     total: Duration = .seconds(10)
 ) -> TeacherClient {
     TeacherClient(configuration: TeacherConfiguration(
         baseURL: mock.baseURL, apiKey: "sk-test-secret", connectTimeout: .seconds(2),
         firstByteTimeout: firstByte, idleTimeout: idle, totalTimeout: total,
-        retry: RetryPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(10), maxDelay: .milliseconds(40))))
+        retry: RetryPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(10), maxDelay: .milliseconds(40)),
+        transport: transport))
+}
+
+extension TeacherConfiguration.Transport {
+    /// The two transports a plain-HTTP mock can be reached by: each client test runs on both.
+    static let tested: [Self] = [.curl, .eventLoops]
 }
 
 /// A chat request body.

@@ -12,7 +12,8 @@ extension TeacherSettings {
             idleTimeout: .milliseconds(idleTimeoutMs),
             totalTimeout: .milliseconds(totalTimeoutMs),
             retry: RetryPolicy(maxAttempts: maxAttempts, baseDelay: .milliseconds(retryBaseDelayMs), maxDelay: .milliseconds(retryMaxDelayMs)),
-            maxConcurrentTransfers: maxConcurrentTransfers
+            maxConcurrentTransfers: maxConcurrentTransfers,
+            transport: transport
         )
     }
 }

@@ -1,4 +1,5 @@
 import ChatAPI
+import Teacher
 
 /// The teacher section of the configuration.
 ///
@@ -14,6 +15,7 @@ import ChatAPI
 /// | `retry_max_delay_ms` | int | 8000 |
 /// | `inject_stream_usage` | bool | true: ask streams for the usage chunk so the log has token counts |
 /// | `max_concurrent_transfers` | int | 512: teacher requests in flight at once; more get a 503 `overloaded` |
+/// | `transport` | string | `automatic`: `event-loops` (the gateway's own event loops; plain `http` only) for an `http` URL without credentials and no proxy in the environment, else `curl` |
 /// | `capture_logprobs` | int 0…20 or false | false: with N > 0, a chat teacher is asked for `logprobs` and N `top_logprobs` on every request; they are stored with the exchange for logprob distillation and stripped from the answer when the client did not ask for them (`true` means 20) |
 /// | `api` | string | `chat`: the API the teacher speaks: `chat` (OpenAI-compatible chat completions), `responses` (OpenAI Responses) or `anthropic` (Messages; key sent as `x-api-key`) |
 public struct TeacherSettings: Sendable, Decodable {
@@ -32,6 +34,8 @@ public struct TeacherSettings: Sendable, Decodable {
     public var injectStreamUsage = true
     /// Most teacher requests in flight at once.
     public var maxConcurrentTransfers = 512
+    /// What carries teacher requests.
+    public var transport = TeacherConfiguration.Transport.automatic
     /// Alternatives per token to capture from a chat teacher (`top_logprobs`); 0: capture nothing.
     public var captureLogprobs = 0
     /// The API the teacher speaks; requests of the same surface are forwarded as they
@@ -47,7 +51,7 @@ public struct TeacherSettings: Sendable, Decodable {
         case idleTimeoutMs = "idle_timeout_ms", totalTimeoutMs = "total_timeout_ms", maxAttempts = "max_attempts"
         case retryBaseDelayMs = "retry_base_delay_ms", retryMaxDelayMs = "retry_max_delay_ms"
         case injectStreamUsage = "inject_stream_usage", maxConcurrentTransfers = "max_concurrent_transfers", api
-        case captureLogprobs = "capture_logprobs"
+        case captureLogprobs = "capture_logprobs", transport
     }
 
     public init(from decoder: any Decoder) throws {
@@ -69,6 +73,12 @@ public struct TeacherSettings: Sendable, Decodable {
             }
             api = surface
         }
+        if let name = try c.decodeIfPresent(String.self, forKey: .transport) {
+            guard let transport = TeacherConfiguration.Transport(rawValue: name) else {
+                throw DecodingError.dataCorruptedError(forKey: .transport, in: c, debugDescription: "'\(name)' is not one of automatic, curl, event-loops")
+            }
+            self.transport = transport
+        }
         if let on = try? c.decodeIfPresent(Bool.self, forKey: .captureLogprobs) {
             captureLogprobs = on ? 20 : 0
         } else {
@@ -83,3 +93,4 @@ public struct TeacherSettings: Sendable, Decodable {
         }
     }
 }
+
