@@ -70,7 +70,9 @@ final class EventLoopTransferHandler: ChannelDuplexHandler, @unchecked Sendable 
     /// Writes `attempt`'s request and starts its deadlines, which count from `started`.
     func begin(_ attempt: TransferAttempt, reused: Bool, started: ContinuousClock.Instant) {
         guard let context else {  // closed between connect and here
-            transport.start(attempt, in: pool, reusing: false, started: started)
+            attempt.resolve(.failed(.unreachable("the connection closed before the request was sent")))
+            attempt.pipe.finish(error: .cancelled)
+            transport.release()
             return
         }
         let transfer = Transfer(attempt: attempt, clock: TransferClock(limits: attempt.limits, start: started), reused: reused)

@@ -4,7 +4,9 @@ import HummingbirdCore
 import HummingbirdTesting
 import NIOCore
 import NIOPosix
+import Teacher
 import Testing
+import TestSupport
 @testable import Gateway
 
 @Suite("Connection tasks on their event loop")
@@ -56,6 +58,31 @@ struct EventLoopExecutorTests {
             #expect(on == "true true")
             #expect(off == "false false")
         }
+    }
+
+    /// The teacher client's event-loop transport on a connection's loop: the request goes
+    /// out from that loop, on a connection kept for that loop, and the handler resumes there.
+    @Test("a teacher request sent from a loop goes out on that loop's own kept connection")
+    func teacherConnectionsPerLoop() async throws {
+        let mock = try MockTeacher()
+        defer { mock.shutdown() }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let loops = [group.next(), group.next()]
+        do {
+            let client = TeacherClient(configuration: TeacherConfiguration(
+                baseURL: mock.baseURL, retry: .never, transport: .eventLoops))
+            let request = TeacherRequest(path: "/chat/completions", body: Array(#"{"model":"m","messages":[]}"#.utf8))
+            for loop in [loops[0], loops[0], loops[1], loops[0], loops[1]] {
+                let resumedOnLoop = try await withTaskExecutorPreference(EventLoopExecutor(loop)) {
+                    let response = try await client.send(request)
+                    _ = try await response.body.collect(upTo: 1 << 20)
+                    return loop.inEventLoop
+                }
+                #expect(resumedOnLoop)
+            }
+        }
+        #expect(mock.requests.map(\.connectionID) == [1, 1, 2, 1, 2])
+        try await group.shutdownGracefully()
     }
 
     @Test("event_loop_handlers is on unless the configuration turns it off, and must be a boolean")

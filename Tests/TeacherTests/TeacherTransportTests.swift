@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+import TestSupport
 
 @testable import Teacher
 
@@ -49,5 +51,16 @@ struct TeacherTransportTests {
         // Asked for event loops, a proxy is ignored; TLS still needs curl.
         #expect(driver("http://127.0.0.1:8080/v1", .eventLoops, environment: ["http_proxy": "http://p"]) is EventLoopTransport)
         #expect(driver("https://api.openai.com/v1", .eventLoops) is CurlEventLoop)
+    }
+
+    @Test("a host name is resolved off the loop and the request carried")
+    func hostName() async throws {
+        let mock = try MockTeacher()
+        defer { mock.shutdown() }
+        let baseURL = mock.baseURL.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+        let client = TeacherClient(configuration: TeacherConfiguration(baseURL: baseURL, retry: .never, transport: .eventLoops))
+        let response = try await client.send(chatRequest())
+        #expect(response.status == 200)
+        #expect(mock.requests.first?.header("host") == baseURL.dropFirst("http://".count).prefix { $0 != "/" }.description)
     }
 }
