@@ -1,7 +1,8 @@
 import Foundation
 
-/// A bounded, thread-safe queue of body chunks between the curl loop (producer) and one
-/// async consumer (which suspends while it is empty).
+/// A bounded, thread-safe queue of body chunks between the transport (the producer: the
+/// curl loop or a connection's event loop) and one async consumer (which suspends while it
+/// is empty).
 ///
 /// The producer never blocks: it checks ``isFull`` before pushing and, when full, pauses
 /// its transfer and asks to be told when there is room again (``whenRoom(_:)``).

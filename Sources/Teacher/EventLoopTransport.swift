@@ -11,9 +11,8 @@ import NIOPosix
 /// otherwise on one loop of `group` chosen once, so those callers share kept connections.
 /// There the request is written before ``submit(_:)`` returns, the answer is read by the
 /// same thread, and the waiting task is resumed on it: a teacher call crosses no thread on
-/// the way out or back. ``CurlEventLoop`` instead hands
-/// each attempt to its own thread and the head back, which costs two cross-thread wakes and
-/// the curl thread's turn per request (see the README's "Where the added latency goes").
+/// the way out or back. ``CurlEventLoop`` instead hands each attempt to a thread of its own
+/// and the head back, two cross-thread wakes and the curl thread's work per request.
 ///
 /// Each connection carries one attempt at a time and goes back to its loop's pool when the
 /// response ended on a keep-alive connection; a pooled connection found closed when a request

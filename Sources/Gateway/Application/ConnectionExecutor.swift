@@ -8,9 +8,10 @@ import NIOCore
 ///
 /// Hummingbird serves each connection from a task. Left on Swift's global pool, every
 /// request crosses threads twice on the way in and out (the loop reads, the pool handles,
-/// the loop writes), and a teacher answer crosses a third time (curl thread, pool, loop).
-/// Preferring the connection's loop keeps the request, its handler and its response on the
-/// thread that owns the socket; a teacher answer then wakes that loop directly. On a
+/// the loop writes), and a teacher answer crosses again. Preferring the connection's loop
+/// keeps the request, its handler and its response on the thread that owns the socket; a
+/// plain-HTTP teacher is then called from that same loop too (the teacher client's
+/// event-loop transport), and a curl teacher's answer wakes that loop directly. On a
 /// 2-core machine each cross-thread wake of an idle core costs tens of microseconds.
 ///
 /// Code running here must not block: a blocked loop stalls every connection it owns.
