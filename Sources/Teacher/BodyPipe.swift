@@ -89,6 +89,13 @@ final class BodyPipe: @unchecked Sendable {
         return bufferedBytes >= capacityBytes && !cancelled
     }
 
+    /// The bytes queued and not yet taken (what a paused transfer holds in memory).
+    var queuedBytes: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return bufferedBytes
+    }
+
     /// Whether the producer has ended the body.
     var isFinished: Bool {
         condition.lock()

@@ -82,12 +82,12 @@ final class EventLoopTransferHandler: ChannelDuplexHandler, @unchecked Sendable 
             finish(transfer, reason: .cancelled, keepConnection: true)
             return
         }
+        arm(transfer, on: loop)  // first: a failed write may finish the transfer within the flush
         context.write(wrapOutboundOut(.head(requestHead(attempt))), promise: nil)
         if !attempt.body.isEmpty {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: attempt.body)))), promise: nil)
         }
         context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
-        arm(transfer, on: loop)
     }
 
     /// The request head: the attempt's header lines (a line with no value removes a header,

@@ -27,6 +27,11 @@ public final class TeacherBody: AsyncSequence, Sendable {
         cancel()
     }
 
+    /// The bytes received and not yet read: bounded while the transfer is paused.
+    var queuedBytes: Int {
+        pipe.queuedBytes
+    }
+
     /// Aborts the transfer if it is still running; iteration then fails with `.cancelled`.
     /// Does nothing once the body has been read to its end.
     public func cancel() {

@@ -112,7 +112,8 @@ final class TransferAttempt: @unchecked Sendable {
     }
 
     /// Registers how the transport running this attempt is told of a cancel (it must not
-    /// block nor call back into the attempt: it runs on the cancelling thread, under the lock). Returns `false` when the attempt was cancelled already.
+    /// block nor call back into the attempt: it runs on the cancelling thread, under the
+    /// lock). Returns `false` when the attempt was cancelled already.
     func attach(interrupt: @escaping @Sendable () -> Void) -> Bool {
         lock.lock()
         defer { lock.unlock() }

@@ -87,6 +87,9 @@ import Testing
                     index += 1
                 }
                 try await ServingEndToEndTests.waitForShadowJudgments(store, count: before + 5)
+                // Every shadow run of the stage judged, not the first five to finish: which
+                // five those are depends on timing, and the promotion on their win rate.
+                try await Self.waitForShadowRunsToFinish(runtime, store)
                 runtime.tick()
             }
             outcome.modes.append(runtime.state(of: "default")?.mode)

@@ -1,10 +1,12 @@
 import Foundation
-import Teacher
 import Testing
 import TestSupport
 
-/// The one-thread event loop: a cap on transfers in flight, a paused body that still meets
-/// its total limit, and many transfers at once on one thread.
+@testable import Teacher
+
+/// Both transports' event loops (curl's one thread, and the caller's NIO loop): a cap on
+/// transfers in flight, a paused body that still meets its total limit, and many transfers
+/// at once.
 @Suite("TeacherClient event loop", .timeLimit(.minutes(1)))
 struct TeacherEventLoopTests {
     @Test("at its cap the client refuses another transfer at once, and takes one again when a slot frees", arguments: TeacherConfiguration.Transport.tested)
@@ -19,6 +21,21 @@ struct TeacherEventLoopTests {
         await #expect(throws: TeacherError.overloaded(limit: 2)) { try await client.send(chatRequest(text: "three")) }
         for task in running { _ = try await task.value }
         #expect(try await client.send(chatRequest(text: "four")).status == 200)
+    }
+
+    @Test("a body nobody reads stops being read: what waits in memory stays near the pipe's capacity",
+          arguments: TeacherConfiguration.Transport.tested)
+    func unreadBodyIsBounded(transport: TeacherConfiguration.Transport) async throws {
+        let events = (0..<4000).map { "{\"n\":\($0),\"pad\":\"\(String(repeating: "p", count: 2000))\"}" }
+        let mock = try MockTeacher()
+        defer { mock.shutdown() }
+        mock.enqueue([.stream(events: events)])  // 8 MB
+        let response = try await makeClient(mock, transport: transport).send(chatRequest(stream: true))
+        try await Task.sleep(for: .milliseconds(500))  // read nothing meanwhile
+        // 256 KiB of pipe, plus what one read from the socket delivered after it filled.
+        #expect(response.body.queuedBytes >= 200_000 && response.body.queuedBytes < 512 * 1024)
+        let all = try await response.body.collect(upTo: 1 << 30)  // and then it all arrives
+        #expect(all == MockTeacher.sseBytes(events))
     }
 
     @Test("a body nobody reads is paused, and its total limit still ends it", arguments: TeacherConfiguration.Transport.tested)
