@@ -116,7 +116,13 @@ final class EventLoopTransferHandler: ChannelDuplexHandler, @unchecked Sendable 
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard let transfer else { return }  // nothing asked for: dropped
+        guard let transfer else {
+            // The rest of a response abandoned by an abort (the connection is closing), or
+            // anything else with no request behind it (NIO's decoder refuses an unsolicited
+            // response itself): the connection is not to be used again.
+            context.close(promise: nil)
+            return
+        }
         transfer.clock.markActivity(at: .now)
         if let scheduled = transfer.timerDeadline, transfer.clock.nextDeadline() < scheduled {
             // The first bytes: the idle limit may run out before the first-byte one would.

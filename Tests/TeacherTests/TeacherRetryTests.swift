@@ -83,6 +83,25 @@ struct TeacherRetryTests {
         #expect(mock.requests.map(\.connectionID) == [1, 1, 2])
     }
 
+    @Test("a connection that sent more than the answer is not reused", arguments: TeacherConfiguration.Transport.tested)
+    func excessBytesRetireTheConnection(transport: TeacherConfiguration.Transport) async throws {
+        let mock = try MockTeacher()
+        defer { mock.shutdown() }
+        let answer = MockTeacher.completionJSON(content: "first")
+        // A whole answer, then the head of a second one nobody asked for, with a body to come.
+        let bytes = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(answer.utf8.count)\r\n\r\n\(answer)"
+            + "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\npartial"
+        mock.enqueue([.raw(Array(bytes.utf8))])
+        let client = makeClient(mock, transport: transport, maxAttempts: 1)
+        let first = try await client.send(chatRequest(text: "first"))
+        #expect(text(try await first.body.collect(upTo: 1 << 20)) == answer)
+        try await Task.sleep(for: .milliseconds(50))  // the excess has arrived
+        let second = try await client.send(chatRequest(text: "second"))
+        #expect(second.status == 200)
+        #expect(text(try await second.body.collect(upTo: 1 << 20)).contains("\"object\":\"chat.completion\""))
+        #expect(mock.acceptedConnections == 2)
+    }
+
     @Test("a refused connection fails as unreachable after every attempt", arguments: TeacherConfiguration.Transport.tested)
     func connectionRefused(transport: TeacherConfiguration.Transport) async throws {
         let mock = try MockTeacher()

@@ -80,6 +80,8 @@ final class MockConnection {
             return .closedByServer
         case .closeWithoutReply:
             return .closedByServer
+        case .raw(let bytes):
+            return MockSocket.send(descriptor, bytes) ? .keepOpen : .closedByClient
         case .delayed(let duration, let inner):
             Thread.sleep(forTimeInterval: duration.seconds)
             return write(inner, closeAfter: closeAfter)

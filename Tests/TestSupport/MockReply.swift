@@ -16,6 +16,8 @@ public indirect enum MockReply: Sendable {
     case status(Int, retryAfter: String? = nil, body: String = MockTeacher.errorJSON(message: "mock error"))
     /// Reads the request, then closes the connection without answering.
     case closeWithoutReply
+    /// These bytes exactly, whatever they are; the connection stays open.
+    case raw([UInt8])
     /// Waits, then answers with the inner reply.
     case delayed(Duration, MockReply)
 }
