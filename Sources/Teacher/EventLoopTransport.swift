@@ -131,6 +131,21 @@ final class EventLoopTransport: TransferDriver, Sendable {
             connection.begin(attempt, reused: true, started: started)
             return
         }
+        // A cancel while connecting answers the caller at once; the connection, once made,
+        // then finds the attempt cancelled and goes to the pool unused (``begin``).
+        let loop = pool.loop
+        let pipe = attempt.pipe
+        guard attempt.attach(interrupt: {
+            loop.execute {
+                attempt.resolve(.failed(.cancelled))
+                pipe.finish(error: .cancelled)
+            }
+        }) else {
+            attempt.resolve(.failed(.cancelled))
+            attempt.pipe.finish(error: .cancelled)
+            release()
+            return
+        }
         let handler = EventLoopTransferHandler(transport: self, pool: pool)
         let bootstrap = ClientBootstrap(group: pool.loop)
             .connectTimeout(TimeAmount(attempt.limits.connect))
@@ -150,6 +165,7 @@ final class EventLoopTransport: TransferDriver, Sendable {
             case .success:
                 handler.begin(attempt, reused: false, started: started)
             case .failure(let error):
+                attempt.detach()
                 attempt.resolve(.failed(Self.connectFailure(error, endpoint: self.endpoint)))
                 attempt.pipe.finish(error: .cancelled)
                 self.release()

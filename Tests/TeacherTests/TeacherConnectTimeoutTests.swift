@@ -62,5 +62,19 @@ struct TeacherConnectTimeoutTests {
         #expect(elapsed >= .milliseconds(390) && elapsed < .seconds(3))  // two attempts of 200 ms
         #expect(TeacherError.timedOut(.connect).suggestedHTTPStatus == 504)
     }
+
+    @Test("cancelling while the connection is being made answers at once, not at the connect timeout",
+          arguments: TeacherConfiguration.Transport.tested)
+    func cancelWhileConnecting(transport: TeacherConfiguration.Transport) async throws {
+        let hole = try BlackHole()
+        let client = TeacherClient(configuration: TeacherConfiguration(
+            baseURL: "http://127.0.0.1:\(hole.port)/v1", connectTimeout: .seconds(10), retry: .never, transport: transport))
+        let start = ContinuousClock.now
+        let task = Task { try await client.send(TeacherRequest(path: "/chat/completions", body: Array("{}".utf8))) }
+        try await Task.sleep(for: .milliseconds(200))
+        task.cancel()
+        await #expect(throws: TeacherError.cancelled) { _ = try await task.value }
+        #expect(ContinuousClock.now - start < .seconds(3))
+    }
 }
 #endif
