@@ -1,6 +1,7 @@
-import Corpus
 import Foundation
 import Testing
+
+@testable import Corpus
 
 @Suite struct ExchangeLogTests {
     func temporaryPath() -> String {
@@ -105,6 +106,18 @@ import Testing
         let stamp = try #require(ExchangeID.timestamp(of: id))
         #expect(abs(stamp.timeIntervalSince1970 - 1_700_000_000.123) < 0.002)
         #expect(ExchangeID.make() < ExchangeID.make(now: Date().addingTimeInterval(1)))
+    }
+
+    @Test func idsDrawnAcrossManyPoolRefillsAreDistinctAndWellFormed() {
+        let ids = (0..<2_000).map { _ in ExchangeID.make(now: Date(timeIntervalSince1970: 1_700_000_000)) }
+        #expect(Set(ids).count == ids.count)  // one millisecond: the random bits alone tell them apart
+        for id in ids.prefix(100) {
+            let hex = Array(ExchangeID.compact(id))
+            #expect(hex.count == 32 && hex[12] == "7" && "89ab".contains(hex[16]))
+        }
+        // Every bit position of the pool's output takes both values.
+        let draws = (0..<64).map { _ in EntropyPool.shared.next() }
+        #expect(draws.reduce(0, |) == .max && draws.reduce(.max, &) == 0)
     }
 
     @Test func transactionRollsBackOnError() throws {

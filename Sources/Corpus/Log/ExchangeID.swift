@@ -4,9 +4,10 @@ import Foundation
 /// Exchange identifiers: UUIDv7 (RFC 9562), so ids sort by creation time and the
 /// feedback endpoint can tell how old a target is.
 public enum ExchangeID {
-    /// A new UUIDv7 string for the current time.
+    /// A new UUIDv7 string for the current time, its random bits from the kernel's
+    /// generator (through ``EntropyPool``, which fetches them in bulk).
     public static func make(now: Date = Date()) -> String {
-        var rng = SystemRandomNumberGenerator()
+        var rng = PooledRandomNumberGenerator()
         return make(milliseconds: UInt64(now.timeIntervalSince1970 * 1000), using: &rng)
     }
 
