@@ -51,6 +51,9 @@ import Testing
         configuration.serving.selectiveGate.minimumSamples = 10
         configuration.serving.rollout.minimumCanaryJudged = 5
         configuration.serving.rollout.minimumCanaryRatings = 0
+        // The test's client keeps one connection across the training step, which on a busy
+        // machine can outlast the default 30 s idle timeout.
+        configuration.idleTimeoutMs = 600_000
     }
 
     @Test func theLearnablePartMovesToTheStudentAndTheRestStaysOnTheTeacher() async throws {
