@@ -124,8 +124,7 @@ final class CurlEventLoop: TransferDriver, @unchecked Sendable {
     /// Configures a handle for `attempt` and adds it to the multi handle.
     private func start(_ attempt: TransferAttempt) {
         guard let easy = spareHandles.popLast() ?? curl_easy_init() else {
-            attempt.resolve(.failed(.unreachable("could not create a curl handle")))
-            attempt.pipe.finish(error: .cancelled)
+            attempt.fail(.unreachable("could not create a curl handle"))
             release()
             return
         }

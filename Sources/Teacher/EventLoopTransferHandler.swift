@@ -70,8 +70,7 @@ final class EventLoopTransferHandler: ChannelDuplexHandler, @unchecked Sendable 
     /// Writes `attempt`'s request and starts its deadlines, which count from `started`.
     func begin(_ attempt: TransferAttempt, reused: Bool, started: ContinuousClock.Instant) {
         guard let context else {  // closed between connect and here
-            attempt.resolve(.failed(.unreachable("the connection closed before the request was sent")))
-            attempt.pipe.finish(error: .cancelled)
+            attempt.fail(.unreachable("the connection closed before the request was sent"))
             transport.release()
             return
         }
@@ -241,18 +240,8 @@ final class EventLoopTransferHandler: ChannelDuplexHandler, @unchecked Sendable 
     private func finish(_ transfer: Transfer, reason: TeacherError?, keepConnection: Bool) {
         self.transfer = nil
         transfer.timer?.cancel()
-        let attempt = transfer.attempt
-        attempt.detach()
-        switch transfer.phase {
-        case .awaitingHead:
-            attempt.resolve(.failed(reason ?? .unreachable("the response ended before its head")))
-            attempt.pipe.finish(error: .cancelled)
-        case .streaming:
-            attempt.pipe.finish(error: reason)
-        case .discarding(let status, let delay):
-            attempt.resolve(reason == .cancelled ? .failed(.cancelled) : .retry(status: status, delay: delay))
-            attempt.pipe.finish(error: .cancelled)
-        }
+        transfer.attempt.detach()
+        transfer.attempt.end(in: transfer.phase, error: reason)
         transport.release()
         if keepConnection, isOpen {
             if heldRead {

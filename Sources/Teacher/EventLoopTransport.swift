@@ -134,15 +134,8 @@ final class EventLoopTransport: TransferDriver, Sendable {
         // A cancel while connecting answers the caller at once; the connection, once made,
         // then finds the attempt cancelled and goes to the pool unused (``begin``).
         let loop = pool.loop
-        let pipe = attempt.pipe
-        guard attempt.attach(interrupt: {
-            loop.execute {
-                attempt.resolve(.failed(.cancelled))
-                pipe.finish(error: .cancelled)
-            }
-        }) else {
-            attempt.resolve(.failed(.cancelled))
-            attempt.pipe.finish(error: .cancelled)
+        guard attempt.attach(interrupt: { loop.execute { attempt.fail(.cancelled) } }) else {
+            attempt.fail(.cancelled)
             release()
             return
         }
@@ -166,8 +159,7 @@ final class EventLoopTransport: TransferDriver, Sendable {
                 handler.begin(attempt, reused: false, started: started)
             case .failure(let error):
                 attempt.detach()
-                attempt.resolve(.failed(Self.connectFailure(error, endpoint: self.endpoint)))
-                attempt.pipe.finish(error: .cancelled)
+                attempt.fail(Self.connectFailure(error, endpoint: self.endpoint))
                 self.release()
             }
         }

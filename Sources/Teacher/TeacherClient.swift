@@ -47,13 +47,13 @@ public final class TeacherClient: Sendable {
                            environment: [String: String] = ProcessInfo.processInfo.environment) -> (any TransferDriver)? {
         let capacity = configuration.maxConcurrentTransfers
         let proxied = ["http_proxy", "all_proxy", "ALL_PROXY"].contains { !(environment[$0] ?? "").isEmpty }
-        switch configuration.transport {
-        case .eventLoops, .automatic where !proxied:
-            if let endpoint = EventLoopTransport.Endpoint(baseURL: baseURL) {
-                return EventLoopTransport(endpoint: endpoint, capacity: capacity)
-            }
-        case .automatic, .curl:
-            break
+        let wantsLoops = switch configuration.transport {
+        case .eventLoops: true
+        case .automatic: !proxied
+        case .curl: false
+        }
+        if wantsLoops, let endpoint = EventLoopTransport.Endpoint(baseURL: baseURL) {
+            return EventLoopTransport(endpoint: endpoint, capacity: capacity)
         }
         return CurlEventLoop(capacity: capacity)
     }

@@ -93,6 +93,27 @@ final class TransferAttempt: @unchecked Sendable {
         waiting?.resume(returning: result)
     }
 
+    /// Fails the attempt before any head went out: `error` to the waiter, and a body that
+    /// nobody will read closed.
+    func fail(_ error: TeacherError) {
+        resolve(.failed(error))
+        pipe.finish(error: .cancelled)
+    }
+
+    /// Ends the attempt whose response was in `phase`; `error` nil means it ended cleanly.
+    /// Both transports end every attempt through here.
+    func end(in phase: TransferPhase, error: TeacherError?) {
+        switch phase {
+        case .awaitingHead:
+            fail(error ?? .unreachable("the response ended before its head"))
+        case .streaming:
+            pipe.finish(error: error)
+        case .discarding(let status, let delay):
+            resolve(error == .cancelled ? .failed(.cancelled) : .retry(status: status, delay: delay))
+            pipe.finish(error: .cancelled)
+        }
+    }
+
     /// Whether the caller gave up on this attempt.
     var isCancelled: Bool {
         lock.lock()

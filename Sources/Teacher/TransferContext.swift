@@ -131,17 +131,13 @@ final class TransferContext: @unchecked Sendable {
         if case .awaitingHead = phase, reason == nil, code == CURLE_OK {
             decideHead()
         }
-        switch phase {
-        case .awaitingHead:
-            attempt.resolve(.failed(reason ?? errorBeforeHead(code)))
-            attempt.pipe.finish(error: .cancelled)
-        case .streaming:
-            flushHead()
-            attempt.pipe.finish(error: reason ?? (code == CURLE_OK ? nil : .transfer(message(code))))
-        case .discarding(let status, let delay):
-            attempt.resolve(reason == .cancelled ? .failed(.cancelled) : .retry(status: status, delay: delay))
-            attempt.pipe.finish(error: .cancelled)
+        flushHead()  // a streaming head not yet handed on goes before the body's end
+        let error: TeacherError? = switch phase {
+        case .awaitingHead: reason ?? errorBeforeHead(code)
+        case .streaming: reason ?? (code == CURLE_OK ? nil : .transfer(message(code)))
+        case .discarding: reason
         }
+        attempt.end(in: phase, error: error)
     }
 
     /// Maps a curl failure before any response byte to a ``TeacherError``.

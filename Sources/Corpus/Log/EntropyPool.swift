@@ -10,7 +10,7 @@ import Darwin
 ///
 /// Every request makes an ``ExchangeID``, whose 74 random bits took two
 /// `SystemRandomNumberGenerator` draws: two `getrandom` system calls on the connection's
-/// event loop. From the pool an id costs a copy under a lock, and one call in about 30 ids
+/// event loop. From the pool an id costs two copies under a lock, and one call in 16 ids
 /// refills it. The bytes are the kernel's CSPRNG output either way; they are only fetched
 /// in bulk. (A forked child would share the buffer, but Retort's children start by `exec`.)
 final class EntropyPool: @unchecked Sendable {
