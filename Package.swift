@@ -57,6 +57,9 @@ let package = Package(
         // Already a dependency of Hummingbird; named for the peer's SocketAddress in the request
         // context and for the teacher client's event-loop transport.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // Already a dependency of Hummingbird; named for the HTTP/1 to HTTP-types codec under
+        // the gateway's own connection handler.
+        .package(url: "https://github.com/apple/swift-nio-extras", from: "1.35.2"),
     ],
     targets: [
         // C shims: one per system library, nothing but a module map.
@@ -99,6 +102,9 @@ let package = Package(
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "NIOHTTPTypesHTTP1", package: "swift-nio-extras"),
             ]
         ),
         .executableTarget(

@@ -41,8 +41,9 @@ struct FloorBench: AsyncParsableCommand {
             return Response(status: HTTPResponse.Status(code: reply.status), headers: [.contentType: "application/json"],
                             body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
         }
+        let responder = router.buildResponder()
         let app = Application(
-            router: router, server: .loopBoundHTTP1(configuration: .init()),
+            responder: responder, server: .loopBoundHTTP1(responder: responder, configuration: .init(), serverName: "retort-floor"),
             configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "retort-floor")
         )
         try await app.runService()

@@ -50,7 +50,8 @@ struct EventLoopExecutorTests {
         let router = Router()
         router.get("on") { _, _ in Where() }
         router.group("off").add(middleware: OffLoopMiddleware()).get("") { _, _ in Where() }
-        let app = Application(router: router, server: .loopBoundHTTP1(configuration: .init()),
+        let responder = router.buildResponder()
+        let app = Application(responder: responder, server: .loopBoundHTTP1(responder: responder, configuration: .init(), serverName: nil),
                               configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
             let on = try await client.execute(uri: "/on", method: .get) { String(buffer: $0.body) }

@@ -30,31 +30,6 @@ final class EventLoopExecutor: TaskExecutor {
     }
 }
 
-/// A server child channel whose connection tasks prefer the connection's event loop
-/// (``EventLoopExecutor``); everything else is `Inner`'s.
-struct LoopBoundChannel<Inner: ServerChildChannel>: ServerChildChannel {
-    let inner: Inner
-
-    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Inner.Value> {
-        inner.setup(channel: channel, logger: logger)
-    }
-
-    func handle(value: Inner.Value, logger: Logger) async {
-        await withTaskExecutorPreference(EventLoopExecutor(value.channel.eventLoop)) {
-            await inner.handle(value: value, logger: logger)
-        }
-    }
-}
-
-extension HTTPServerBuilder {
-    /// HTTP/1.1 with each connection's tasks on its event loop (``LoopBoundChannel``).
-    public static func loopBoundHTTP1(configuration: HTTP1Channel.Configuration) -> HTTPServerBuilder {
-        .init { responder in
-            LoopBoundChannel(inner: HTTP1Channel(responder: responder, configuration: configuration))
-        }
-    }
-}
-
 /// Runs `operation` on Swift's global concurrent pool, whatever executor the calling task
 /// prefers: for a handler on a connection's event loop that must read SQLite (whose reads
 /// wait for the exchange log's writer) or do anything else that may block.

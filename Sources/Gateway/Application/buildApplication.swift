@@ -13,20 +13,29 @@ public func buildApplication(services: GatewayServices, logger: Logger? = nil) -
     // closed after `idle_timeout_ms`; body reads and client writes have their own limits
     // (``ClientConnection``).
     let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount.milliseconds(Int64(configuration.idleTimeoutMs)))
+    let responder = buildRouter(services: services).buildResponder()
+    // `event_loop_handlers`: each connection served from its event loop by the gateway's own
+    // HTTP/1 channel (``LoopBoundHTTP1Channel``); off, Hummingbird's, with handlers on the
+    // global pool.
+    let server: HTTPServerBuilder = configuration.eventLoopHandlers
+        ? .loopBoundHTTP1(responder: responder, configuration: http1, serverName: serverName)
+        : .http1(configuration: http1)
     return Application(
-        router: buildRouter(services: services),
-        // `event_loop_handlers`: each connection's tasks on its event loop (``LoopBoundChannel``).
-        server: configuration.eventLoopHandlers ? .loopBoundHTTP1(configuration: http1) : .http1(configuration: http1),
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "retort"),
+        responder: responder,
+        server: server,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: serverName),
         logger: logger ?? Logger(label: "retort")
     )
 }
+
+/// The `Server` header of every response.
+let serverName = "retort"
 
 /// The route table. Every route's errors leave through ``OpenAIErrorMiddleware``; every
 /// request passes ``CrossSiteMiddleware`` first.
 ///
 /// With `event_loop_handlers` (the default), handlers run on their connection's event
-/// loop (``LoopBoundChannel``), so they must not block. Every `/v1` route but feedback,
+/// loop (``LoopBoundHTTP1Channel``), so they must not block. Every `/v1` route but feedback,
 /// `/healthz` and `/metrics` only await; feedback and the admin API read and write SQLite,
 /// so they always run on the global pool (``OffLoopMiddleware``).
 public func buildRouter(services: GatewayServices) -> Router<GatewayRequestContext> {

@@ -68,7 +68,7 @@ public struct GatewayConfiguration: Sendable, Decodable {
     public var idleTimeoutMs = 30_000
     /// How long reading a request body may take.
     public var requestReadTimeoutMs = 30_000
-    /// Whether each connection's handlers run on its event loop (``LoopBoundChannel``)
+    /// Whether each connection's handlers run on its event loop (``LoopBoundHTTP1Channel``)
     /// instead of Swift's global pool.
     public var eventLoopHandlers = true
     /// How long one write to a client may wait for the client to read; past it the
