@@ -234,7 +234,10 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     private func writable() -> EventLoopFuture<Void> {
         guard let context, context.channel.isActive else { return loop.makeFailedFuture(ChannelError.ioOnClosedChannel) }
         if context.channel.isWritable { return loop.makeSucceededVoidFuture() }
+        // Flushing may drain the buffer at once (the change of writability then fired inside
+        // `flush`, before anyone was waiting for it), so look again before waiting.
         context.flush()
+        if context.channel.isWritable { return loop.makeSucceededVoidFuture() }
         let promise = loop.makePromise(of: Void.self)
         writableWaiters.append(promise)
         return promise.futureResult
@@ -255,6 +258,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        arrived.removeAll()
         connectionEnded(ChannelError.ioOnClosedChannel)
     }
 
@@ -305,6 +309,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        arrived.removeAll()  // nobody to answer: they would only hold this handler
         connectionEnded(ChannelError.ioOnClosedChannel)
         context.fireChannelInactive()
     }
@@ -440,20 +445,22 @@ struct ChannelBodyWriter: ResponseBodyWriter {
 
 /// The `Date` header's value (RFC 9110's IMF-fixdate), formatted once per second.
 struct HTTPDateCache {
-    private var second = -1
+    private var second: time_t = -1
     private var value = ""
 
     mutating func now() -> String {
-        var seconds = time(nil)
-        guard seconds != second else { return value }
-        second = seconds
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        value = Self.format(parts)
+        let seconds = time(nil)
+        if seconds != second {
+            second = seconds
+            value = Self.format(seconds)
+        }
         return value
     }
 
-    static func format(_ t: tm) -> String {
+    static func format(_ seconds: time_t) -> String {
+        var seconds = seconds
+        var t = tm()
+        gmtime_r(&seconds, &t)
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }

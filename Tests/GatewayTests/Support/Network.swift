@@ -59,6 +59,11 @@ final class RawClient {
         _ = bytes.withUnsafeBytes { Foundation.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
+    /// Shuts the client's sending side (a TCP half-close), leaving it reading.
+    func shutdownWrite() {
+        shutdown(socket, Int32(SHUT_WR))
+    }
+
     /// Shrinks the receive buffer, so a response nobody reads fills it sooner.
     func shrinkReceiveBuffer() {
         var size: Int32 = 4096
