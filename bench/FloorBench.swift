@@ -7,12 +7,12 @@ import Teacher
 /// `retort-bench floor`: the gateway's HTTP stack with nothing of the gateway in it, to
 /// split the latency `retort serve` adds into what the stack costs and what Retort does.
 ///
-/// It serves, on the same server the gateway uses (Hummingbird, HTTP/1.1, each connection's
-/// handlers on its event loop):
+/// It serves, on the same server the gateway uses (its HTTP/1 channel, ``LoopBoundHTTP1Channel``,
+/// under Hummingbird's router, each connection's handlers on its event loop):
 /// - `POST /static/v1/chat/completions`: reads the body and answers a fixed completion, the
 ///   cost of the HTTP server alone;
 /// - `POST /proxy/v1/chat/completions`: reads the body, sends it to the teacher through the
-///   gateway's ``TeacherClient`` (curl, keep-alive) and answers the teacher's bytes, the
+///   gateway's ``TeacherClient`` (keep-alive; the event-loop transport for a plain-HTTP teacher) and answers the teacher's bytes, the
 ///   server plus the teacher hop, with no parsing, routing or logging.
 ///
 /// `bench/gateway-load.sh` runs it next to the gateway when `FLOOR=1`.
