@@ -27,7 +27,7 @@ import Serving
 /// | `idle_timeout_ms` | int | 30000: a connection with no request in progress is closed |
 /// | `request_read_timeout_ms` | int | 30000: reading a request body |
 /// | `client_write_timeout_ms` | int | 30000: one write to a client that does not read |
-/// | `event_loop_handlers` | bool | true: run each connection's handlers on its event loop (less added latency; false: on Swift's global pool) |
+/// | `event_loop_handlers` | bool | true: serve each connection with the gateway's own HTTP/1 channel, its handlers on its event loop (less added latency; false: Hummingbird's channel, handlers on Swift's global pool) |
 /// | `log_queue_capacity` | int | 10000 records waiting for the writer |
 /// | `log_batch_size` | int | 256 records per transaction |
 public struct GatewayConfiguration: Sendable, Decodable {
