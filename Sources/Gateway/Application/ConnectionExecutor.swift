@@ -1,6 +1,4 @@
 import Hummingbird
-import HummingbirdCore
-import Logging
 import NIOCore
 
 /// A task executor that runs jobs on one NIO event loop: the loop that owns a client

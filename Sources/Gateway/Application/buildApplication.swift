@@ -29,7 +29,7 @@ public func buildApplication(services: GatewayServices, logger: Logger? = nil) -
 }
 
 /// The `Server` header of every response.
-let serverName = "retort"
+private let serverName = "retort"
 
 /// The route table. Every route's errors leave through ``OpenAIErrorMiddleware``; every
 /// request passes ``CrossSiteMiddleware`` first.
