@@ -42,12 +42,17 @@ struct HTTPConnectionTests {
         try await app.test(.live) { client in try await body(client.port ?? 0) }
     }
 
+    /// Sends `request` on a new connection and reads until the server closes it.
+    func exchange(_ port: Int, _ request: String, timeout: Duration = .seconds(5)) throws -> (text: String, closed: Bool) {
+        let client = try RawClient(port: port)
+        client.send(request)
+        return client.readUntilClosed(timeout: timeout)
+    }
+
     @Test("pipelined requests are answered in order, and Connection: close ends the connection")
     func pipelinedInOrder() async throws {
         try await withServer { port in
-            let client = try RawClient(port: port)
-            client.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\nGET /fast HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
-            let (text, closed) = client.readUntilClosed(timeout: .seconds(5))
+            let (text, closed) = try exchange(port, "GET /slow HTTP/1.1\r\nHost: a\r\n\r\nGET /fast HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
             #expect(closed)
             let slow = try #require(text.range(of: "\r\n\r\nslow"))
             let fast = try #require(text.range(of: "\r\n\r\nfast"))
@@ -59,9 +64,7 @@ struct HTTPConnectionTests {
     @Test("every response carries Date and Server")
     func dateAndServer() async throws {
         try await withServer { port in
-            let client = try RawClient(port: port)
-            client.send("GET /fast HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n")
-            let head = client.readUntilClosed(timeout: .seconds(5)).text.lowercased()
+            let head = try exchange(port, "GET /fast HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n").text.lowercased()
             #expect(head.contains("server: retort-test\r\n"))
             #expect(head.contains("date: ") && head.contains(" gmt\r\n"))
         }
@@ -72,9 +75,7 @@ struct HTTPConnectionTests {
     @Test("a request that cannot be parsed gets a 400 and the connection closes")
     func unparseableIs400() async throws {
         try await withServer { port in
-            let client = try RawClient(port: port)
-            client.send("NOT HTTP AT ALL\r\n\r\n")
-            let (text, closed) = client.readUntilClosed(timeout: .seconds(5))
+            let (text, closed) = try exchange(port, "NOT HTTP AT ALL\r\n\r\n")
             #expect(closed)
             #expect(text.hasPrefix("HTTP/1.1 400"))
         }
@@ -83,11 +84,10 @@ struct HTTPConnectionTests {
     @Test("a body the handler never read is dropped and the connection serves the next request")
     func unreadBodyDropped() async throws {
         try await withServer { port in
-            let client = try RawClient(port: port)
             let size = 1 << 20
-            client.send("POST /ignore HTTP/1.1\r\nHost: a\r\nContent-Length: \(size)\r\n\r\n" + String(repeating: "x", count: size)
-                        + "POST /length HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello")
-            let (text, closed) = client.readUntilClosed(timeout: .seconds(10))
+            let (text, closed) = try exchange(
+                port, "POST /ignore HTTP/1.1\r\nHost: a\r\nContent-Length: \(size)\r\n\r\n" + String(repeating: "x", count: size)
+                    + "POST /length HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello", timeout: .seconds(10))
             #expect(closed)
             #expect(text.contains("\r\n\r\nignored"))
             #expect(text.hasSuffix("\r\n\r\n5"))
@@ -98,11 +98,10 @@ struct HTTPConnectionTests {
     func bodiesOnAndOffTheLoop() async throws {
         try await withServer { port in
             for path in ["/length", "/off/length"] {
-                let client = try RawClient(port: port)
                 let size = 3 << 20
-                client.send("POST \(path) HTTP/1.1\r\nHost: a\r\nContent-Length: \(size)\r\nConnection: close\r\n\r\n"
-                            + String(repeating: "y", count: size))
-                let (text, closed) = client.readUntilClosed(timeout: .seconds(10))
+                let (text, closed) = try exchange(
+                    port, "POST \(path) HTTP/1.1\r\nHost: a\r\nContent-Length: \(size)\r\nConnection: close\r\n\r\n"
+                        + String(repeating: "y", count: size), timeout: .seconds(10))
                 #expect(closed)
                 #expect(text.hasSuffix("\r\n\r\n\(size)"), "\(path)")
             }
@@ -148,7 +147,7 @@ struct HTTPConnectionTests {
         #expect(reads.count - before == HTTPExchangeHandler.bodyHighWater / chunk.readableBytes - 1)
         #expect(body.queuedBytes == sent)
 
-        var iterator = body.makeAsyncIterator()
+        let iterator = body.makeAsyncIterator()
         var received = 0
         let held = reads.count
         while body.queuedBytes >= HTTPExchangeHandler.bodyLowWater {
