@@ -92,6 +92,38 @@ import Testing
         #expect(upstream["stream_options"] == nil)
     }
 
+    @Test("a stream request answered whole by the teacher reaches the client as a stream, and is logged whole")
+    func wholeAnswerToAStreamRequestIsStreamed() async throws {
+        let call = MockToolCall(id: "call_4", name: "lookup", arguments: #"{"q":"x"}"#)
+        let harness = try GatewayHarness { _ in
+            .json(body: MockTeacher.completionJSON(content: "Paris, mostly.", toolCall: call,
+                                                   usage: MockUsage(promptTokens: 9, completionTokens: 4)))
+        }
+        let (plain, withUsage) = try await harness.run { _, gateway in
+            let plain = try await gateway.post(chatBody(stream: true))
+            #expect(plain.status == 200 && plain.header("content-type") == "text/event-stream")
+            let withUsage = try await gateway.post(chatBody(stream: true, extra: #","stream_options":{"include_usage":true}"#))
+            return (try await plain.body.collect(upTo: 1 << 20), try await withUsage.body.collect(upTo: 1 << 20))
+        }
+        var parser = SSEParser()
+        let events = parser.feed(plain)
+        #expect(events.map(\.data).last == "[DONE]" && events.count == 3)
+        // The first event is the whole message, on the chat wire exactly.
+        #expect(events.first?.data == #"{"id":"chatcmpl-mock","object":"chat.completion.chunk","created":1700000000,"model":"mock-teacher","choices":[{"index":0,"delta":{"role":"assistant","content":"Paris, mostly.","tool_calls":[{"index":0,"id":"call_4","type":"function","function":{"name":"lookup","arguments":"{\"q\":\"x\"}"}}]},"finish_reason":null}]}"#)
+        var reassembled = CompletionParts()
+        for event in events {
+            if case .delta(let delta) = ChatStreamItem(event: event) { reassembled.apply(delta) }
+        }
+        #expect(reassembled.text == "Paris, mostly." && reassembled.toolCalls.first?.name == "lookup")
+        #expect(reassembled.usage == nil && reassembled.finishReason == "tool_calls")
+        var second = SSEParser()
+        let usage = second.feed(withUsage).dropLast().last.flatMap { try? JSONValue.parse($0.data) }
+        #expect(usage?["choices"]?.arrayValue?.isEmpty == true && usage?["usage"]?["completion_tokens"]?.intValue == 4)
+        let rows = try harness.rows()
+        #expect(rows.count == 2 && rows.allSatisfy { $0.status == 200 && $0.stream && $0.completionTokens == 4 })
+        #expect(rows.allSatisfy { $0.responseJSON?.contains(#""object":"chat.completion""#) == true })
+    }
+
     @Test func modelsAndHealth() async throws {
         let harness = try GatewayHarness()
         try await harness.run { client, _ in

@@ -159,6 +159,35 @@ struct HTTPConnectionTests {
         #expect(received == sent)
         _ = try channel.finish()
     }
+
+    @Test("a pipelined request waiting for the task holds the reads until the task takes it")
+    func pipelinedRequestHoldsReads() async throws {
+        let reads = ReadCounter()
+        let channel = EmbeddedChannel()
+        let exchanges = HTTPExchangeHandler(loop: channel.eventLoop)
+        try channel.pipeline.syncOperations.addHandlers([reads, exchanges])
+        channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 1), promise: nil)
+        func request(_ path: String) throws {
+            try channel.writeInbound(HTTPRequestPart.head(HTTPRequest(method: .get, scheme: nil, authority: "a", path: path)))
+            try channel.writeInbound(HTTPRequestPart.end(nil))
+        }
+
+        let start = reads.count
+        channel.read()
+        #expect(reads.count == start + 1)  // nothing queued: reads pass
+        try request("/1")
+        try request("/2")  // both arrived in one read, before the task asked
+        channel.read()
+        channel.read()
+        #expect(reads.count == start + 1)  // held while requests wait
+        #expect(try #require(await exchanges.nextRequest()).0.path == "/1")
+        #expect(reads.count == start + 1)  // "/2" still waits
+        #expect(try #require(await exchanges.nextRequest()).0.path == "/2")
+        #expect(reads.count == start + 2)  // the held read went through once the queue emptied
+        channel.read()
+        #expect(reads.count == start + 3)
+        _ = try channel.finish()
+    }
 }
 
 /// Counts the read requests that reach it from the handlers behind it.

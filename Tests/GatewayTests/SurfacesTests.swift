@@ -29,6 +29,19 @@ import Testing
         return parser.feed(bytes).map { ($0.event ?? "", try? JSONValue.parse($0.data)) }
     }
 
+    @Test("a Responses stream answered whole by a chat teacher still arrives as Responses events")
+    func responsesStreamFromAWholeAnswer() async throws {
+        let harness = try GatewayHarness { _ in .json(body: MockTeacher.completionJSON(content: "came whole")) }
+        let streamed = #"{"model":"default","input":"stream it","stream":true}"#
+        let stream = try await harness.run { client, _ in try await Self.post(client, "/v1/responses", streamed) }
+        let events = Self.events(stream.body)
+        #expect(stream.status == 200 && events.first?.name == "response.created" && events.last?.name == "response.completed")
+        #expect(events.filter { $0.name == "response.output_text.delta" }.compactMap { $0.data?["delta"]?.stringValue } == ["came whole"])
+        let completed = try #require(events.last?.data?["response"])
+        #expect(completed["output"]?.arrayValue?.first?["content"]?.arrayValue?.first?["text"]?.stringValue == "came whole")
+        #expect(completed["usage"]?["output_tokens"]?.intValue != nil)
+    }
+
     @Test func responsesAgainstAChatTeacher() async throws {
         let harness = try GatewayHarness()
         let plain = #"{"model":"default","instructions":"Be brief.","input":"hello responses","max_output_tokens":20}"#

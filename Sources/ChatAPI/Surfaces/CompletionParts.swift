@@ -131,3 +131,28 @@ extension CompletionParts {
         if let usage = delta.usage { self.usage = usage }
     }
 }
+
+extension CompletionParts {
+    /// This completion as the events of a chat-completions stream: the whole message in one
+    /// delta, then the finish reason, the usage when `includeUsage` (and known), and
+    /// `[DONE]`. For a client that asked for a stream of an answer that came whole (a
+    /// teacher that ignores `stream`); ``apply(_:)`` reads the events back into these parts.
+    public func streamItems(includeUsage: Bool) -> [ChatStreamItem] {
+        var message = ChatStreamDelta(id: id, model: model, created: created)
+        message.role = "assistant"
+        message.content = text ?? (toolCalls.isEmpty ? "" : nil)
+        message.toolCalls = toolCalls.enumerated().map { index, call in
+            ChatStreamDelta.ToolCallDelta(index: index, id: call.id, name: call.name, arguments: call.arguments)
+        }
+        var end = ChatStreamDelta(id: id, model: model, created: created)
+        end.finishReason = finishReason ?? "stop"
+        var items: [ChatStreamItem] = [.delta(message), .delta(end)]
+        if includeUsage, let usage {
+            var usageOnly = ChatStreamDelta(id: id, model: model, created: created)
+            usageOnly.usage = usage
+            items.append(.delta(usageOnly))
+        }
+        items.append(.done)
+        return items
+    }
+}

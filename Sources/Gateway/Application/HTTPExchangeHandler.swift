@@ -5,8 +5,10 @@ import NIOCore
 import NIOHTTPTypes
 
 /// The last handler of a ``LoopBoundHTTP1Channel`` pipeline: queues each request for the
-/// connection's task, feeds its body to it (holding the socket's reads while more than
-/// ``bodyHighWater`` bytes wait unread) and writes the task's response parts.
+/// connection's task, feeds its body to it and writes the task's response parts. The
+/// socket's reads are held while a pipelined request waits for the task or more than
+/// ``bodyHighWater`` body bytes wait unread, so a client cannot queue more than one read's
+/// worth of requests or body ahead of its answers.
 ///
 /// Its state belongs to the connection's event loop. The task normally runs there; when a
 /// route moved it off (``OffLoopMiddleware``), each call hops onto the loop first.
@@ -22,8 +24,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     let loop: any EventLoop
     private var context: ChannelHandlerContext?
-    /// Requests whose heads arrived before the task asked (at most one: the pipelining
-    /// assistance holds the next request until this one's response has ended).
+    /// Requests whose heads arrived before the task asked (pipelined: what one read held).
     private var arrived = CircularBuffer<Incoming>(initialCapacity: 2)
     private var requestWaiter: CheckedContinuation<Incoming?, Never>?
     /// The request whose body is still arriving.
@@ -42,7 +43,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     /// The next request, or nil once the client closed its side (or the connection).
     func nextRequest() async -> Incoming? {
-        if loop.inEventLoop, let incoming = arrived.popFirst() { return incoming }
+        if loop.inEventLoop, let incoming = takeArrived() { return incoming }
         return await withCheckedContinuation { continuation in
             onLoop { self.awaitRequest(continuation) }
         }
@@ -102,7 +103,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     private func awaitRequest(_ continuation: CheckedContinuation<Incoming?, Never>) {
-        if let incoming = arrived.popFirst() {
+        if let incoming = takeArrived() {
             continuation.resume(returning: incoming)
         } else if !inputOpen || context == nil {
             continuation.resume(returning: nil)
@@ -135,9 +136,17 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
         return promise.futureResult
     }
 
-    /// Reads again if they were held for a body that has since been drained (or dropped).
+    /// The first queued request; the socket is read again once none is left.
+    private func takeArrived() -> Incoming? {
+        guard let incoming = arrived.popFirst() else { return nil }
+        if arrived.isEmpty, (arriving?.queuedBytes ?? 0) < Self.bodyHighWater { resumeReading() }
+        return incoming
+    }
+
+    /// Reads again if they were held for a body that has since been drained (or dropped),
+    /// unless requests still wait for the task.
     func resumeReading() {
-        guard readHeld, let context else { return }
+        guard readHeld, arrived.isEmpty, let context else { return }
         readHeld = false
         context.read()
     }
@@ -173,7 +182,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func read(context: ChannelHandlerContext) {
-        if let arriving, arriving.queuedBytes >= Self.bodyHighWater {
+        if !arrived.isEmpty || (arriving?.queuedBytes ?? 0) >= Self.bodyHighWater {
             readHeld = true
         } else {
             context.read()

@@ -18,10 +18,12 @@ import NIOHTTPTypesHTTP1
 /// side: 18–23k requests/s through Hummingbird's channel, 28–33k through a first cut of
 /// this one, 41–51k from a bare SwiftNIO handler).
 ///
-/// Here the pipeline is SwiftNIO's HTTP/1 codec (with its pipelining assistance and its
-/// 400-and-close for requests it cannot parse), the HTTP-types codec and Hummingbird's
-/// connection-state handler (the idle timeout, closing on shutdown), as in Hummingbird;
-/// then ``HTTPExchangeHandler`` hands each request to the connection's task, which runs
+/// Here the pipeline is SwiftNIO's HTTP/1 codec (with its 400-and-close for requests it
+/// cannot parse), the HTTP-types codec and Hummingbird's connection-state handler (the idle
+/// timeout, closing on shutdown), as in Hummingbird; then ``HTTPExchangeHandler`` queues
+/// pipelined requests itself (SwiftNIO's pipelining assistance would take the socket off
+/// and back onto epoll around every request: two system calls each) and hands each
+/// request to the connection's task, which runs
 /// the router on the connection's loop (``EventLoopExecutor``) and writes the response
 /// straight into the pipeline. A response with a known length leaves in one flush; a
 /// streamed one (no length) is flushed chunk by chunk and waits while the client is not
@@ -49,7 +51,7 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
             limits.maxHeaderFieldCount = configuration.httpDecoder.maxHeaderFieldCount
             let pipeline = channel.pipeline.syncOperations
             try pipeline.configureHTTPServerPipeline(
-                withPipeliningAssistance: true, withErrorHandling: true, withOutboundHeaderValidation: false,
+                withPipeliningAssistance: false, withErrorHandling: true, withOutboundHeaderValidation: false,
                 withEncoderConfiguration: .init(), withDecoderLimitConfiguration: limits
             )
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))

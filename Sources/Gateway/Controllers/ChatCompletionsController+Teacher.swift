@@ -39,8 +39,10 @@ extension ChatCompletionsController {
                                     clientSurface: passthrough ? api : .chat, logprobs: capture)
             answer = relay.response(headers: forwardedHeaders(response, exchange: exchange))
         } else {
+            // A client that asked for a stream gets one even from a teacher that answered whole.
             answer = await relayWhole(response, api: api, passthrough: passthrough, exchange: exchange, client: client,
-                                      capture: capture)
+                                      capture: capture, clientStreams: ingress.chat.stream,
+                                      streamUsage: ingress.chat.includeUsage || ingress.surface != .chat)
         }
         return passthrough ? answer : await client.adapt(answer)
     }
@@ -82,8 +84,16 @@ extension ChatCompletionsController {
     /// it: as is when the client speaks the teacher's API, else in chat form (the
     /// caller writes it in the client's surface). The gateway's own errors are in the
     /// client's surface either way.
+    ///
+    /// When the client asked for a stream (`clientStreams`), a successful completion that
+    /// goes back in chat form is sent as a chat-completions stream of its parts
+    /// (``CompletionParts/streamItems(includeUsage:)``, the usage included when
+    /// `streamUsage`), which the caller translates for another surface like any stream: a
+    /// teacher that ignores `stream` would otherwise leave a streaming client (the OpenAI
+    /// SDK's) reading nothing.
     func relayWhole(_ response: TeacherResponse, api: APISurface, passthrough: Bool, exchange: PendingExchange,
-                    client: ClientSurface, capture: LogprobCapture? = nil) async -> Response {
+                    client: ClientSurface, capture: LogprobCapture? = nil,
+                    clientStreams: Bool = false, streamUsage: Bool = false) async -> Response {
         func failure(_ answer: Response) async -> Response { passthrough ? await client.adapt(answer) : answer }
         let bytes: [UInt8]
         do {
@@ -95,6 +105,7 @@ extension ChatCompletionsController {
         exchange.markFirstByte()
         let json = try? JSONValue.parse(bytes)
         var chatBody = bytes, forwarded = bytes
+        var parts: CompletionParts?
         if let json {
             let completion: JSONValue
             switch api {
@@ -109,6 +120,9 @@ extension ChatCompletionsController {
                 completion = parts.completionJSON
             }
             if api != .chat { chatBody = completion.serialized() }
+            if response.status == 200, completion["choices"]?.arrayValue?.isEmpty == false {
+                parts = CompletionParts(completion: completion)
+            }
             exchange.update { $0.apply(completion: completion) }
             if response.status >= 400 { exchange.update { $0.error = json["error"]?["message"]?.stringValue ?? "teacher error \(response.status)" } }
         }
@@ -120,6 +134,12 @@ extension ChatCompletionsController {
             return await failure(OpenAIError.logUnavailable().response(headers: [.retortExchangeID: exchange.id]))
         }
         var headers = forwardedHeaders(response, exchange: exchange)
+        if clientStreams, let parts, !passthrough || api == .chat {
+            headers[.contentType] = "text/event-stream"
+            headers[.cacheControl] = "no-cache"
+            let events = parts.streamItems(includeUsage: streamUsage).flatMap(\.sseBytes)
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: events)))
+        }
         if !passthrough { headers[.contentType] = "application/json" }
         return Response(status: .init(code: response.status, reasonPhrase: ""), headers: headers,
                         body: ResponseBody(byteBuffer: ByteBuffer(bytes: passthrough ? forwarded : chatBody)))
