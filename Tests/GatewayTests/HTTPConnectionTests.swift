@@ -125,6 +125,24 @@ struct HTTPConnectionTests {
 
     /// Body parts nobody reads stop the socket's reads at ``HTTPExchangeHandler/bodyHighWater``
     /// queued bytes; reading the body below the low-water mark lets one read through again.
+    @Test("Expect: 100-continue gets its 100 once the handler reads the body; a handler that never reads answers without one")
+    func continueWhenTheBodyIsWanted() async throws {
+        try await withServer { port in
+            let client = try RawClient(port: port)
+            client.send("POST /length HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 5\r\nConnection: close\r\n\r\n")
+            let interim = client.readUntilClosed(timeout: .milliseconds(500))
+            #expect(interim.text == "HTTP/1.1 100 Continue\r\n\r\n" && !interim.closed)
+            client.send("hello")
+            let final = client.readUntilClosed(timeout: .seconds(5))
+            #expect(final.closed && final.text.hasPrefix("HTTP/1.1 200 OK") && final.text.hasSuffix("\r\n\r\n5"))
+
+            let ignoring = try RawClient(port: port)
+            ignoring.send("POST /ignore HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 5\r\nConnection: close\r\n\r\n")
+            let answer = ignoring.readUntilClosed(timeout: .seconds(5))
+            #expect(answer.closed && answer.text.hasPrefix("HTTP/1.1 200 OK") && !answer.text.contains("100 Continue"))
+        }
+    }
+
     @Test("an unread body holds the connection's reads at the high-water mark")
     func unreadBodyHoldsReads() async throws {
         let reads = ReadCounter()

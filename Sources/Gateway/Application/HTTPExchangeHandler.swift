@@ -34,6 +34,8 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     private var writableWaiters: [EventLoopPromise<Void>] = []
     /// The last response's end, written or still queued.
     private var lastEnd: EventLoopFuture<Void>?
+    /// Between a response's head and its end: no `100 Continue` may go out then.
+    private var responseOpen = false
 
     init(loop: any EventLoop) {
         self.loop = loop
@@ -114,12 +116,14 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     private func send(_ part: HTTPResponsePart, flush: Bool) throws {
         guard let context, context.channel.isActive else { throw ChannelError.ioOnClosedChannel }
+        if case .head = part { responseOpen = true }
         context.write(wrapOutboundOut(part), promise: nil)
         if flush { context.flush() }
     }
 
     private func sendEnd(_ trailers: HTTPFields?) throws {
         guard let context, context.channel.isActive else { throw ChannelError.ioOnClosedChannel }
+        responseOpen = false
         lastEnd = context.writeAndFlush(wrapOutboundOut(.end(trailers)))
     }
 
@@ -141,6 +145,13 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
         guard let incoming = arrived.popFirst() else { return nil }
         if arrived.isEmpty, (arriving?.queuedBytes ?? 0) < Self.bodyHighWater { resumeReading() }
         return incoming
+    }
+
+    /// Tells a client that sent `Expect: 100-continue` to send its body: the handler is
+    /// waiting for it. Not once the response has begun (the final answer says it all).
+    func sendContinue() {
+        guard !responseOpen, let context, context.channel.isActive else { return }
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
     }
 
     /// Reads again if they were held for a body that has since been drained (or dropped),
@@ -165,7 +176,9 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
-            let body = RequestBodySource(exchanges: self)
+            let expectation = head.headerFields[.expect]
+            let body = RequestBodySource(exchanges: self,
+                                         expectsContinue: expectation.map { $0.lowercased() == "100-continue" } ?? false)
             arriving = body
             if let waiter = requestWaiter {
                 requestWaiter = nil

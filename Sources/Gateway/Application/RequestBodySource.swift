@@ -12,9 +12,13 @@ final class RequestBodySource: AsyncSequence, @unchecked Sendable {
     private var ended: Result<Void, any Error>?
     private var waiter: CheckedContinuation<ByteBuffer?, any Error>?
     private var discarding = false
+    /// The client sent `Expect: 100-continue` and has not had its `100 Continue` yet: it
+    /// holds the body back until then (curl, for a second).
+    private var awaitingContinue: Bool
 
-    init(exchanges: HTTPExchangeHandler) {
+    init(exchanges: HTTPExchangeHandler, expectsContinue: Bool = false) {
         self.exchanges = exchanges
+        awaitingContinue = expectsContinue
     }
 
     struct AsyncIterator: AsyncIteratorProtocol {
@@ -51,6 +55,7 @@ final class RequestBodySource: AsyncSequence, @unchecked Sendable {
 
     func append(_ buffer: ByteBuffer) {
         guard !discarding, ended == nil else { return }
+        awaitingContinue = false  // the client sent the body without waiting
         if let waiter {
             self.waiter = nil
             waiter.resume(returning: buffer)
@@ -74,6 +79,10 @@ final class RequestBodySource: AsyncSequence, @unchecked Sendable {
             continuation.resume(with: ended.map { nil })
         } else {
             waiter = continuation
+            if awaitingContinue {  // the handler wants the body: ask the client for it
+                awaitingContinue = false
+                exchanges.sendContinue()
+            }
         }
     }
 
