@@ -16,7 +16,10 @@ struct Serve: AsyncParsableCommand {
         let services = try GatewayServices.build(configuration: configuration)
         var logger = Logger(label: "retort")
         logger.logLevel = .info
-        logger.info("corpus: \(configuration.database)")
+        // Absolute: a relative path (the default, data/retort.sqlite) depends on where the
+        // gateway was started, and another directory means another corpus.
+        let corpus = URL(fileURLWithPath: configuration.database).standardizedFileURL.path
+        logger.info("corpus: \(corpus)")
         if services.log.recoveredCount > 0 {
             logger.notice("recovered \(services.log.recoveredCount) acknowledged exchanges from the journal of a gateway that stopped without closing its log")
         }
