@@ -143,14 +143,21 @@ struct HTTPConnectionTests {
         }
     }
 
-    @Test("an unread body holds the connection's reads at the high-water mark")
-    func unreadBodyHoldsReads() async throws {
+    /// An exchange handler on a connected embedded channel, behind a counter of the reads
+    /// it lets through. Nothing a test does with it may suspend: an embedded loop must stay
+    /// on the thread that made it.
+    private func embeddedExchange() throws -> (EmbeddedChannel, HTTPExchangeHandler, ReadCounter) {
         let reads = ReadCounter()
         let channel = EmbeddedChannel()
         let exchanges = HTTPExchangeHandler(loop: channel.eventLoop)
         try channel.pipeline.syncOperations.addHandlers([reads, exchanges])
-        // Nothing here may suspend: an embedded loop must stay on the thread that made it.
         channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 1), promise: nil)
+        return (channel, exchanges, reads)
+    }
+
+    @Test("an unread body holds the connection's reads at the high-water mark")
+    func unreadBodyHoldsReads() async throws {
+        let (channel, exchanges, reads) = try embeddedExchange()
 
         try channel.writeInbound(HTTPRequestPart.head(HTTPRequest(method: .post, scheme: nil, authority: "a", path: "/")))
         let (_, body) = try #require(await exchanges.nextRequest())
@@ -180,11 +187,7 @@ struct HTTPConnectionTests {
 
     @Test("a pipelined request waiting for the task holds the reads until the task takes it")
     func pipelinedRequestHoldsReads() async throws {
-        let reads = ReadCounter()
-        let channel = EmbeddedChannel()
-        let exchanges = HTTPExchangeHandler(loop: channel.eventLoop)
-        try channel.pipeline.syncOperations.addHandlers([reads, exchanges])
-        channel.connect(to: try SocketAddress(ipAddress: "127.0.0.1", port: 1), promise: nil)
+        let (channel, exchanges, reads) = try embeddedExchange()
         func request(_ path: String) throws {
             try channel.writeInbound(HTTPRequestPart.head(HTTPRequest(method: .get, scheme: nil, authority: "a", path: path)))
             try channel.writeInbound(HTTPRequestPart.end(nil))

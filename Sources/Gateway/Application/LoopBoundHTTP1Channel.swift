@@ -22,12 +22,11 @@ import NIOHTTPTypesHTTP1
 /// cannot parse), the HTTP-types codec and Hummingbird's connection-state handler (the idle
 /// timeout, closing on shutdown), as in Hummingbird; then ``HTTPExchangeHandler`` queues
 /// pipelined requests itself (SwiftNIO's pipelining assistance would take the socket off
-/// and back onto epoll around every request: two system calls each) and hands each
-/// request to the connection's task, which runs
-/// the router on the connection's loop (``EventLoopExecutor``) and writes the response
-/// straight into the pipeline. A response with a known length leaves in one flush; a
-/// streamed one (no length) is flushed chunk by chunk and waits while the client is not
-/// reading.
+/// and back onto epoll around every request: two system calls each) and hands each request
+/// to the connection's task, which runs the router on the connection's loop
+/// (``EventLoopExecutor``) and writes the response straight into the pipeline. A response
+/// with a known length leaves in one flush; a streamed one (no length) is flushed chunk by
+/// chunk and waits while the client is not reading.
 ///
 /// The `Application`'s own responder is not used: this channel makes the request context,
 /// turns an error that escaped the middleware into a 500 and sets `Date` and `Server`, as

@@ -105,7 +105,7 @@ extension ChatCompletionsController {
         exchange.markFirstByte()
         let json = try? JSONValue.parse(bytes)
         var chatBody = bytes, forwarded = bytes
-        var parts: CompletionParts?
+        var replayable: CompletionParts?  // the completion, for a client that asked for a stream
         if let json {
             let completion: JSONValue
             switch api {
@@ -121,7 +121,7 @@ extension ChatCompletionsController {
             }
             if api != .chat { chatBody = completion.serialized() }
             if response.status == 200, completion["choices"]?.arrayValue?.isEmpty == false {
-                parts = CompletionParts(completion: completion)
+                replayable = CompletionParts(completion: completion)
             }
             exchange.update { $0.apply(completion: completion) }
             if response.status >= 400 { exchange.update { $0.error = json["error"]?["message"]?.stringValue ?? "teacher error \(response.status)" } }
@@ -134,7 +134,7 @@ extension ChatCompletionsController {
             return await failure(OpenAIError.logUnavailable().response(headers: [.retortExchangeID: exchange.id]))
         }
         var headers = forwardedHeaders(response, exchange: exchange)
-        if clientStreams, let parts, !passthrough || api == .chat {
+        if clientStreams, let parts = replayable, !passthrough || api == .chat {
             headers[.contentType] = "text/event-stream"
             headers[.cacheControl] = "no-cache"
             let events = parts.streamItems(includeUsage: streamUsage).flatMap(\.sseBytes)
