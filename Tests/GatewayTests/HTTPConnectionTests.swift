@@ -123,8 +123,6 @@ struct HTTPConnectionTests {
         }
     }
 
-    /// Body parts nobody reads stop the socket's reads at ``HTTPExchangeHandler/bodyHighWater``
-    /// queued bytes; reading the body below the low-water mark lets one read through again.
     @Test("Expect: 100-continue gets its 100 once the handler reads the body; a handler that never reads answers without one")
     func continueWhenTheBodyIsWanted() async throws {
         try await withServer { port in
@@ -155,6 +153,8 @@ struct HTTPConnectionTests {
         return (channel, exchanges, reads)
     }
 
+    /// Body parts nobody reads stop the socket's reads at ``HTTPExchangeHandler/bodyHighWater``
+    /// queued bytes; reading the body below the low-water mark lets one read through again.
     @Test("an unread body holds the connection's reads at the high-water mark")
     func unreadBodyHoldsReads() async throws {
         let (channel, exchanges, reads) = try embeddedExchange()
