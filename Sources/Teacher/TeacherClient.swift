@@ -67,7 +67,11 @@ public final class TeacherClient: Sendable {
     /// on the last attempt (or with a too-long `Retry-After`) is returned like any response, so
     /// its status and error body reach the client. Cancelling the calling task cancels the
     /// request; after this returns, the body carries the transfer (see ``TeacherBody``).
-    public func send(_ request: TeacherRequest) async throws(TeacherError) -> TeacherResponse {
+    ///
+    /// `whileWaiting` runs once, right after the first attempt is handed to the transport
+    /// (on the event-loop transport, after the request was written): work the caller would
+    /// otherwise do before sending runs while the teacher is already answering.
+    public func send(_ request: TeacherRequest, whileWaiting: () -> Void = {}) async throws(TeacherError) -> TeacherResponse {
         let url = try makeURL(path: request.path)
         let headerLines = makeHeaderLines(request)
         let policy = configuration.retry
@@ -77,6 +81,7 @@ public final class TeacherClient: Sendable {
             let attempt = makeAttempt(url: url, request: request, headerLines: headerLines, number: attemptNumber)
             guard let driver else { throw .unreachable("could not create a curl handle") }
             guard driver.submit(attempt) else { throw .overloaded(limit: configuration.maxConcurrentTransfers) }
+            if attemptNumber == 1 { whileWaiting() }
             let delay: Duration
             switch await attempt.waitForOutcome() {
             case .head(let status, let headers):

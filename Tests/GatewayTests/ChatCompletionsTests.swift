@@ -124,6 +124,33 @@ import Testing
         #expect(rows.allSatisfy { $0.responseJSON?.contains(#""object":"chat.completion""#) == true })
     }
 
+    @Test("the request and its prompt hash are logged however the exchange ends: answered, teacher unreachable, refused at the transfer cap, or on another surface")
+    func everyRecordCarriesItsRequest() async throws {
+        let body = chatBody(text: "hash me")
+        let messages = try #require(try JSONValue.parse(Array(body.utf8))["messages"])
+        let expectedHash = SHA256.hex(messages.serialized())
+        let answered = try GatewayHarness()
+        _ = try await answered.run { _, gateway in try await gateway.post(body).body.collect(upTo: 1 << 20) }
+        let unreachable = try GatewayHarness(teacherURL: "http://127.0.0.1:9/v1")
+        _ = try await unreachable.run { _, gateway in try await gateway.post(body).body.collect(upTo: 1 << 20) }
+        // No room for a transfer: refused before anything is sent to the teacher.
+        let refused = try GatewayHarness(configure: { $0.teacher.maxConcurrentTransfers = 0 })
+        _ = try await refused.run { _, gateway in try await gateway.post(body).body.collect(upTo: 1 << 20) }
+        for row in [try answered.onlyRow(), try unreachable.onlyRow(), try refused.onlyRow()] {
+            #expect(row.promptHash == expectedHash && row.requestJSON == body && row.rawRequestJSON == nil)
+        }
+        #expect(try unreachable.onlyRow().status == 502 && refused.onlyRow().status == 503)
+
+        let raw = #"{"model":"default","input":"hash me"}"#
+        let responses = try GatewayHarness()
+        _ = try await responses.run { client, _ in
+            try await client.execute(uri: "/v1/responses", method: .post, headers: [.contentType: "application/json"],
+                                     body: ByteBuffer(string: raw)) { _ in }
+        }
+        let row = try responses.onlyRow()
+        #expect(row.rawRequestJSON == raw && row.promptHash == expectedHash && row.requestJSON.contains("hash me"))
+    }
+
     @Test func modelsAndHealth() async throws {
         let harness = try GatewayHarness()
         try await harness.run { client, _ in

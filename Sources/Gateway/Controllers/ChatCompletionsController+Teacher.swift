@@ -25,7 +25,8 @@ extension ChatCompletionsController {
         let response: TeacherResponse
         exchange.beginUpstream()
         do {
-            response = try await teacher.send(upstream)
+            // The request's log fields are computed while the teacher is already at work.
+            response = try await teacher.send(upstream, whileWaiting: exchange.fillPrompt)
         } catch {
             return await client.adapt(fail(exchange, OpenAIError(teacherError: error)))
         }

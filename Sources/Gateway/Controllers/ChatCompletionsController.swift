@@ -48,7 +48,7 @@ struct ChatCompletionsController {
         // before paying the teacher.
         guard services.log.isAccepting else { throw OpenAIError.logUnavailable() }
         let record = newRecord(ingress, headers: headers, route: route)
-        let exchange = PendingExchange(record: record, services: services)
+        let exchange = PendingExchange(record: record, services: services, prompt: Self.promptFields(ingress))
         let client = ClientSurface(surface: ingress.surface, request: ingress.raw ?? chat.json, exchangeID: record.id,
                                    createdAt: Int(record.createdAt))
         if client.surface != .chat {
@@ -104,14 +104,12 @@ struct ChatCompletionsController {
 }
 
 extension ChatCompletionsController {
-    /// The draft log record for `chat`.
+    /// The draft log record for `chat`, without the request's fields (``promptFields(_:)``).
     func newRecord(_ ingress: Ingress, headers: HTTPFields, route: RouteConfiguration) -> ExchangeRecord {
         let chat = ingress.chat
         var record = ExchangeRecord(id: ExchangeID.make(), createdAt: Date().timeIntervalSince1970, route: route.name.rawValue,
-                                    servedBy: "teacher", status: 0, stream: chat.stream, promptHash: chat.promptHash,
-                                    requestJSON: String(decoding: ingress.chatBody, as: UTF8.self))
+                                    servedBy: "teacher", status: 0, stream: chat.stream, promptHash: "", requestJSON: "")
         record.surface = ingress.surface.rawValue
-        record.rawRequestJSON = ingress.rawBody.map { String(decoding: $0, as: UTF8.self) }
         record.servedReason = "teacher:mode_teacher"  // replaced by the serving decision
         record.teacherURL = services.configuration.teacher.url
         record.upstreamModel = route.teacherModel
@@ -123,6 +121,17 @@ extension ChatCompletionsController {
             record.tags.append(TaskKey.tagPrefix + task)  // the task inside the route, for evaluation (TaskKey)
         }
         return record
+    }
+
+    /// The record's request fields for `ingress`: the prompt's hash and the request as text,
+    /// computed when the exchange first needs them (while the teacher works on a request
+    /// sent to it, or when the exchange is logged).
+    static func promptFields(_ ingress: Ingress) -> @Sendable () -> PendingExchange.PromptFields {
+        {
+            PendingExchange.PromptFields(promptHash: ingress.chat.promptHash,
+                                         requestJSON: String(decoding: ingress.chatBody, as: UTF8.self),
+                                         rawRequestJSON: ingress.rawBody.map { String(decoding: $0, as: UTF8.self) })
+        }
     }
 
     /// The chat body sent upstream: the client's bytes untouched unless the model name

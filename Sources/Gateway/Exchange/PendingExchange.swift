@@ -20,6 +20,8 @@ final class PendingExchange: @unchecked Sendable {
     private var onAbandon: (@Sendable () -> Void)?
     private var onComplete: (@Sendable (ExchangeRecord) -> Void)?
     private var renderRawResponse: (@Sendable (Int, String?) -> String?)?
+    /// Computes the request's fields (``PromptFields``) until they are filled in.
+    private var pendingPrompt: (@Sendable () -> PromptFields)?
     private var upstreamStarted: ContinuousClock.Instant?
     private var upstreamSeconds: Double?
     private let services: GatewayServices
@@ -31,17 +33,39 @@ final class PendingExchange: @unchecked Sendable {
     /// The tags from `x-retort-tags`.
     var tags: [String] { lock.withLock { record.tags } }
 
-    init(record: ExchangeRecord, services: GatewayServices) {
+    /// The fields of the record that describe the request and take work to compute (a
+    /// hash of the prompt, the body as text): filled in by ``fillPrompt()`` or, at the
+    /// latest, when the exchange is logged.
+    struct PromptFields: Sendable {
+        var promptHash: String
+        var requestJSON: String
+        var rawRequestJSON: String?
+    }
+
+    /// An exchange for `record`, whose request fields `prompt` computes when they are
+    /// first needed (``fillPrompt()``), so a handler can send the teacher the request
+    /// first and fill them in while it waits.
+    init(record: ExchangeRecord, services: GatewayServices, prompt: (@Sendable () -> PromptFields)? = nil) {
         self.record = record
         self.services = services
+        pendingPrompt = prompt
     }
 
     deinit {
         guard !logged else { return }
+        if let prompt = pendingPrompt { record.apply(prompt()) }
         onAbandon?()
         record.status = 499
         record.error = record.error ?? "client disconnected before the response completed"
         write(record)
+    }
+
+    /// Computes the request's fields now if they are still pending (outside the lock: the
+    /// hash reads the whole prompt).
+    func fillPrompt() {
+        guard let prompt = lock.withLock({ pendingPrompt.take() }) else { return }
+        let fields = prompt()
+        lock.withLock { record.apply(fields) }
     }
 
     /// Changes the draft record.
@@ -103,6 +127,7 @@ final class PendingExchange: @unchecked Sendable {
     @discardableResult
     func complete(status: Int, error: String? = nil, response: String?) async -> Bool {
         let ms = elapsedMs()
+        fillPrompt()
         let (final, action, upstream, render) = lock.withLock {
             guard !logged else { return (ExchangeRecord?.none, (@Sendable (ExchangeRecord) -> Void)?.none, Double?.none, renderRawResponse) }
             logged = true
@@ -153,6 +178,13 @@ final class PendingExchange: @unchecked Sendable {
 }
 
 extension ExchangeRecord {
+    /// Sets the request's fields.
+    mutating func apply(_ prompt: PendingExchange.PromptFields) {
+        promptHash = prompt.promptHash
+        requestJSON = prompt.requestJSON
+        rawRequestJSON = prompt.rawRequestJSON
+    }
+
     /// Copies the completion id, usage and finish reason from a `chat.completion` object.
     mutating func apply(completion: JSONValue) {
         if let id = completion["id"]?.stringValue { completionID = id }
