@@ -1,3 +1,4 @@
+import ChatAPI
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
@@ -94,13 +95,14 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     // MARK: On the loop
 
-    private func onLoop(_ work: @escaping @Sendable () -> Void) {
+    /// Runs `work` on the loop: at once when already there, else queued onto it.
+    func onLoop(_ work: @escaping @Sendable () -> Void) {
         if loop.inEventLoop { work() } else { loop.execute(work) }
     }
 
     /// Runs `work` on the loop: at once when already there, else by a hop whose result the
     /// caller waits for.
-    private func onLoopWaiting(_ work: @escaping @Sendable () throws -> Void) async throws {
+    func onLoopWaiting(_ work: @escaping @Sendable () throws -> Void) async throws {
         if loop.inEventLoop { try work() } else { try await loop.submit(work).get() }
     }
 
@@ -143,8 +145,15 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     /// The first queued request; the socket is read again once none is left.
     private func takeArrived() -> Incoming? {
         guard let incoming = arrived.popFirst() else { return nil }
-        if arrived.isEmpty, (arriving?.queuedBytes ?? 0) < Self.bodyHighWater { resumeReading() }
+        resumeReading()
         return incoming
+    }
+
+    /// Whether the socket's reads wait: a pipelined request waits for the task, or the body
+    /// arriving has reached the high-water mark (it reads again only below the low one,
+    /// when ``RequestBodySource`` calls ``resumeReading()``).
+    private var holdsReads: Bool {
+        !arrived.isEmpty || (arriving?.queuedBytes ?? 0) >= Self.bodyHighWater
     }
 
     /// Tells a client that sent `Expect: 100-continue` to send its body: the handler is
@@ -154,10 +163,10 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
         context.writeAndFlush(wrapOutboundOut(.head(HTTPResponse(status: .continue))), promise: nil)
     }
 
-    /// Reads again if they were held for a body that has since been drained (or dropped),
-    /// unless requests still wait for the task.
+    /// Reads again if they were held and nothing holds them now (the queued requests taken,
+    /// the body drained or dropped).
     func resumeReading() {
-        guard readHeld, arrived.isEmpty, let context else { return }
+        guard readHeld, !holdsReads, let context else { return }
         readHeld = false
         context.read()
     }
@@ -176,9 +185,8 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
-            let expectation = head.headerFields[.expect]
-            let body = RequestBodySource(exchanges: self,
-                                         expectsContinue: expectation.map { $0.lowercased() == "100-continue" } ?? false)
+            let expectsContinue = head.headerFields[.expect]?.equalsIgnoringASCIICase("100-continue") ?? false
+            let body = RequestBodySource(exchanges: self, expectsContinue: expectsContinue)
             arriving = body
             if let waiter = requestWaiter {
                 requestWaiter = nil
@@ -195,7 +203,7 @@ final class HTTPExchangeHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func read(context: ChannelHandlerContext) {
-        if !arrived.isEmpty || (arriving?.queuedBytes ?? 0) >= Self.bodyHighWater {
+        if holdsReads {
             readHeld = true
         } else {
             context.read()

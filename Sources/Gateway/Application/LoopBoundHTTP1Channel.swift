@@ -1,3 +1,4 @@
+import ChatAPI
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -95,7 +96,7 @@ where Responder.Context: InitializableFromSource<ApplicationRequestContextSource
                 break
             }
             await body.discard()
-            if let connection = head.headerFields[.connection], connection.lowercased() == "close" { break }
+            if head.headerFields[.connection]?.equalsIgnoringASCIICase("close") == true { break }
         }
         exchanges.closeAfterWrites()
         try? await connection.channel.closeFuture.get()

@@ -34,21 +34,13 @@ final class RequestBodySource: AsyncSequence, @unchecked Sendable {
             if let ended { try ended.get(); return nil }
         }
         return try await withCheckedThrowingContinuation { continuation in
-            if exchanges.loop.inEventLoop {
-                wait(continuation)
-            } else {
-                exchanges.loop.execute { self.wait(continuation) }
-            }
+            exchanges.onLoop { self.wait(continuation) }
         }
     }
 
     /// Drops what is queued and whatever else arrives: the response has been written.
     func discard() async {
-        if exchanges.loop.inEventLoop {
-            drop()
-        } else {
-            try? await exchanges.loop.submit { self.drop() }.get()
-        }
+        try? await exchanges.onLoopWaiting { self.drop() }
     }
 
     // On the loop:

@@ -121,7 +121,7 @@ extension ChatCompletionsController {
                 completion = parts.completionJSON
             }
             if api != .chat { chatBody = completion.serialized() }
-            if response.status == 200, completion["choices"]?.arrayValue?.isEmpty == false {
+            if clientStreams, response.status == 200, completion["choices"]?.arrayValue?.isEmpty == false {
                 replayable = CompletionParts(completion: completion)
             }
             exchange.update { $0.apply(completion: completion) }
@@ -135,7 +135,7 @@ extension ChatCompletionsController {
             return await failure(OpenAIError.logUnavailable().response(headers: [.retortExchangeID: exchange.id]))
         }
         var headers = forwardedHeaders(response, exchange: exchange)
-        if clientStreams, let parts = replayable, !passthrough || api == .chat {
+        if let parts = replayable, !passthrough || api == .chat {
             headers[.contentType] = "text/event-stream"
             headers[.cacheControl] = "no-cache"
             let events = parts.streamItems(includeUsage: streamUsage).flatMap(\.sseBytes)
